@@ -1,0 +1,343 @@
+"""The write side: one method per command, plain values in and out.
+
+The ``Application`` subclass is the service layer, as in eventsourcing's own examples: each
+command loads an aggregate, asks it to do something (the aggregate checks the rules), and
+saves the new events. Every command returns an ``Outcome`` whose ``position`` is the
+notification id of its last event, so a reader can wait until the projections have seen it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from tracker import transcodings
+from tracker.domain import errors
+from tracker.domain.issue import Issue
+from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
+from tracker.domain.values import Actor
+from tracker.permissions import authorise
+
+R = TypeVar("R", bound=ReferenceData)
+
+# How often a command re-reads the issue and tries again when another writer got there
+# first; each retry means someone else's event was saved, so this bounds only contention.
+MAX_RETRIES = 20
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did: which issue, its new version, and the log position reached."""
+
+    number: int | None
+    version: int
+    position: int
+    commitment: int | None = None
+
+
+class TrackerApplication(Application[UUID]):
+    """Citizens raise issues; the secretariat records what came of them."""
+
+    name = "Tracker"
+    # Long-lived issues (thousands of supporters) load from a snapshot, never from scratch.
+    snapshotting_intervals = {Issue: 50}
+
+    def __init__(self, env: dict[str, str] | None = None,
+                 clock: Callable[[], date] = date.today) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self._number_lock = threading.Lock()
+        self._next_number: int | None = None
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcodings.register(transcoder)
+
+    # -- reference data -----------------------------------------------------------------
+
+    def create_topic(self, slug: str, name: str, actor: Actor) -> Outcome:
+        """Create a topic that issues can be grouped under."""
+        authorise(actor, "create_topic")
+        return self._create_reference(Topic.create(slug, name, actor))
+
+    def create_owner(self, slug: str, name: str, role: str, actor: Actor) -> Outcome:
+        """Create an owner: a Board role or team accountable for commitments."""
+        authorise(actor, "create_owner")
+        return self._create_reference(Owner.create(slug, name, role, actor))
+
+    def create_assembly(self, slug: str, title: str, held_on: date, place: str,
+                        actor: Actor) -> Outcome:
+        """Create an assembly: a meeting where issues are discussed with the Board."""
+        authorise(actor, "create_assembly")
+        return self._create_reference(Assembly.create(slug, title, held_on, place, actor))
+
+    def get_reference(self, kind: type[R], slug: str) -> R:
+        """Load a topic, owner or assembly by slug, or raise the matching NotFound."""
+        try:
+            return self.repository.get(kind.id_for(slug))  # type: ignore[return-value]
+        except AggregateNotFoundError:
+            missing = {Topic: errors.TopicNotFound, Owner: errors.OwnerNotFound,
+                       Assembly: errors.AssemblyNotFound}[kind]
+            raise missing(f"There is no {kind.__name__.lower()} '{slug}'") from None
+
+    def _create_reference(self, item: ReferenceData) -> Outcome:
+        try:
+            recordings = self.save(item)
+        except IntegrityError:
+            kind = type(item).__name__.lower()
+            raise errors.AlreadyExists(
+                f"A {kind} with slug '{item.slug}' already exists") from None  # type: ignore[attr-defined]
+        return Outcome(None, item.version, recordings[-1].notification.id)
+
+    # -- Gather -------------------------------------------------------------------------
+
+    def submit_issue(self, title: str, description: str, actor: Actor,
+                     occurred_on: date | None = None) -> Outcome:
+        """Raise a new issue; returns its short public number at once."""
+        authorise(actor, "submit_issue")
+        when = self._when(occurred_on)
+        for _ in range(MAX_RETRIES):
+            number = self._take_number()
+            issue = Issue.submit(number, title, description, actor, when)
+            try:
+                recordings = self.save(issue)
+            except IntegrityError:
+                # Another process took this number: look again for the first free one.
+                with self._number_lock:
+                    self._next_number = None
+                continue
+            return Outcome(number, issue.version, recordings[-1].notification.id)
+        raise errors.RuleViolation("Could not allocate an issue number; try again")
+
+    def support_issue(self, number: int, supporter: str, actor: Actor,
+                      occurred_on: date | None = None) -> Outcome:
+        """Count a supporter once ("me too")."""
+        return self._change(number, "support_issue", actor, None,
+                            lambda i: i.support(supporter, actor, self._when(occurred_on)))
+
+    def hide_issue(self, number: int, reason: str, actor: Actor,
+                   expected_version: int | None = None) -> Outcome:
+        """Hide an abusive submission, with a public reason."""
+        return self._change(number, "hide_issue", actor, expected_version,
+                            lambda i: i.hide(reason, actor, self.clock()))
+
+    def restore_issue(self, number: int, reason: str, actor: Actor,
+                      expected_version: int | None = None) -> Outcome:
+        """Show a hidden issue again, with a public reason."""
+        return self._change(number, "restore_issue", actor, expected_version,
+                            lambda i: i.restore(reason, actor, self.clock()))
+
+    def merge_issue(self, number: int, into: int, reason: str, actor: Actor,
+                    expected_version: int | None = None) -> Outcome:
+        """Mark an issue as a duplicate of another, existing and visible, issue."""
+        authorise(actor, "merge_issue")
+        target = self.get_issue(into)
+        if target.is_hidden or target.is_merged:
+            raise errors.RuleViolation(f"Issue {into} is hidden or merged itself", field="into")
+        return self._change(number, "merge_issue", actor, expected_version,
+                            lambda i: i.merge_into(into, reason, actor, self.clock()))
+
+    # -- the assembly -------------------------------------------------------------------
+
+    def assign_topic(self, number: int, topic: str, actor: Actor,
+                     occurred_on: date | None = None,
+                     expected_version: int | None = None) -> Outcome:
+        """Group an issue under an existing topic."""
+        authorise(actor, "assign_topic")
+        self.get_reference(Topic, topic)
+        return self._change(number, "assign_topic", actor, expected_version,
+                            lambda i: i.assign_topic(topic, actor, self._when(occurred_on)))
+
+    def schedule_issue(self, number: int, assembly: str, presenter: str | None, actor: Actor,
+                       occurred_on: date | None = None,
+                       expected_version: int | None = None) -> Outcome:
+        """Put an issue on an existing assembly's agenda."""
+        authorise(actor, "schedule_issue")
+        self.get_reference(Assembly, assembly)
+        return self._change(number, "schedule_issue", actor, expected_version,
+                            lambda i: i.schedule(assembly, presenter, actor,
+                                                 self._when(occurred_on)))
+
+    def record_presentation(self, number: int, presenter: str | None, actor: Actor,
+                            occurred_on: date | None = None,
+                            expected_version: int | None = None) -> Outcome:
+        """Record that a citizen presented the issue at its assembly."""
+        return self._change(number, "record_presentation", actor, expected_version,
+                            lambda i: i.present(presenter, actor, self._when(occurred_on)))
+
+    def record_discussion(self, number: int, assembly: str, summary: str,
+                          key_questions: Sequence[str], proposals: Sequence[str], actor: Actor,
+                          occurred_on: date | None = None,
+                          expected_version: int | None = None) -> Outcome:
+        """Record what was said about the issue at its assembly."""
+        return self._change(number, "record_discussion", actor, expected_version,
+                            lambda i: i.record_discussion(
+                                assembly, summary, list(key_questions), list(proposals),
+                                actor, self._when(occurred_on)))
+
+    # -- the Board ----------------------------------------------------------------------
+
+    def record_response(self, number: int, decision: str, summary: str, lead: str | None,
+                        referred_to: str | None, actor: Actor, occurred_on: date | None = None,
+                        expected_version: int | None = None) -> Outcome:
+        """Record the Board's response: commit, decline with a reason, or refer."""
+        authorise(actor, "record_response")
+        if lead:
+            self.get_reference(Owner, lead)
+        return self._change(number, "record_response", actor, expected_version,
+                            lambda i: i.respond(decision, summary, lead, referred_to, actor,
+                                                self._when(occurred_on)))
+
+    def make_commitment(self, number: int, text: str, owner: str, due: date, measure: str,
+                        actor: Actor, occurred_on: date | None = None,
+                        expected_version: int | None = None) -> Outcome:
+        """Record a promise with its owner, due date and measure of success."""
+        authorise(actor, "make_commitment")
+        self.get_reference(Owner, owner)
+        made: list[int] = []
+        outcome = self._change(
+            number, "make_commitment", actor, expected_version,
+            lambda i: made.append(i.make_commitment(text, owner, due, measure, actor,
+                                                    self._when(occurred_on))))
+        return Outcome(outcome.number, outcome.version, outcome.position, made[-1])
+
+    def record_progress(self, number: int, commitment: int, status: str, note: str,
+                        evidence: str | None, actor: Actor, occurred_on: date | None = None,
+                        expected_version: int | None = None) -> Outcome:
+        """Log how a commitment is going."""
+        return self._change(number, "record_progress", actor, expected_version,
+                            lambda i: i.record_progress(commitment, status, note, evidence,
+                                                        actor, self._when(occurred_on)))
+
+    def move_due_date(self, number: int, commitment: int, new_due: date, reason: str,
+                      actor: Actor, occurred_on: date | None = None,
+                      expected_version: int | None = None) -> Outcome:
+        """Move a commitment's due date, with a public reason."""
+        return self._change(number, "move_due_date", actor, expected_version,
+                            lambda i: i.move_due_date(commitment, new_due, reason, actor,
+                                                      self._when(occurred_on)))
+
+    def deliver_commitment(self, number: int, commitment: int, note: str,
+                           evidence: str | None, actor: Actor, occurred_on: date | None = None,
+                           expected_version: int | None = None) -> Outcome:
+        """Record a delivery with its evidence."""
+        return self._change(number, "deliver_commitment", actor, expected_version,
+                            lambda i: i.deliver_commitment(commitment, note, evidence, actor,
+                                                           self._when(occurred_on)))
+
+    def drop_commitment(self, number: int, commitment: int, reason: str, actor: Actor,
+                        occurred_on: date | None = None,
+                        expected_version: int | None = None) -> Outcome:
+        """Record that a commitment will not be delivered, and why."""
+        return self._change(number, "drop_commitment", actor, expected_version,
+                            lambda i: i.drop_commitment(commitment, reason, actor,
+                                                        self._when(occurred_on)))
+
+    def answer_referral(self, number: int, answer: str, actor: Actor,
+                        occurred_on: date | None = None,
+                        expected_version: int | None = None) -> Outcome:
+        """Record the answer of the body an issue was referred to."""
+        return self._change(number, "answer_referral", actor, expected_version,
+                            lambda i: i.answer_referral(answer, actor, self._when(occurred_on)))
+
+    def close_issue(self, number: int, outcome: str, actor: Actor,
+                    occurred_on: date | None = None,
+                    expected_version: int | None = None) -> Outcome:
+        """Close an issue with what changed."""
+        return self._change(number, "close_issue", actor, expected_version,
+                            lambda i: i.close(outcome, actor, self._when(occurred_on)))
+
+    def reopen_issue(self, number: int, reason: str, actor: Actor,
+                     occurred_on: date | None = None,
+                     expected_version: int | None = None) -> Outcome:
+        """Reopen a closed or merged issue."""
+        return self._change(number, "reopen_issue", actor, expected_version,
+                            lambda i: i.reopen(reason, actor, self._when(occurred_on)))
+
+    def correct_entry(self, number: int, entry: int, reason: str, correction: str,
+                      actor: Actor, expected_version: int | None = None) -> Outcome:
+        """Append a public correction of an earlier entry."""
+        return self._change(number, "correct_entry", actor, expected_version,
+                            lambda i: i.correct(entry, reason, correction, actor, self.clock()))
+
+    # -- reading the write model (tests and commands only; pages read projections) ------
+
+    def get_issue(self, number: int) -> Issue:
+        """Load an issue by its public number, or raise IssueNotFound."""
+        if not isinstance(number, int) or number < 1:
+            raise errors.IssueNotFound(f"There is no issue {number}", field="number")
+        try:
+            return self.repository.get(Issue.id_for(number))  # type: ignore[return-value]
+        except AggregateNotFoundError:
+            raise errors.IssueNotFound(f"There is no issue {number}", field="number") from None
+
+    def last_issue_number(self) -> int:
+        """The highest issue number in use (0 when there is none)."""
+        return self._probe_last_number()
+
+    # -- the machinery ------------------------------------------------------------------
+
+    def _change(self, number: int, command: str, actor: Actor, expected_version: int | None,
+                do: Callable[[Issue], Any]) -> Outcome:
+        authorise(actor, command)
+        for _ in range(MAX_RETRIES):
+            issue = self.get_issue(number)
+            if expected_version is not None and issue.version != expected_version:
+                raise errors.StaleVersion(
+                    f"Issue {number} is at version {issue.version}, not {expected_version}",
+                    current_version=issue.version)
+            do(issue)
+            try:
+                recordings = self.save(issue)
+            except IntegrityError:
+                if expected_version is not None:
+                    latest = self.get_issue(number).version
+                    raise errors.StaleVersion(
+                        f"Issue {number} changed while this command ran (now version {latest})",
+                        current_version=latest) from None
+                continue  # someone else's event got in first: re-read and try again
+            return Outcome(number, issue.version, recordings[-1].notification.id)
+        raise errors.RuleViolation(f"Issue {number} is too busy; try again")
+
+    def _when(self, occurred_on: date | None) -> date:
+        today = self.clock()
+        if occurred_on is None:
+            return today
+        if not isinstance(occurred_on, date):
+            raise errors.InvalidValue("occurred_on must be a date", field="occurred_on")
+        if occurred_on > today:
+            raise errors.InvalidValue("occurred_on cannot be in the future", field="occurred_on")
+        return occurred_on
+
+    def _take_number(self) -> int:
+        with self._number_lock:
+            if self._next_number is None:
+                self._next_number = self._probe_last_number() + 1
+            number = self._next_number
+            self._next_number += 1
+            return number
+
+    def _number_exists(self, number: int) -> bool:
+        return bool(self.recorder.select_events(Issue.id_for(number), lte=1, limit=1))
+
+    def _probe_last_number(self) -> int:
+        # Numbers are dense (1..N), so gallop then bisect: about 2*log2(N) point reads, with
+        # no counter row for concurrent writers to fight over.
+        high = 1
+        while self._number_exists(high):
+            high *= 2
+        low = high // 2  # exists (or 0); high does not
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._number_exists(middle):
+                low = middle
+            else:
+                high = middle
+        return low

@@ -1,0 +1,133 @@
+"""The one wiring point: settings in, a running tracker (application, read models) out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import Engine, create_engine, event
+
+from tracker.accounts import Accounts
+from tracker.application import TrackerApplication
+from tracker.config import Settings, SettingsError
+from tracker.projections.issues import IssueStatusProjection
+from tracker.projections.runner import Projector
+
+
+def event_store_env(settings: Settings) -> dict[str, str]:
+    """Turn settings into eventsourcing's environment for its own persistence modules."""
+    if settings.is_postgres:
+        parts = urlsplit(settings.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_SCHEMA": settings.database_schema,
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "10",
+        }
+    path = settings.event_store_path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SettingsError(f"TRACKER_DATA_DIR: cannot create {path.parent}: "
+                            f"{error.strerror}") from None
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": "10",
+    }
+
+
+def read_model_engine(settings: Settings) -> Engine:
+    """The SQLAlchemy engine of the read models (and of accounts)."""
+    if settings.is_postgres:
+        schema = settings.database_schema
+        engine = create_engine(
+            settings.read_model_url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+            connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5})
+        return engine
+    engine = create_engine(settings.read_model_url,
+                           connect_args={"timeout": 10, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # read models are rebuildable
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+@dataclass
+class Tracker:
+    """Everything a process needs: the write side, the read side, and the clock."""
+
+    settings: Settings
+    app: TrackerApplication
+    engine: Engine
+    projector: Projector
+    accounts: Accounts
+    clock: Callable[[], date] = field(default=date.today)
+
+    def refresh(self, position: int | None = None) -> None:
+        """Embedded read-your-writes: project everything up to ``position`` now."""
+        self.projector.catch_up(until=position)
+
+    def close(self) -> None:
+        self.app.close()
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tracker:
+    """Build the tracker for these settings, creating the schema if it is missing."""
+    if settings.is_postgres:
+        _ensure_schema(settings)
+    try:
+        app = TrackerApplication(env=event_store_env(settings), clock=clock)
+    except Exception as error:
+        raise SettingsError(f"TRACKER_DATABASE_URL: cannot open the event store: "
+                            f"{_first_line(error)}") from None
+    engine = read_model_engine(settings)
+    projector = Projector(app, engine, [IssueStatusProjection()])
+    accounts = Accounts(engine)
+    try:
+        projector.create_tables()
+        accounts.create_tables()
+    except Exception as error:
+        app.close()
+        raise SettingsError(f"TRACKER_DATABASE_URL: cannot open the read models: "
+                            f"{_first_line(error)}") from None
+    return Tracker(settings=settings, app=app, engine=engine, projector=projector,
+                   accounts=accounts, clock=clock)
+
+
+def _ensure_schema(settings: Settings) -> None:
+    import psycopg
+
+    parts = urlsplit(settings.database_url)
+    try:
+        with psycopg.connect(
+            dbname=parts.path.lstrip("/") or "postgres", host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432, user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or "") or None, connect_timeout=5,
+            autocommit=True,
+        ) as conn:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{settings.database_schema}"')
+    except psycopg.Error as error:
+        raise SettingsError(f"TRACKER_DATABASE_URL: cannot connect to PostgreSQL: "
+                            f"{_first_line(error)}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]

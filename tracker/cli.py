@@ -1,0 +1,103 @@
+"""The ``tracker`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from tracker.bootstrap import Tracker, bootstrap
+from tracker.config import SettingsError, load_settings
+from tracker.domain.errors import DomainError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; wrong input or settings print one line and exit non-zero."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings()
+        tracker = bootstrap(settings)
+    except SettingsError as error:
+        print(f"tracker: {error}", file=sys.stderr)
+        return 2
+    try:
+        result: int = args.run(tracker, args)
+        return result
+    except (DomainError, SettingsError) as error:
+        print(f"tracker: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        tracker.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracker", description="Did anything concrete come of it? A public tracker.")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, run: Callable[[Tracker, argparse.Namespace], int],
+                summary: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.set_defaults(run=run)
+        return sub
+
+    serve = command("serve", _serve, "run the web app (embedded SQLite by default)")
+    serve.add_argument("--demo", action="store_true", help="load the demo data first")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    command("demo", _demo, "load the 2014 assembly as demo data, through the real commands")
+    command("rebuild", _rebuild, "rebuild every read model from event position 0")
+
+    users = commands.add_parser("users", help="manage staff accounts and their tokens")
+    user_commands = users.add_subparsers(title="users commands", metavar="ACTION")
+    add = user_commands.add_parser("add", help="add an account; prints its API token last")
+    add.add_argument("name")
+    add.add_argument("--role", required=True,
+                     help="secretariat | moderator | admin")
+    add.set_defaults(run=_users_add)
+    return parser
+
+
+def _serve(tracker: Tracker, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from tracker.web.app import create_app
+
+    if args.demo:
+        _demo(tracker, args)
+    print(f"Serving on http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(create_app(tracker), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _demo(tracker: Tracker, _args: argparse.Namespace) -> int:
+    from tracker.demo import load_demo
+
+    report = load_demo(tracker)
+    print(report)
+    return 0
+
+
+def _rebuild(tracker: Tracker, _args: argparse.Namespace) -> int:
+    position = tracker.projector.rebuild()
+    print(f"Rebuilt every read model up to event {position}")
+    return 0
+
+
+def _users_add(tracker: Tracker, args: argparse.Namespace) -> int:
+    account, token = tracker.accounts.add(args.name, args.role)
+    print(f"Added {account.name} ({account.role}), account {account.id}. "
+          "Its API token is shown once, on the next line:")
+    print(token)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Settings: one class, read from ``TRACKER_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message is one line that names it."""
+
+
+class Settings(BaseSettings):
+    """Everything the tracker can be told from outside. See README.md, "Settings"."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    # PostgreSQL only: a schema of its own, e.g. for tests or several trackers in one database.
+    database_schema: str = "public"
+    base_url: str = "http://localhost:8000"
+    organisation: str = "Citizens' Assembly Tracker"
+    silent_days: int = Field(default=60, ge=1, le=3650)
+    # Embedded mode: how often the server looks for events written by other processes.
+    poll_seconds: float = Field(default=1.0, gt=0, le=3600)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in (
+                "sqlite", "postgresql", "postgres", "postgresql+psycopg"):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http(s) address such as https://example.org")
+        return value.rstrip("/")
+
+    @field_validator("database_schema")
+    @classmethod
+    def _plain_schema(cls, value: str) -> str:
+        if not value.replace("_", "").isalnum() or not value[0].isalpha():
+            raise ValueError("must be letters, digits and underscores, starting with a letter")
+        return value.lower()
+
+    @property
+    def is_postgres(self) -> bool:
+        return urlsplit(self.database_url).scheme.startswith("postgres")
+
+    @property
+    def event_store_path(self) -> Path:
+        """The SQLite file of the event store (embedded mode)."""
+        if self.database_url:
+            return Path(urlsplit(self.database_url).path.removeprefix("/") or "tracker.db")
+        return self.data_dir / "events.db"
+
+    @property
+    def read_model_url(self) -> str:
+        """Where the read models live: beside the event store.
+
+        With SQLite they get a file of their own so that a projection catching up never
+        holds the lock that writers of events need.
+        """
+        if self.is_postgres:
+            parts = urlsplit(self.database_url)
+            return parts._replace(scheme="postgresql+psycopg").geturl()
+        path = self.event_store_path
+        return f"sqlite:///{path.with_name(path.stem + '-read.db')}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning any mistake into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "TRACKER_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise SettingsError(f"{name}: {first['msg']}") from None

@@ -1,0 +1,278 @@
+"""Demo data: the first test assembly (London, September 2014), through the real commands.
+
+The topics, the assembly, the Board's public meeting of 6 November 2014 and the referral to
+Healthwatch come from the public record of that assembly. The issues are written in our own
+words, and every commitment, progress note and delivery is illustrative: each commitment's
+text starts with "Illustrative:" so nobody mistakes it for a real promise. Owners are Board
+roles, never people's names.
+
+Loading twice adds nothing: reference data that exists is kept, and an issue whose title is
+already on record is skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.application import TrackerApplication
+from tracker.bootstrap import Tracker
+from tracker.domain.errors import AlreadyExists
+from tracker.domain.values import Actor, Role
+from tracker.projections.issues import issues
+
+SECRETARIAT = Actor("demo-secretariat", Role.SECRETARIAT)
+MODERATOR = Actor("demo-moderator", Role.MODERATOR)
+CITIZEN = Actor("demo-citizen", Role.CITIZEN)
+
+ASSEMBLY = "london-2014"
+BOARD_MEETING = date(2014, 11, 6)
+ASSEMBLY_DAY = date(2014, 9, 18)
+
+TOPICS = {
+    "access-to-services": "Access to Services",
+    "mental-health": "Mental Health",
+    "young-people": "Young People and Healthcare",
+    "gender-identity": "Gender Identity",
+    "self-care": "Self-care and Personalisation",
+}
+
+OWNERS = {
+    "chief-executive": ("Chief Executive", "Lead Board member, Access to Services"),
+    "medical-director": ("National Medical Director", "Lead Board member, Mental Health"),
+    "chief-nursing-officer": ("Chief Nursing Officer",
+                              "Lead Board member, Young People and Healthcare"),
+    "patients-director": ("National Director for Patients and Information",
+                          "Lead Board member, Gender Identity"),
+    "commissioning-director": ("National Director of Commissioning Operations",
+                               "Lead Board member, Self-care and Personalisation"),
+}
+
+Step = Callable[[TrackerApplication, int], object]
+
+
+@dataclass
+class DemoIssue:
+    title: str
+    description: str
+    submitted_on: date
+    supporters: int = 0
+    steps: list[Step] = field(default_factory=list)
+    duplicate_of: str | None = None
+
+
+def _topic(slug: str, on: date = date(2014, 8, 20)) -> Step:
+    return lambda app, n: app.assign_topic(n, slug, SECRETARIAT, on)
+
+
+def _discussed(summary: str, questions: list[str], proposals: list[str]) -> list[Step]:
+    return [
+        lambda app, n: app.schedule_issue(n, ASSEMBLY, "A citizen who raised it", SECRETARIAT,
+                                          date(2014, 9, 1)),
+        lambda app, n: app.record_presentation(n, None, SECRETARIAT, ASSEMBLY_DAY),
+        lambda app, n: app.record_discussion(n, ASSEMBLY, summary, questions, proposals,
+                                             SECRETARIAT, ASSEMBLY_DAY),
+    ]
+
+
+def _respond(decision: str, summary: str, lead: str | None = None,
+             referred_to: str | None = None) -> Step:
+    return lambda app, n: app.record_response(n, decision, summary, lead, referred_to,
+                                              SECRETARIAT, BOARD_MEETING)
+
+
+def _commit(text: str, owner: str, due: date, measure: str) -> Step:
+    return lambda app, n: app.make_commitment(n, f"Illustrative: {text}", owner, due, measure,
+                                              SECRETARIAT, BOARD_MEETING)
+
+
+def _progress(c: int, status: str, note: str, on: date) -> Step:
+    return lambda app, n: app.record_progress(n, c, status, note, None, SECRETARIAT, on)
+
+
+def _deliver(c: int, note: str, evidence: str, on: date) -> Step:
+    return lambda app, n: app.deliver_commitment(n, c, note, evidence, SECRETARIAT, on)
+
+
+DEMO_ISSUES: list[DemoIssue] = [
+    DemoIssue(
+        "Shift workers cannot get a GP appointment they can attend",
+        "Appointments are only offered in working hours. People on shifts give up and go to "
+        "A&E instead.", date(2014, 7, 2), 41,
+        [_topic("access-to-services"),
+         *_discussed("Participants described booking lines that open when night workers are "
+                     "asleep.", ["Who decides practice opening hours?"],
+                     ["Evening and weekend appointments", "Online booking"]),
+         _respond("commit", "The Board will report on extended access pilots.",
+                  "chief-executive"),
+         _commit("publish where evening and weekend GP appointments are offered",
+                 "chief-executive", date(2015, 3, 31), "A public list, updated monthly"),
+         _commit("report the uptake of extended hours to the Board", "chief-executive",
+                 date(2015, 9, 30), "A paper at a public Board meeting"),
+         _progress(1, "on_track", "First list drafted with commissioners.", date(2015, 1, 15)),
+         _deliver(1, "The list is published.", "https://example.org/demo/extended-access-list",
+                  date(2015, 3, 20)),
+         _deliver(2, "Reported to the Board in public.", "Board paper 15/112 (demo)",
+                  date(2015, 9, 24)),
+         lambda app, n: app.correct_entry(
+             n, 4, "The discussion summary named the wrong group.",
+             "The discussion took place in the Access to Services group.", SECRETARIAT)]),
+    DemoIssue(
+        "Crisis mental health care is hard to reach at night",
+        "When someone is in crisis after 5pm the only option is A&E, which is not the right "
+        "place.", date(2014, 6, 18), 63,
+        [_topic("mental-health"),
+         *_discussed("People shared experiences of waiting many hours in A&E in crisis.",
+                     ["What does good crisis care look like?"], ["A 24-hour crisis line"]),
+         _respond("commit", "The Board will back the crisis care concordat.",
+                  "medical-director"),
+         _commit("sign up every area to the crisis care concordat", "medical-director",
+                 date(2015, 4, 1), "Every area has a published declaration"),
+         _commit("fund 24-hour crisis lines in five pilot areas", "medical-director",
+                 date(2015, 12, 31), "Five lines open around the clock"),
+         _deliver(1, "Every area has signed.", "https://example.org/demo/concordat-map",
+                  date(2015, 3, 30)),
+         _progress(2, "delayed", "Two pilot areas have not found providers.",
+                   date(2015, 10, 1))]),
+    DemoIssue(
+        "Young people fall through the gap between child and adult services",
+        "At eighteen, care stops and starts again from scratch with a new team.",
+        date(2014, 7, 10), 28,
+        [_topic("young-people"),
+         *_discussed("Young participants described being discharged on their birthday.",
+                     ["Why is the cut-off an age, not a need?"], ["Flexible transition ages"]),
+         _respond("commit", "The Board will set a standard for transition.",
+                  "chief-nursing-officer"),
+         _commit("publish a transition standard for mental health services",
+                 "chief-nursing-officer", date(2015, 6, 30), "A published standard"),
+         _progress(1, "at_risk", "Consultation took longer than planned.", date(2015, 5, 1))]),
+    DemoIssue(
+        "Waiting times for gender identity clinics are far too long",
+        "People wait years for a first appointment, with no support while they wait.",
+        date(2014, 6, 30), 52,
+        [_topic("gender-identity"),
+         *_discussed("Participants asked for waiting times to be published and reduced.",
+                     ["How long is the wait today?"], ["Publish waits", "More clinics"]),
+         _respond("commit", "The Board will publish waiting times for every clinic.",
+                  "patients-director"),
+         _commit("publish waiting times for every gender identity clinic",
+                 "patients-director", date(2015, 3, 31), "Waits published quarterly"),
+         lambda app, n: app.move_due_date(n, 1, date(2015, 9, 30),
+                                          "Clinics moved to new data systems.", SECRETARIAT,
+                                          date(2015, 3, 1)),
+         _progress(1, "no_public_evidence", "The Board says figures were shared with clinics, "
+                   "but nothing has been published.", date(2015, 10, 5))]),
+    DemoIssue(
+        "Personal health budgets should be offered to everyone with a long-term condition",
+        "Budgets give people control, but few know they exist.", date(2014, 7, 21), 19,
+        [_topic("self-care"),
+         *_discussed("Participants debated who benefits from personal budgets.",
+                     ["Who is eligible today?"], ["A right to a budget"]),
+         _respond("decline", "A universal offer cannot be funded this year; eligibility will "
+                  "be reviewed in 2016.", "commissioning-director")]),
+    DemoIssue(
+        "How does this assembly relate to Healthwatch England and local Healthwatch?",
+        "People asked who follows up on issues between assemblies.", date(2014, 8, 5), 12,
+        [_topic("access-to-services"),
+         *_discussed("Participants asked how the assembly and Healthwatch work together.",
+                     ["Who holds the Board to account between assemblies?"], []),
+         _respond("refer", "Referred to Healthwatch England to explain its role.",
+                  referred_to="Healthwatch England"),
+         lambda app, n: app.answer_referral(
+             n, "Healthwatch England described how local Healthwatch can follow up issues "
+             "raised at assemblies.", SECRETARIAT, date(2015, 1, 20))]),
+    DemoIssue(
+        "People in mental health crisis are held in police cells",
+        "Police cells are used as a place of safety because there are no beds.",
+        date(2014, 7, 15), 34,
+        [_topic("mental-health"),
+         *_discussed("Participants called for an end to police cells as places of safety.",
+                     [], ["Health-based places of safety in every area"]),
+         _respond("refer", "Referred to local Healthwatch to gather local evidence.",
+                  referred_to="Local Healthwatch")]),
+    DemoIssue(
+        "Young people should sit on NHS boards",
+        "Decisions about young people are made without them in the room.",
+        date(2014, 8, 1), 22,
+        [_topic("young-people"),
+         *_discussed("Participants proposed youth seats on boards.", ["Would it be "
+                     "tokenistic?"], ["Youth forums that report to boards"])]),
+    DemoIssue(
+        "Self-care apps should be checked before the NHS recommends them",
+        "There are many health apps and nobody knows which are safe.", date(2014, 8, 12), 9,
+        [_topic("self-care"),
+         lambda app, n: app.schedule_issue(n, ASSEMBLY, None, SECRETARIAT, date(2014, 9, 1))]),
+    DemoIssue(
+        "Long waits for a first appointment at gender clinics",
+        "A duplicate of the issue about gender identity clinic waits.", date(2014, 7, 3), 3,
+        [], duplicate_of="Waiting times for gender identity clinics are far too long"),
+    DemoIssue(
+        "Abusive post about named staff",
+        "(Removed.)", date(2014, 8, 14), 0,
+        [lambda app, n: app.hide_issue(n, "It named and insulted individual staff members.",
+                                       MODERATOR)]),
+    DemoIssue(
+        "Interpreters for GP appointments",
+        "People who do not speak English struggle to book and attend appointments.",
+        date(2014, 8, 20), 15, []),
+    DemoIssue(
+        "Carers should get a health check of their own",
+        "Unpaid carers neglect their own health.", date(2014, 7, 28), 17,
+        [_topic("self-care"),
+         *_discussed("Carers described putting their own health last.", [],
+                     ["Annual carer health checks"]),
+         _respond("commit", "The Board will promote carer health checks.",
+                  "commissioning-director"),
+         _commit("add carers to the annual health check guidance", "commissioning-director",
+                 date(2015, 6, 30), "Guidance updated"),
+         _commit("run a national carers' health campaign", "commissioning-director",
+                 date(2015, 10, 31), "Campaign launched"),
+         _deliver(1, "Guidance updated.", "https://example.org/demo/carer-checks",
+                  date(2015, 6, 10)),
+         lambda app, n: app.drop_commitment(n, 2, "Funding went to local carer services "
+                                            "instead.", SECRETARIAT, date(2015, 8, 1)),
+         lambda app, n: app.close_issue(n, "Carers are now named in the health check "
+                                        "guidance; the campaign was dropped.", SECRETARIAT,
+                                        date(2015, 11, 1))]),
+]
+
+
+def load_demo(tracker: Tracker) -> str:
+    """Load the demo data once; return a one-line report."""
+    app = tracker.app
+    for slug, name in TOPICS.items():
+        _once(lambda s=slug, n=name: app.create_topic(s, n, SECRETARIAT))
+    for slug, (name, role) in OWNERS.items():
+        _once(lambda s=slug, n=name, r=role: app.create_owner(s, n, r, SECRETARIAT))
+    _once(lambda: app.create_assembly(
+        ASSEMBLY, "First test assembly with the Board", ASSEMBLY_DAY, "London", SECRETARIAT))
+    tracker.refresh()
+    with tracker.engine.connect() as conn:
+        known = dict(conn.execute(select(issues.c.title, issues.c.number)).all())
+    added = 0
+    for demo in DEMO_ISSUES:
+        if demo.title in known:
+            continue
+        number = app.submit_issue(demo.title, demo.description, CITIZEN,
+                                  demo.submitted_on).number
+        for i in range(demo.supporters):
+            app.support_issue(number, f"demo-supporter-{i + 1}", CITIZEN, demo.submitted_on)
+        for step in demo.steps:
+            step(app, number)
+        if demo.duplicate_of:
+            app.merge_issue(number, known[demo.duplicate_of],
+                            "The same issue as an earlier one.", MODERATOR)
+        known[demo.title] = number
+        added += 1
+    tracker.refresh()
+    return (f"Demo data: {added} issues added, {len(DEMO_ISSUES) - added} already there "
+            f"({len(TOPICS)} topics, {len(OWNERS)} owners, 1 assembly).")
+
+
+def _once(create: Callable[[], object]) -> None:
+    with contextlib.suppress(AlreadyExists):
+        create()

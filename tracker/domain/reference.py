@@ -1,0 +1,106 @@
+"""Reference data the issues point at: topics, owners and assemblies.
+
+Each is a small aggregate of its own, with an id derived from its slug, rather than one
+shared reference-data aggregate: a shared one would make every new topic conflict with every
+new owner, grow without bound, and turn a slug's uniqueness into a rule we check by hand. With
+derived ids the event store's uniqueness of (id, version 1) makes a slug unique for free.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from tracker.domain.values import MAX_SHORT, Actor, a_date, optional_text, required_text, slug
+
+
+class ReferenceData(Aggregate):
+    """Common shape: a slug, who recorded it, and the slug-derived id."""
+
+    kind = "reference"
+
+    @classmethod
+    def id_for(cls, slug_value: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"/{cls.kind}/{slug_value}")
+
+
+class Topic(ReferenceData):
+    """A group of issues, e.g. Mental Health."""
+
+    kind = "topics"
+
+    class Created(Aggregate.Created):
+        slug: str
+        name: str
+        actor_id: str
+        actor_role: str
+
+    def __init__(self, slug: str, name: str, actor_id: str, actor_role: str) -> None:
+        self.slug = slug
+        self.name = name
+
+    @classmethod
+    def create(cls, slug_value: str, name: str, actor: Actor) -> Topic:
+        slug_value = slug(slug_value)
+        return cls._create(cls.Created, id=cls.id_for(slug_value), slug=slug_value,
+                           name=required_text(name, "name", MAX_SHORT),
+                           actor_id=actor.account_id, actor_role=str(actor.role))
+
+
+class Owner(ReferenceData):
+    """Who is accountable for commitments: a Board role or a team, never a private person."""
+
+    kind = "owners"
+
+    class Created(Aggregate.Created):
+        slug: str
+        name: str
+        role: str
+        actor_id: str
+        actor_role: str
+
+    def __init__(self, slug: str, name: str, role: str, actor_id: str, actor_role: str) -> None:
+        self.slug = slug
+        self.name = name
+        self.role = role
+
+    @classmethod
+    def create(cls, slug_value: str, name: str, role: str, actor: Actor) -> Owner:
+        slug_value = slug(slug_value)
+        return cls._create(cls.Created, id=cls.id_for(slug_value), slug=slug_value,
+                           name=required_text(name, "name", MAX_SHORT),
+                           role=optional_text(role, "role", MAX_SHORT),
+                           actor_id=actor.account_id, actor_role=str(actor.role))
+
+
+class Assembly(ReferenceData):
+    """A meeting where issues are presented and discussed with the Board."""
+
+    kind = "assemblies"
+
+    class Created(Aggregate.Created):
+        slug: str
+        title: str
+        held_on: date
+        place: str
+        actor_id: str
+        actor_role: str
+
+    def __init__(self, slug: str, title: str, held_on: date, place: str, actor_id: str,
+                 actor_role: str) -> None:
+        self.slug = slug
+        self.title = title
+        self.held_on = held_on
+        self.place = place
+
+    @classmethod
+    def create(cls, slug_value: str, title: str, held_on: date, place: str,
+               actor: Actor) -> Assembly:
+        slug_value = slug(slug_value)
+        return cls._create(cls.Created, id=cls.id_for(slug_value), slug=slug_value,
+                           title=required_text(title, "title", MAX_SHORT),
+                           held_on=a_date(held_on, "date"),
+                           place=optional_text(place, "place", MAX_SHORT),
+                           actor_id=actor.account_id, actor_role=str(actor.role))

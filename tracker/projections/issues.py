@@ -1,0 +1,299 @@
+"""Issue status read model: one row per issue, one per commitment, and their queries.
+
+Stage is stored (it depends only on events); the verdict and "overdue" are worked out when
+read, against the caller's date, so they are right whether or not any job has run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    select,
+    update,
+)
+
+from tracker.domain.commitment import CommitmentStatus
+from tracker.domain.issue import Issue
+from tracker.domain.status import CommitmentFacts, IssueFacts, derive_stage, verdict
+from tracker.projections.base import Projection, handles, metadata
+
+issues = Table(
+    "issue_status",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("issue_id", String(32), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("stage", String(40), nullable=False, index=True),
+    Column("topic", String(80), index=True),
+    Column("assembly", String(80), index=True),
+    Column("presenter", String(120), nullable=False, default=""),
+    Column("presented", Boolean, nullable=False, default=False),
+    Column("hidden_reason", Text),
+    Column("merged_into", Integer),
+    Column("decision", String(10)),
+    Column("response_summary", Text, nullable=False, default=""),
+    Column("lead", String(80), index=True),
+    Column("referred_to", String(200), nullable=False, default=""),
+    Column("referral_answered", Boolean, nullable=False, default=False),
+    Column("outcome", Text),
+    Column("supporters", Integer, nullable=False, default=0),
+    Column("submitted_on", Date, nullable=False),
+    Column("discussed_on", Date),
+    Column("responded_on", Date),
+    Column("closed_on", Date),
+    Column("last_occurred_on", Date, nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+commitments = Table(
+    "commitment_status",
+    metadata,
+    Column("issue_number", Integer, primary_key=True, autoincrement=False),
+    Column("commitment", Integer, primary_key=True, autoincrement=False),
+    Column("text", Text, nullable=False),
+    Column("owner", String(80), nullable=False, index=True),
+    Column("due", Date, nullable=False, index=True),
+    Column("measure", Text, nullable=False),
+    Column("status", String(30), nullable=False, index=True),
+    Column("made_on", Date, nullable=False),
+    Column("last_update_on", Date),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("delivered_on", Date),
+)
+
+
+class IssueStatusProjection(Projection):
+    name = "issue_status"
+    tables = (issues, commitments)
+
+    def __init__(self) -> None:
+        # Later events name the aggregate id, not the number: remember the mapping.
+        self._numbers: dict[Any, int] = {}
+
+    @handles(Issue.Submitted)
+    def _submitted(self, conn: Connection, e: Issue.Submitted, position: int) -> None:
+        self._numbers[e.originator_id] = e.number
+        conn.execute(issues.insert().values(
+            number=e.number, issue_id=e.originator_id.hex, title=e.title,
+            description=e.description, stage="submitted",
+            presenter="", presented=False, response_summary="", referred_to="",
+            referral_answered=False, supporters=0, submitted_on=e.occurred_on,
+            last_occurred_on=e.occurred_on, submitted_at=e.timestamp, updated_at=e.timestamp,
+            version=e.originator_version, position=position))
+
+    @handles(Issue.Supported)
+    def _supported(self, conn: Connection, e: Issue.Supported, position: int) -> None:
+        self._touch(conn, e, position, supporters=issues.c.supporters + 1)
+
+    @handles(Issue.Hidden)
+    def _hidden(self, conn: Connection, e: Issue.Hidden, position: int) -> None:
+        self._change(conn, e, position, hidden_reason=e.reason)
+
+    @handles(Issue.Restored)
+    def _restored(self, conn: Connection, e: Issue.Restored, position: int) -> None:
+        self._change(conn, e, position, hidden_reason=None)
+
+    @handles(Issue.Merged)
+    def _merged(self, conn: Connection, e: Issue.Merged, position: int) -> None:
+        self._change(conn, e, position, merged_into=e.into)
+
+    @handles(Issue.TopicAssigned)
+    def _topic(self, conn: Connection, e: Issue.TopicAssigned, position: int) -> None:
+        self._change(conn, e, position, topic=e.topic)
+
+    @handles(Issue.Scheduled)
+    def _scheduled(self, conn: Connection, e: Issue.Scheduled, position: int) -> None:
+        self._change(conn, e, position, assembly=e.assembly, presenter=e.presenter,
+                     presented=False)
+
+    @handles(Issue.Presented)
+    def _presented(self, conn: Connection, e: Issue.Presented, position: int) -> None:
+        values: dict[str, Any] = {"presented": True}
+        if e.presenter:
+            values["presenter"] = e.presenter
+        self._touch(conn, e, position, **values)
+
+    @handles(Issue.Discussed)
+    def _discussed(self, conn: Connection, e: Issue.Discussed, position: int) -> None:
+        self._change(conn, e, position, discussed_on=e.occurred_on)
+
+    @handles(Issue.BoardResponded)
+    def _responded(self, conn: Connection, e: Issue.BoardResponded, position: int) -> None:
+        self._change(conn, e, position, decision=e.decision, response_summary=e.summary,
+                     lead=e.lead or None, referred_to=e.referred_to, referral_answered=False,
+                     responded_on=e.occurred_on)
+
+    @handles(Issue.CommitmentMade)
+    def _commitment_made(self, conn: Connection, e: Issue.CommitmentMade, position: int) -> None:
+        conn.execute(commitments.insert().values(
+            issue_number=self._number(conn, e), commitment=e.commitment, text=e.text,
+            owner=e.owner, due=e.due, measure=e.measure, status="on_track",
+            made_on=e.occurred_on, evidence=""))
+        self._change(conn, e, position)
+
+    @handles(Issue.ProgressRecorded)
+    def _progress(self, conn: Connection, e: Issue.ProgressRecorded, position: int) -> None:
+        self._commitment(conn, e, status=e.status, last_update_on=e.occurred_on)
+        self._change(conn, e, position)
+
+    @handles(Issue.DueDateMoved)
+    def _moved(self, conn: Connection, e: Issue.DueDateMoved, position: int) -> None:
+        self._commitment(conn, e, due=e.new_due, last_update_on=e.occurred_on)
+        self._touch(conn, e, position)
+
+    @handles(Issue.CommitmentDelivered)
+    def _delivered(self, conn: Connection, e: Issue.CommitmentDelivered, position: int) -> None:
+        self._commitment(conn, e, status="delivered", last_update_on=e.occurred_on,
+                         evidence=e.evidence, delivered_on=e.occurred_on)
+        self._change(conn, e, position)
+
+    @handles(Issue.CommitmentDropped)
+    def _dropped(self, conn: Connection, e: Issue.CommitmentDropped, position: int) -> None:
+        self._commitment(conn, e, status="dropped", last_update_on=e.occurred_on)
+        self._change(conn, e, position)
+
+    @handles(Issue.ReferralAnswered)
+    def _answered(self, conn: Connection, e: Issue.ReferralAnswered, position: int) -> None:
+        self._touch(conn, e, position, referral_answered=True)
+
+    @handles(Issue.Closed)
+    def _closed(self, conn: Connection, e: Issue.Closed, position: int) -> None:
+        self._change(conn, e, position, outcome=e.outcome, closed_on=e.occurred_on)
+
+    @handles(Issue.Reopened)
+    def _reopened(self, conn: Connection, e: Issue.Reopened, position: int) -> None:
+        self._change(conn, e, position, outcome=None, closed_on=None, merged_into=None)
+
+    @handles(Issue.Corrected)
+    def _corrected(self, conn: Connection, e: Issue.Corrected, position: int) -> None:
+        self._touch(conn, e, position)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _number(self, conn: Connection, e: Any) -> int:
+        number = self._numbers.get(e.originator_id)
+        if number is None:
+            number = int(conn.execute(select(issues.c.number).where(
+                issues.c.issue_id == e.originator_id.hex)).scalar_one())
+            self._numbers[e.originator_id] = number
+        return number
+
+    def _touch(self, conn: Connection, e: Any, position: int, **values: Any) -> None:
+        conn.execute(update(issues).where(issues.c.number == self._number(conn, e)).values(
+            version=e.originator_version, position=position, updated_at=e.timestamp,
+            last_occurred_on=_max_date(issues.c.last_occurred_on, e.occurred_on), **values))
+
+    def _change(self, conn: Connection, e: Any, position: int, **values: Any) -> None:
+        """Update the row, then re-derive its stage from the facts now stored."""
+        self._touch(conn, e, position, **values)
+        number = self._number(conn, e)
+        facts = load_facts(conn, number)
+        conn.execute(update(issues).where(issues.c.number == number)
+                     .values(stage=str(derive_stage(facts))))
+
+    def _commitment(self, conn: Connection, e: Any, **values: Any) -> None:
+        conn.execute(update(commitments).where(
+            commitments.c.issue_number == self._number(conn, e),
+            commitments.c.commitment == e.commitment).values(**values))
+
+
+def _max_date(column: Any, value: date) -> Any:
+    from sqlalchemy import case
+
+    return case((column < value, value), else_=column)
+
+
+# -- queries -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    commitment: int
+    text: str
+    owner: str
+    due: date
+    measure: str
+    status: str
+    overdue: bool
+    made_on: date
+    last_update_on: date | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class IssueView:
+    number: int
+    title: str
+    description: str
+    stage: str
+    verdict: str
+    topic: str | None
+    assembly: str | None
+    supporters: int
+    version: int
+    submitted_on: date
+    updated_at: datetime
+    commitments: tuple[CommitmentView, ...]
+
+
+def load_facts(conn: Connection, number: int) -> IssueFacts:
+    row = conn.execute(select(issues).where(issues.c.number == number)).mappings().one()
+    rows = conn.execute(select(commitments).where(commitments.c.issue_number == number)
+                        .order_by(commitments.c.commitment)).mappings().all()
+    return _facts(row, rows)
+
+
+def _facts(row: Any, rows: Any) -> IssueFacts:
+    return IssueFacts(
+        hidden_reason=row["hidden_reason"], merged_into=row["merged_into"],
+        outcome=row["outcome"], topic=row["topic"], assembly=row["assembly"],
+        discussed_on=row["discussed_on"], decision=row["decision"],
+        response_summary=row["response_summary"], responded_on=row["responded_on"],
+        referred_to=row["referred_to"], referral_answered=row["referral_answered"],
+        commitments=tuple(CommitmentFacts(c["status"], c["due"], c["made_on"],
+                                          c["last_update_on"]) for c in rows))
+
+
+def get_issue(conn: Connection, number: int, today: date, silent_days: int) -> IssueView | None:
+    """One issue's status, with its verdict worked out for ``today``."""
+    row = conn.execute(select(issues).where(issues.c.number == number)).mappings().first()
+    if row is None:
+        return None
+    rows = conn.execute(select(commitments).where(commitments.c.issue_number == number)
+                        .order_by(commitments.c.commitment)).mappings().all()
+    facts = _facts(row, rows)
+    views = tuple(
+        CommitmentView(
+            commitment=c["commitment"], text=c["text"], owner=c["owner"], due=c["due"],
+            measure=c["measure"], status=c["status"],
+            overdue=not CommitmentStatus(c["status"]).is_settled and c["due"] < today,
+            made_on=c["made_on"], last_update_on=c["last_update_on"], evidence=c["evidence"])
+        for c in rows)
+    return IssueView(
+        number=row["number"], title=row["title"], description=row["description"],
+        stage=row["stage"], verdict=verdict(facts, today, silent_days), topic=row["topic"],
+        assembly=row["assembly"], supporters=row["supporters"], version=row["version"],
+        submitted_on=row["submitted_on"], updated_at=_aware(row["updated_at"]),
+        commitments=views)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,146 @@
+"""The projector: feeds events from the log into the read models, exactly once.
+
+Each batch runs in one read-model transaction that locks the projections' position rows,
+applies the events after each position, and moves the positions. A crash at any moment
+leaves rows and positions as they were before the batch; two projectors (threads or
+processes) never apply the same event twice, because the second one waits for the first's
+lock (PostgreSQL) or fails its write and retries (SQLite snapshot isolation).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
+
+from tracker.projections.base import Projection, metadata, positions
+
+log = logging.getLogger(__name__)
+
+
+class ProjectionError(Exception):
+    """An event in the log could not be projected; the message names its position."""
+
+
+class Projector:
+    """Keeps a set of projections current with an application's event log."""
+
+    def __init__(self, app: Any, engine: Engine, projections: Sequence[Projection],
+                 batch_size: int = 500) -> None:
+        self.app = app
+        self.engine = engine
+        self.projections = list(projections)
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def create_tables(self) -> None:
+        metadata.create_all(self.engine)
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.projections]
+
+    def position(self) -> int:
+        """The position every projection has reached (the lowest of them)."""
+        with self.engine.connect() as conn:
+            rows = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+        return min((rows.get(name, 0) for name in self.names), default=0)
+
+    def catch_up(self, until: int | None = None) -> int:
+        """Project every event recorded so far (or up to ``until``); return the position."""
+        with self._lock:
+            while True:
+                done, reached = self._run_batch_with_retry()
+                if done or (until is not None and reached >= until):
+                    return reached
+
+    def wait_for(self, position: int, timeout: float = 2.0) -> bool:
+        """Read-your-writes: wait until the projections have seen ``position``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.position() >= position:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+
+    def rebuild(self) -> int:
+        """Clear every read model and its position together, then project from zero."""
+        with self._lock, self.engine.begin() as conn:
+            for projection in self.projections:
+                projection.clear(conn)
+            conn.execute(positions.delete().where(positions.c.name.in_(self.names)))
+        return self.catch_up()
+
+    def _run_batch_with_retry(self) -> tuple[bool, int]:
+        for attempt in range(50):
+            try:
+                return self._run_batch()
+            except OperationalError:
+                # SQLite: another process committed first (busy or stale snapshot); the
+                # transaction was rolled back whole, so simply try again.
+                time.sleep(min(0.01 * 2**attempt, 0.5))
+        return self._run_batch()
+
+    def _run_batch(self) -> tuple[bool, int]:
+        with self.engine.begin() as conn:
+            stored = dict(conn.execute(
+                select(positions.c.name, positions.c.position)
+                .where(positions.c.name.in_(self.names)).with_for_update()).all())
+            for name in self.names:
+                if name not in stored:
+                    conn.execute(positions.insert().values(name=name, position=0))
+                    stored[name] = 0
+            start = min(stored.values())
+            notifications = self.app.recorder.select_notifications(
+                start=start + 1, limit=self.batch_size)
+            for notification in notifications:
+                event = self._decode(notification)
+                for projection in self.projections:
+                    if notification.id > stored[projection.name]:
+                        projection.process(conn, event, notification.id)
+            if not notifications:
+                return True, start
+            last = notifications[-1].id
+            for name, position in stored.items():
+                if position < last:  # a projection ahead of the others never moves back
+                    conn.execute(positions.update().where(positions.c.name == name)
+                                 .values(position=last))
+            return len(notifications) < self.batch_size, last
+
+    def _decode(self, notification: Any) -> Any:
+        try:
+            return self.app.mapper.to_domain_event(notification)
+        except Exception as error:  # any failure to read an event must stop, never skip
+            raise ProjectionError(
+                f"Cannot read the event at position {notification.id} "
+                f"({notification.topic}): {error}") from error
+
+
+class Poller:
+    """Embedded mode: a background thread that catches up with writes from other processes."""
+
+    def __init__(self, projector: Projector, interval: float) -> None:
+        self.projector = projector
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="projector", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.projector.catch_up()
+            except Exception:
+                log.exception("projection stopped; it will retry")
