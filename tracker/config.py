@@ -23,7 +23,10 @@ class Settings(BaseSettings):
     # PostgreSQL only: a schema of its own, e.g. for tests or several trackers in one database.
     database_schema: str = "public"
     base_url: str = "http://localhost:8000"
-    organisation: str = "Citizens' Assembly Tracker"
+    organisation: str = Field(default="Citizens' Assembly Tracker", min_length=1,
+                              max_length=120)
+    # An image (URL or /static path) shown before the organisation's name; neutral default.
+    logo_url: str = ""
     silent_days: int = Field(default=60, ge=1, le=3650)
     # Embedded mode: how often the server looks for events written by other processes.
     poll_seconds: float = Field(default=1.0, gt=0, le=3600)

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tracker import __version__
 from tracker.bootstrap import Tracker
 from tracker.projections.runner import Poller
 from tracker.web import errors
-from tracker.web.routes import api_issues, health
+from tracker.web.rendering import render
+from tracker.web.routes import api_issues, health, pages_about, pages_issues
+from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
 
 
 def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
@@ -35,7 +41,43 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
                   description="Did anything concrete come of it? Issues, commitments, "
                               "delivery: a public, event-sourced record.")
     app.state.tracker = tracker
+    app.state.templates = build_environment(tracker.settings)
     errors.install(app)
+    _install_not_found(app)
     app.include_router(health.router)
     app.include_router(api_issues.router)
+    app.include_router(pages_issues.router)
+    app.include_router(pages_about.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    if (VENDOR_DIR / "assets").is_dir():
+        # The NHS.UK stylesheet refers to its images at /assets/...
+        app.mount("/assets", StaticFiles(directory=VENDOR_DIR / "assets"), name="assets")
     return app
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/export/")) or path == "/healthz"
+
+
+def _install_not_found(app: FastAPI) -> None:
+    """Pages get a helpful HTML 404; the API keeps JSON bodies."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404 and not _wants_json(request):
+            return render(request, "not_found.html", 404,
+                          message="We could not find the page you asked for.")
+        return JSONResponse({"detail": error.detail}, status_code=error.status_code,
+                            headers=getattr(error, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        problems = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
+                     "detail": e["msg"]} for e in error.errors()]
+        if not _wants_json(request) and request.method == "GET":
+            return render(request, "not_found.html", 404,
+                          message="That address is not one this site knows.")
+        return JSONResponse({"detail": "The request is not valid", "errors": problems,
+                             "field": problems[0]["field"] if problems else None},
+                            status_code=422)

@@ -1,0 +1,50 @@
+"""Public labels and definitions of every stage and status key (the /about/statuses page).
+
+Keys never change; labels and wording may.
+"""
+
+from __future__ import annotations
+
+STAGES: dict[str, tuple[str, str]] = {
+    "submitted": ("Submitted", "A citizen raised the issue; nothing has happened to it yet."),
+    "under_consideration": ("Under consideration",
+                            "The issue has a topic or is on an assembly's agenda."),
+    "discussed": ("Discussed", "Citizens and Board members discussed it at an assembly; the "
+                  "Board has not responded yet."),
+    "responded": ("Responded", "The Board responded: it agreed to act but has not recorded a "
+                  "commitment yet, or it referred the issue to another body."),
+    "in_progress": ("In progress", "The Board made commitments and at least one is still open."),
+    "delivered": ("Delivered", "Every commitment was delivered, with evidence."),
+    "partly_delivered": ("Partly delivered",
+                         "Every commitment is settled: some delivered, some dropped."),
+    "not_taken_forward": ("Not taken forward",
+                          "The Board declined, with a reason, or dropped every commitment."),
+    "closed": ("Closed", "The secretariat closed the issue and said what changed."),
+    "merged": ("Merged", "The issue duplicates another one; follow that one instead."),
+    "hidden": ("Hidden", "A moderator hid the submission; the public reason stays visible."),
+}
+
+COMMITMENT_STATUSES: dict[str, tuple[str, str]] = {
+    "on_track": ("On track", "The owner says the work is going to plan."),
+    "at_risk": ("At risk", "The owner says the due date may be missed."),
+    "delayed": ("Delayed", "The owner says the work is behind."),
+    "no_public_evidence": ("No public evidence", "The Board says it is done, but nothing "
+                           "public shows it. Never counted as delivered."),
+    "delivered": ("Delivered", "Done, with evidence: a link or a document reference."),
+    "dropped": ("Dropped", "It will not be delivered; the reason is public."),
+}
+
+DERIVED: dict[str, tuple[str, str]] = {
+    "overdue": ("Overdue", "The due date has passed and the commitment is neither delivered "
+                "nor dropped. Worked out every time a page is shown."),
+    "silent": ("Silent", "The commitment is open and nobody has recorded an update for a "
+               "while (60 days unless this site says otherwise)."),
+}
+
+
+def stage_label(key: str) -> str:
+    return STAGES.get(key, (key.replace("_", " ").capitalize(), ""))[0]
+
+
+def status_label(key: str) -> str:
+    return COMMITMENT_STATUSES.get(key, (key.replace("_", " ").capitalize(), ""))[0]

@@ -1,0 +1,18 @@
+"""Public pages: the glossary of stages and statuses."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from tracker.domain.glossary import COMMITMENT_STATUSES, DERIVED, STAGES
+from tracker.web.rendering import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/about/statuses", response_class=HTMLResponse)
+def statuses_page(request: Request) -> HTMLResponse:
+    """What every stage, status and verdict means."""
+    return render(request, "statuses.html", section="about", stages=STAGES,
+                  statuses=COMMITMENT_STATUSES, derived=DERIVED)

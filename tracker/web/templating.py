@@ -1,0 +1,58 @@
+"""The Jinja2 environment for pages: our templates first, then the NHS.UK frontend macros."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+
+from tracker.config import Settings
+from tracker.domain.status import long_date
+
+WEB_DIR = Path(__file__).parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+VENDOR_DIR = STATIC_DIR / "vendor" / "nhsuk"
+
+
+def human_date(value: date | datetime | None) -> str:
+    """6 November 2014 (UK style, no leading zero)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return long_date(value)
+
+
+def iso(value: date | datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def build_environment(settings: Settings) -> Environment:
+    """One environment per app: globals carry the organisation's name, logo and styles."""
+    env = Environment(
+        loader=ChoiceLoader([
+            FileSystemLoader(TEMPLATES_DIR),
+            PackageLoader("nhsuk_frontend_jinja"),
+        ]),
+        # The NHS.UK macros read optional parameters in chains (params.a.b).
+        undefined=ChainableUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["human_date"] = human_date
+    env.filters["iso"] = iso
+    has_vendor = (VENDOR_DIR / "nhsuk-frontend.min.css").exists()
+    site: dict[str, Any] = {
+        "organisation": settings.organisation,
+        "logo_url": settings.logo_url or "/static/logo.svg",
+        "base_url": settings.base_url,
+        "stylesheets": (["/static/vendor/nhsuk/nhsuk-frontend.min.css"] if has_vendor else [])
+        + ["/static/tracker.css"],
+        "scripts": ["/static/vendor/nhsuk/nhsuk-frontend.min.js"] if has_vendor else [],
+    }
+    env.globals["site"] = site
+    return env
