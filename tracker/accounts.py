@@ -90,8 +90,10 @@ class Accounts:
         with self.engine.begin() as conn:
             if conn.execute(select(accounts.c.id).where(accounts.c.name == name)).first():
                 raise InvalidValue(f"An account named '{name}' already exists", field="name")
-            account_id = conn.execute(accounts.insert().values(
-                name=name, role=str(chosen), created_at=now)).inserted_primary_key[0]
+            inserted = conn.execute(accounts.insert().values(
+                name=name, role=str(chosen), created_at=now)).inserted_primary_key
+            assert inserted is not None
+            account_id = int(inserted[0])
             token = secrets.token_urlsafe(32)
             conn.execute(tokens.insert().values(account_id=account_id, digest=_digest(token),
                                                 created_at=now))

@@ -36,10 +36,19 @@ MAX_RETRIES = 20
 class Outcome:
     """What a command did: which issue, its new version, and the log position reached."""
 
-    number: int | None
+    number: int
     version: int
     position: int
     commitment: int | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a reference-data command did: the slug's new version and the position reached."""
+
+    slug: str
+    version: int
+    position: int
 
 
 class TrackerApplication(Application[UUID]):
@@ -62,18 +71,18 @@ class TrackerApplication(Application[UUID]):
 
     # -- reference data -----------------------------------------------------------------
 
-    def create_topic(self, slug: str, name: str, actor: Actor) -> Outcome:
+    def create_topic(self, slug: str, name: str, actor: Actor) -> Recorded:
         """Create a topic that issues can be grouped under."""
         authorise(actor, "create_topic")
         return self._create_reference(Topic.create(slug, name, actor))
 
-    def create_owner(self, slug: str, name: str, role: str, actor: Actor) -> Outcome:
+    def create_owner(self, slug: str, name: str, role: str, actor: Actor) -> Recorded:
         """Create an owner: a Board role or team accountable for commitments."""
         authorise(actor, "create_owner")
         return self._create_reference(Owner.create(slug, name, role, actor))
 
     def create_assembly(self, slug: str, title: str, held_on: date, place: str,
-                        actor: Actor) -> Outcome:
+                        actor: Actor) -> Recorded:
         """Create an assembly: a meeting where issues are discussed with the Board."""
         authorise(actor, "create_assembly")
         return self._create_reference(Assembly.create(slug, title, held_on, place, actor))
@@ -81,20 +90,20 @@ class TrackerApplication(Application[UUID]):
     def get_reference(self, kind: type[R], slug: str) -> R:
         """Load a topic, owner or assembly by slug, or raise the matching NotFound."""
         try:
-            return self.repository.get(kind.id_for(slug))  # type: ignore[return-value]
+            return self.repository.get(kind.id_for(slug))
         except AggregateNotFoundError:
             missing = {Topic: errors.TopicNotFound, Owner: errors.OwnerNotFound,
                        Assembly: errors.AssemblyNotFound}[kind]
             raise missing(f"There is no {kind.__name__.lower()} '{slug}'") from None
 
-    def _create_reference(self, item: ReferenceData) -> Outcome:
+    def _create_reference(self, item: Topic | Owner | Assembly) -> Recorded:
         try:
             recordings = self.save(item)
         except IntegrityError:
             kind = type(item).__name__.lower()
             raise errors.AlreadyExists(
-                f"A {kind} with slug '{item.slug}' already exists") from None  # type: ignore[attr-defined]
-        return Outcome(None, item.version, recordings[-1].notification.id)
+                f"A {kind} with slug '{item.slug}' already exists") from None
+        return Recorded(item.slug, item.version, recordings[-1].notification.id)
 
     # -- Gather -------------------------------------------------------------------------
 
@@ -274,7 +283,7 @@ class TrackerApplication(Application[UUID]):
         if not isinstance(number, int) or number < 1:
             raise errors.IssueNotFound(f"There is no issue {number}", field="number")
         try:
-            return self.repository.get(Issue.id_for(number))  # type: ignore[return-value]
+            return self.repository.get(Issue.id_for(number))
         except AggregateNotFoundError:
             raise errors.IssueNotFound(f"There is no issue {number}", field="number") from None
 

@@ -245,14 +245,18 @@ def load_demo(tracker: Tracker) -> str:
     """Load the demo data once; return a one-line report."""
     app = tracker.app
     for slug, name in TOPICS.items():
-        _once(lambda s=slug, n=name: app.create_topic(s, n, SECRETARIAT))
+        with contextlib.suppress(AlreadyExists):
+            app.create_topic(slug, name, SECRETARIAT)
     for slug, (name, role) in OWNERS.items():
-        _once(lambda s=slug, n=name, r=role: app.create_owner(s, n, r, SECRETARIAT))
-    _once(lambda: app.create_assembly(
-        ASSEMBLY, "First test assembly with the Board", ASSEMBLY_DAY, "London", SECRETARIAT))
+        with contextlib.suppress(AlreadyExists):
+            app.create_owner(slug, name, role, SECRETARIAT)
+    with contextlib.suppress(AlreadyExists):
+        app.create_assembly(ASSEMBLY, "First test assembly with the Board", ASSEMBLY_DAY,
+                            "London", SECRETARIAT)
     tracker.refresh()
     with tracker.engine.connect() as conn:
-        known = dict(conn.execute(select(issues.c.title, issues.c.number)).all())
+        known: dict[str, int] = {title: number for title, number in conn.execute(
+            select(issues.c.title, issues.c.number))}
     added = 0
     for demo in DEMO_ISSUES:
         if demo.title in known:
@@ -271,8 +275,3 @@ def load_demo(tracker: Tracker) -> str:
     tracker.refresh()
     return (f"Demo data: {added} issues added, {len(DEMO_ISSUES) - added} already there "
             f"({len(TOPICS)} topics, {len(OWNERS)} owners, 1 assembly).")
-
-
-def _once(create: Callable[[], object]) -> None:
-    with contextlib.suppress(AlreadyExists):
-        create()

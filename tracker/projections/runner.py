@@ -48,7 +48,8 @@ class Projector:
     def position(self) -> int:
         """The position every projection has reached (the lowest of them)."""
         with self.engine.connect() as conn:
-            rows = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+            rows: dict[str, int] = {name: position for name, position in conn.execute(
+                select(positions.c.name, positions.c.position))}
         return min((rows.get(name, 0) for name in self.names), default=0)
 
     def catch_up(self, until: int | None = None) -> int:
@@ -89,9 +90,9 @@ class Projector:
 
     def _run_batch(self) -> tuple[bool, int]:
         with self.engine.begin() as conn:
-            stored = dict(conn.execute(
+            stored: dict[str, int] = {name: position for name, position in conn.execute(
                 select(positions.c.name, positions.c.position)
-                .where(positions.c.name.in_(self.names)).with_for_update()).all())
+                .where(positions.c.name.in_(self.names)).with_for_update())}
             for name in self.names:
                 if name not in stored:
                     conn.execute(positions.insert().values(name=name, position=0))
