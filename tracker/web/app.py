@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tracker import __version__
 from tracker.bootstrap import Tracker
 from tracker.projections.runner import Poller
-from tracker.web import errors
+from tracker.web import errors, security
 from tracker.web.rendering import render
 from tracker.web.routes import api_issues, health, pages_about, pages_issues
 from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
@@ -43,6 +43,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.tracker = tracker
     app.state.templates = build_environment(tracker.settings)
     errors.install(app)
+    security.install(app)
     _install_not_found(app)
     app.include_router(health.router)
     app.include_router(api_issues.router)
