@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the demo data first")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="web worker processes (each keeps its own connections)")
+
+    worker = command("worker", _worker,
+                     "keep the read models current (production: run beside the web workers)")
+    worker.add_argument("--once", action="store_true", help="catch up once, then exit")
 
     command("demo", _demo, "load the 2014 assembly as demo data, through the real commands")
     command("rebuild", _rebuild, "rebuild every read model from event position 0")
@@ -72,9 +78,22 @@ def _serve(tracker: Tracker, args: argparse.Namespace) -> int:
 
     if args.demo:
         _demo(tracker, args)
+    if args.workers < 1:
+        raise SettingsError("--workers must be 1 or more")
     print(f"Serving on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(create_app(tracker), host=args.host, port=args.port, log_level="info")
+    if args.workers == 1:
+        uvicorn.run(create_app(tracker), host=args.host, port=args.port, log_level="info")
+    else:
+        tracker.close()  # every worker process bootstraps its own
+        uvicorn.run("tracker.web.asgi:app_factory", factory=True, host=args.host,
+                    port=args.port, workers=args.workers, log_level="info")
     return 0
+
+
+def _worker(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.worker import run_worker
+
+    return run_worker(tracker, once=args.once)
 
 
 def _demo(tracker: Tracker, _args: argparse.Namespace) -> int:

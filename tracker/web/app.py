@@ -27,8 +27,9 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         tracker.projector.catch_up()
         poller = None
-        if poll and not tracker.settings.is_postgres:
-            # Embedded mode: pick up events written by other processes (e.g. the CLI).
+        if poll:
+            # Pick up events written by other processes (the CLI, other web workers). Safe
+            # beside `tracker worker`: batches lock their positions, so nothing is doubled.
             poller = Poller(tracker.projector, tracker.settings.poll_seconds)
             poller.start()
         try:
