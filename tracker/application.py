@@ -8,7 +8,9 @@ notification id of its last event, so a reader can wait until the projections ha
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +31,13 @@ R = TypeVar("R", bound=ReferenceData)
 
 # How often a command re-reads the issue and tries again when another writer got there
 # first; each retry means someone else's event was saved, so this bounds only contention.
-MAX_RETRIES = 20
+MAX_RETRIES = 200
+
+
+def _back_off(attempt: int) -> None:
+    # Jittered, capped exponential back-off: contenders spread out instead of colliding
+    # again in lock-step.
+    time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** min(attempt, 6))))
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,7 @@ class TrackerApplication(Application[UUID]):
         """Raise a new issue; returns its short public number at once."""
         authorise(actor, "submit_issue")
         when = self._when(occurred_on)
-        for _ in range(MAX_RETRIES):
+        for attempt in range(MAX_RETRIES):
             number = self._take_number()
             issue = Issue.submit(number, title, description, actor, when)
             try:
@@ -121,6 +129,7 @@ class TrackerApplication(Application[UUID]):
                 # Another process took this number: look again for the first free one.
                 with self._number_lock:
                     self._next_number = None
+                _back_off(attempt)
                 continue
             return Outcome(number, issue.version, recordings[-1].notification.id)
         raise errors.RuleViolation("Could not allocate an issue number; try again")
@@ -296,7 +305,7 @@ class TrackerApplication(Application[UUID]):
     def _change(self, number: int, command: str, actor: Actor, expected_version: int | None,
                 do: Callable[[Issue], Any]) -> Outcome:
         authorise(actor, command)
-        for _ in range(MAX_RETRIES):
+        for attempt in range(MAX_RETRIES):
             issue = self.get_issue(number)
             if expected_version is not None and issue.version != expected_version:
                 raise errors.StaleVersion(
@@ -311,7 +320,8 @@ class TrackerApplication(Application[UUID]):
                     raise errors.StaleVersion(
                         f"Issue {number} changed while this command ran (now version {latest})",
                         current_version=latest) from None
-                continue  # someone else's event got in first: re-read and try again
+                _back_off(attempt)  # someone else's event got in first: re-read, try again
+                continue
             return Outcome(number, issue.version, recordings[-1].notification.id)
         raise errors.RuleViolation(f"Issue {number} is too busy; try again")
 
