@@ -46,24 +46,35 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def read_model_engine(settings: Settings) -> Engine:
-    """The SQLAlchemy engine of the read models (and of accounts)."""
+def read_model_engine(settings: Settings, *, for_writes: bool = False) -> Engine:
+    """The SQLAlchemy engine of the read models (and of accounts).
+
+    On SQLite every transaction is begun explicitly: reads with a plain BEGIN, so that the
+    statements of one request see one snapshot, and writes (``for_writes``) with BEGIN
+    IMMEDIATE, so that two projectors serialise on the write lock before either reads its
+    position. Left to itself the driver begins only at the first write, after the read of
+    the position, and two projectors could both apply the same batch.
+    """
     if settings.is_postgres:
         schema = settings.database_schema
-        engine = create_engine(
+        return create_engine(
             settings.read_model_url, pool_size=10, max_overflow=10, pool_pre_ping=True,
             connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5})
-        return engine
     engine = create_engine(settings.read_model_url,
-                           connect_args={"timeout": 10, "check_same_thread": False})
+                           connect_args={"timeout": 30, "check_same_thread": False})
+    begin = "BEGIN IMMEDIATE" if for_writes else "BEGIN"
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # read models are rebuildable
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
 
     return engine
 
@@ -75,6 +86,7 @@ class Tracker:
     settings: Settings
     app: TrackerApplication
     engine: Engine
+    write_engine: Engine
     projector: Projector
     accounts: Accounts
     clock: Callable[[], date] = field(default=date.today)
@@ -86,6 +98,7 @@ class Tracker:
     def close(self) -> None:
         self.app.close()
         self.engine.dispose()
+        self.write_engine.dispose()
 
 
 def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tracker:
@@ -98,8 +111,10 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
         raise SettingsError(f"TRACKER_DATABASE_URL: cannot open the event store: "
                             f"{_first_line(error)}") from None
     engine = read_model_engine(settings)
-    projector = Projector(app, engine, [IssueStatusProjection()])
-    accounts = Accounts(engine)
+    write_engine = engine if settings.is_postgres else read_model_engine(settings,
+                                                                         for_writes=True)
+    projector = Projector(app, write_engine, [IssueStatusProjection()])
+    accounts = Accounts(write_engine)
     try:
         projector.create_tables()
         accounts.create_tables()
@@ -107,7 +122,8 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
         app.close()
         raise SettingsError(f"TRACKER_DATABASE_URL: cannot open the read models: "
                             f"{_first_line(error)}") from None
-    return Tracker(settings=settings, app=app, engine=engine, projector=projector,
+    return Tracker(settings=settings, app=app, engine=engine, write_engine=write_engine,
+                   projector=projector,
                    accounts=accounts, clock=clock)
 
 

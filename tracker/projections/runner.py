@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tracker.projections.base import Projection, metadata, positions
 
@@ -40,6 +40,16 @@ class Projector:
 
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
+        self._ensure_positions()
+
+    def _ensure_positions(self) -> None:
+        """Give every projection a position row (0) outside the batches, so that batches
+        only ever lock and update rows that exist."""
+        with self.engine.begin() as conn:
+            have = set(conn.execute(select(positions.c.name)).scalars())
+            for name in self.names:
+                if name not in have:
+                    conn.execute(positions.insert().values(name=name, position=0))
 
     @property
     def names(self) -> list[str]:
@@ -75,18 +85,26 @@ class Projector:
         with self._lock, self.engine.begin() as conn:
             for projection in self.projections:
                 projection.clear(conn)
-            conn.execute(positions.delete().where(positions.c.name.in_(self.names)))
+            conn.execute(positions.update().where(positions.c.name.in_(self.names))
+                         .values(position=0))
         return self.catch_up()
 
     def _run_batch_with_retry(self) -> tuple[bool, int]:
         for attempt in range(50):
             try:
                 return self._run_batch()
-            except OperationalError:
-                # SQLite: another process committed first (busy or stale snapshot); the
-                # transaction was rolled back whole, so simply try again.
+            except (OperationalError, IntegrityError):
+                # Another projector won a race (SQLite busy, a position row created at the
+                # same moment): the transaction was rolled back whole, so try again.
                 time.sleep(min(0.01 * 2**attempt, 0.5))
+                self._ensure_positions_quietly()
         return self._run_batch()
+
+    def _ensure_positions_quietly(self) -> None:
+        try:
+            self._ensure_positions()
+        except (OperationalError, IntegrityError):
+            pass  # someone else just created them; the next batch will see them
 
     def _run_batch(self) -> tuple[bool, int]:
         with self.engine.begin() as conn:
@@ -94,7 +112,7 @@ class Projector:
                 select(positions.c.name, positions.c.position)
                 .where(positions.c.name.in_(self.names)).with_for_update())}
             for name in self.names:
-                if name not in stored:
+                if name not in stored:  # cleared by a rebuild in another process
                     conn.execute(positions.insert().values(name=name, position=0))
                     stored[name] = 0
             start = min(stored.values())
