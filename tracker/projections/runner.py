@@ -9,6 +9,7 @@ lock (PostgreSQL) or fails its write and retries (SQLite snapshot isolation).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -101,10 +102,9 @@ class Projector:
         return self._run_batch()
 
     def _ensure_positions_quietly(self) -> None:
-        try:
+        # Someone else may have just created them; the next batch will see them.
+        with contextlib.suppress(OperationalError, IntegrityError):
             self._ensure_positions()
-        except (OperationalError, IntegrityError):
-            pass  # someone else just created them; the next batch will see them
 
     def _run_batch(self) -> tuple[bool, int]:
         with self.engine.begin() as conn:
