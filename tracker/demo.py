@@ -238,6 +238,27 @@ DEMO_ISSUES: list[DemoIssue] = [
          lambda app, n: app.close_issue(n, "Carers are now named in the health check "
                                         "guidance; the campaign was dropped.", SECRETARIAT,
                                         date(2015, 11, 1))]),
+    DemoIssue(
+        "Parking charges stop carers visiting patients",
+        "Carers pay to park every day they visit.", date(2014, 8, 8), 26,
+        [_topic("access-to-services"),
+         *_discussed("Participants described parking costs for long hospital stays.", [],
+                     ["Free parking for carers"]),
+         lambda app, n: app.close_issue(
+             n, "Hospitals set their own parking rules; the issue was passed to them and "
+             "no Board commitment was needed.", SECRETARIAT, date(2014, 12, 1))]),
+    DemoIssue(
+        "Community pharmacies should give more self-care advice",
+        "Pharmacists could help people manage minor illness without a GP visit.",
+        date(2014, 7, 25), 14,
+        [_topic("self-care"),
+         *_discussed("Participants wanted pharmacies to be the first stop for minor "
+                     "illness.", [], ["A national pharmacy self-care service"]),
+         _respond("commit", "The Board will build pharmacy self-care into its long-term "
+                  "plan.", "commissioning-director"),
+         _commit("make pharmacy self-care advice a national service", "commissioning-director",
+                 date(2030, 3, 31), "A national service in every area"),
+         _progress(1, "on_track", "Included in the long-term plan.", date(2015, 11, 20))]),
 ]
 
 

@@ -1,0 +1,94 @@
+"""The tracker command as a user runs it: a separate process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def tracker(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tracker.cli", *args], capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "TRACKER_DATA_DIR": str(data), **env})
+
+
+def test_demo_loads_once_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
+    first = tracker(tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "15 issues added" in first.stdout
+    second = tracker(tmp_path, "demo")
+    assert second.returncode == 0
+    assert "0 issues added, 15 already there" in second.stdout
+
+
+def test_users_add_prints_the_token_as_its_last_line(tmp_path: Path) -> None:
+    result = tracker(tmp_path, "users", "add", "Desk", "--role", "secretariat")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip().splitlines()[-1]
+    assert len(token) >= 40 and " " not in token
+
+
+@pytest.mark.parametrize(("args", "env", "names"), [
+    (("users", "add", "Desk", "--role", "boss"), {}, "role"),
+    (("demo",), {"TRACKER_BASE_URL": "nonsense"}, "TRACKER_BASE_URL"),
+    (("demo",), {"TRACKER_DATABASE_URL": "mysql://x/y"}, "TRACKER_DATABASE_URL"),
+    (("demo",), {"TRACKER_SILENT_DAYS": "-3"}, "TRACKER_SILENT_DAYS"),
+    (("demo",), {"TRACKER_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+     "TRACKER_DATABASE_URL"),
+])
+def test_a_wrong_input_or_setting_is_one_clear_line(tmp_path: Path, args: tuple[str, ...],
+                                                    env: dict[str, str], names: str) -> None:
+    result = tracker(tmp_path, *args, **env)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert names in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_rebuild_reports_the_position_reached(tmp_path: Path) -> None:
+    tracker(tmp_path, "demo")
+    result = tracker(tmp_path, "rebuild")
+    assert result.returncode == 0
+    assert "Rebuilt every read model up to event" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_answers_health_and_an_issue(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracker.cli", "serve", "--demo", "--port", str(port)],
+        env={**os.environ, "TRACKER_DATA_DIR": str(tmp_path)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    health = json.load(r)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert health["status"] == "ok" and health["position"] > 0
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/issues/1",
+                                    timeout=5) as r:
+            issue = json.load(r)
+        assert issue["number"] == 1 and issue["verdict"]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -1,0 +1,37 @@
+"""The demo data shows every stage and every kind of verdict."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.bootstrap import Tracker
+from tracker.demo import load_demo
+from tracker.domain.status import Stage
+from tracker.projections.issues import get_issue, issues
+
+
+def test_the_demo_covers_every_stage_and_verdict(tracker: Tracker) -> None:
+    load_demo(tracker)
+    with tracker.engine.connect() as conn:
+        numbers = list(conn.execute(select(issues.c.number)).scalars())
+        views = [get_issue(conn, n, date(2026, 1, 1), 60) for n in numbers]
+    stages = {v.stage for v in views if v}
+    assert stages == {str(s) for s in Stage}
+    verdicts = " | ".join(v.verdict for v in views if v)
+    for form in ("Yes: ", "Partly: ", "Promised, ", "overdue by", "Promised: ",
+                 "Not taken forward: ", "Referred to Healthwatch England, who have answered",
+                 "Referred to Local Healthwatch", "no answer yet", "Discussed ",
+                 "no Board response yet", "Not discussed yet", "Merged into issue",
+                 "Hidden by a moderator", "Closed: "):
+        assert form in verdicts, form
+
+
+def test_every_commitment_in_the_demo_is_labelled_illustrative(tracker: Tracker) -> None:
+    from tracker.projections.issues import commitments
+
+    load_demo(tracker)
+    with tracker.engine.connect() as conn:
+        texts = list(conn.execute(select(commitments.c.text)).scalars())
+    assert texts and all(t.startswith("Illustrative: ") for t in texts)
