@@ -14,7 +14,9 @@ from tracker.accounts import Accounts
 from tracker.application import TrackerApplication
 from tracker.config import Settings, SettingsError
 from tracker.projections.issues import IssueStatusProjection
+from tracker.projections.reference import ReferenceProjection
 from tracker.projections.runner import Projector
+from tracker.projections.timeline import TimelineProjection
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -113,7 +115,10 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
     engine = read_model_engine(settings)
     write_engine = engine if settings.is_postgres else read_model_engine(settings,
                                                                          for_writes=True)
-    projector = Projector(app, write_engine, [IssueStatusProjection()])
+    # Order matters within a batch: the timeline names topics and owners that the
+    # reference projection has just written.
+    projector = Projector(app, write_engine, [
+        ReferenceProjection(), IssueStatusProjection(), TimelineProjection()])
     accounts = Accounts(write_engine)
     try:
         projector.create_tables()

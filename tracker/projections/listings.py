@@ -1,0 +1,126 @@
+"""Lists over the issue status read model: issues with filters and search, commitments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, or_, select
+
+from tracker.projections.issues import commitments, issues
+from tracker.projections.reference import owners
+
+OPEN = ("on_track", "at_risk", "delayed", "no_public_evidence")
+
+
+@dataclass(frozen=True)
+class IssueFilter:
+    stage: str | None = None
+    topic: str | None = None
+    owner: str | None = None
+    assembly: str | None = None
+    overdue: bool = False
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    number: int
+    title: str
+    stage: str
+    topic: str | None
+    supporters: int
+    commitments: int
+    delivered: int
+    overdue: int
+
+
+def _overdue(today: date) -> Any:
+    return and_(commitments.c.status.in_(OPEN), commitments.c.due < today)
+
+
+def list_issues(conn: Connection, where: IssueFilter, today: date, offset: int = 0,
+                limit: int = 50) -> tuple[list[IssueSummary], int]:
+    """A page of issues (newest first) and how many match in all."""
+    counts = (select(
+        commitments.c.issue_number.label("number"),
+        func.count().label("total"),
+        func.count().filter(commitments.c.status == "delivered").label("delivered"),
+        func.count().filter(_overdue(today)).label("overdue"),
+    ).group_by(commitments.c.issue_number).subquery())
+    query = select(issues, counts.c.total, counts.c.delivered, counts.c.overdue) \
+        .select_from(issues.outerjoin(counts, counts.c.number == issues.c.number))
+    if where.stage:
+        query = query.where(issues.c.stage == where.stage)
+    elif not where.search:
+        # Hidden issues keep their page and reason, but lists leave them out unless asked.
+        query = query.where(issues.c.stage != "hidden")
+    if where.topic:
+        query = query.where(issues.c.topic == where.topic)
+    if where.assembly:
+        query = query.where(issues.c.assembly == where.assembly)
+    if where.owner:
+        query = query.where(or_(issues.c.lead == where.owner, issues.c.number.in_(
+            select(commitments.c.issue_number).where(commitments.c.owner == where.owner))))
+    if where.overdue:
+        query = query.where(counts.c.overdue > 0)
+    if where.search:
+        # A plain substring match on title and description, the same on SQLite and
+        # PostgreSQL; LIKE's wildcards in the query are taken literally.
+        needle = "%" + where.search.lower().replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        query = query.where(or_(func.lower(issues.c.title).like(needle, escape="\\"),
+                                func.lower(issues.c.description).like(needle, escape="\\")))
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = conn.execute(query.order_by(issues.c.number.desc()).offset(offset).limit(limit))
+    return [IssueSummary(number=r.number, title=r.title, stage=r.stage, topic=r.topic,
+                         supporters=r.supporters, commitments=r.total or 0,
+                         delivered=r.delivered or 0, overdue=r.overdue or 0)
+            for r in rows], total
+
+
+@dataclass(frozen=True)
+class CommitmentSummary:
+    issue_number: int
+    issue_title: str
+    commitment: int
+    text: str
+    owner: str
+    owner_name: str
+    due: date
+    status: str
+    overdue: bool
+    days_overdue: int
+    evidence: str
+
+
+def list_commitments(conn: Connection, today: date, status: str | None = None,
+                     owner: str | None = None, topic: str | None = None,
+                     overdue_only: bool = False, offset: int = 0,
+                     limit: int = 100) -> tuple[list[CommitmentSummary], int]:
+    """Every commitment, overdue first (most overdue at the top), then by due date."""
+    is_overdue = _overdue(today)
+    query = select(commitments, issues.c.title, issues.c.topic,
+                   func.coalesce(owners.c.name, commitments.c.owner).label("owner_name"),
+                   case((is_overdue, 1), else_=0).label("is_overdue")) \
+        .select_from(commitments.join(issues, issues.c.number == commitments.c.issue_number)
+                     .outerjoin(owners, owners.c.slug == commitments.c.owner)) \
+        .where(issues.c.hidden_reason.is_(None))
+    if status == "overdue" or overdue_only:
+        query = query.where(is_overdue)
+    elif status:
+        query = query.where(commitments.c.status == status)
+    if owner:
+        query = query.where(commitments.c.owner == owner)
+    if topic:
+        query = query.where(issues.c.topic == topic)
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = conn.execute(query.order_by(case((is_overdue, 0), else_=1), commitments.c.due,
+                                       commitments.c.issue_number, commitments.c.commitment)
+                        .offset(offset).limit(limit))
+    return [CommitmentSummary(
+        issue_number=r.issue_number, issue_title=r.title, commitment=r.commitment, text=r.text,
+        owner=r.owner, owner_name=r.owner_name, due=r.due, status=r.status,
+        overdue=bool(r.is_overdue), days_overdue=(today - r.due).days if r.is_overdue else 0,
+        evidence=r.evidence) for r in rows], total

@@ -1,0 +1,117 @@
+"""One plain-English sentence, and the public fields, for every public event.
+
+Pure functions: the timeline read model stores their output, and feeds, pages and the JSON
+API all show the same words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tracker.domain.glossary import status_label
+from tracker.domain.issue import Issue
+from tracker.domain.status import long_date
+
+# Event type keys are stable machine words, like status keys: the API and exports use them.
+TYPE_KEYS: dict[type, str] = {
+    Issue.Submitted: "submitted",
+    Issue.Supported: "supported",
+    Issue.Hidden: "hidden",
+    Issue.Restored: "restored",
+    Issue.Merged: "merged",
+    Issue.TopicAssigned: "topic_assigned",
+    Issue.Scheduled: "scheduled",
+    Issue.Presented: "presented",
+    Issue.Discussed: "discussed",
+    Issue.BoardResponded: "board_responded",
+    Issue.CommitmentMade: "commitment_made",
+    Issue.ProgressRecorded: "progress_recorded",
+    Issue.DueDateMoved: "due_date_moved",
+    Issue.CommitmentDelivered: "commitment_delivered",
+    Issue.CommitmentDropped: "commitment_dropped",
+    Issue.ReferralAnswered: "referral_answered",
+    Issue.Closed: "closed",
+    Issue.Reopened: "reopened",
+    Issue.Corrected: "corrected",
+}
+
+# Fields that are bookkeeping or not for the public record.
+PRIVATE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp",
+                            "originator_topic", "actor_id", "supporter"})
+
+
+def type_key(event: Any) -> str:
+    return TYPE_KEYS[type(event)]
+
+
+def public_fields(event: Any) -> dict[str, Any]:
+    """The event's own fields, safe to publish: dates as ISO strings, tuples as lists."""
+    fields: dict[str, Any] = {}
+    for name, value in vars(event).items():
+        if name in PRIVATE_FIELDS:
+            continue
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, tuple | list):
+            value = list(value)
+        fields[name] = value
+    return fields
+
+
+def sentence(event: Any, names: dict[str, str] | None = None) -> str:
+    """What happened, in one sentence. ``names`` maps slugs to display names."""
+    names = names or {}
+
+    def name(slug: str) -> str:
+        return names.get(slug, slug)
+
+    e = event
+    match e:
+        case Issue.Submitted():
+            return f"Issue {e.number} was raised: {e.title}"
+        case Issue.Supported():
+            return "Someone added their support"
+        case Issue.Hidden():
+            return f"A moderator hid this issue: {e.reason}"
+        case Issue.Restored():
+            return f"A moderator restored this issue: {e.reason}"
+        case Issue.Merged():
+            return f"Merged into issue {e.into} as a duplicate: {e.reason}"
+        case Issue.TopicAssigned():
+            return f"Grouped under the topic {name(e.topic)}"
+        case Issue.Scheduled():
+            by = f", to be presented by {e.presenter}" if e.presenter else ""
+            return f"Put on the agenda of {name(e.assembly)}{by}"
+        case Issue.Presented():
+            by = f" by {e.presenter}" if e.presenter else ""
+            return f"Presented{by} at {name(e.assembly)}"
+        case Issue.Discussed():
+            return f"Discussed at {name(e.assembly)}: {e.summary}"
+        case Issue.BoardResponded() if e.decision == "commit":
+            return f"The Board agreed to act, led by {name(e.lead)}: {e.summary}"
+        case Issue.BoardResponded() if e.decision == "decline":
+            return f"The Board declined to take this forward: {e.summary}"
+        case Issue.BoardResponded():
+            return f"The Board referred this to {e.referred_to}: {e.summary}"
+        case Issue.CommitmentMade():
+            return f"New commitment by {name(e.owner)}, due {long_date(e.due)}: {e.text}"
+        case Issue.ProgressRecorded():
+            return f"Commitment {e.commitment} is {status_label(e.status).lower()}: {e.note}"
+        case Issue.DueDateMoved():
+            return (f"Commitment {e.commitment} is now due {long_date(e.new_due)}: "
+                    f"{e.reason}")
+        case Issue.CommitmentDelivered():
+            return f"Commitment {e.commitment} was delivered: {e.note}"
+        case Issue.CommitmentDropped():
+            return f"Commitment {e.commitment} was dropped: {e.reason}"
+        case Issue.ReferralAnswered():
+            return f"{e.body} answered: {e.answer}"
+        case Issue.Closed():
+            return f"Closed. What changed: {e.outcome}"
+        case Issue.Reopened():
+            return f"Reopened: {e.reason}"
+        case Issue.Corrected():
+            return f"Correction to entry {e.entry}: {e.correction} (why: {e.reason})"
+    raise LookupError(f"No sentence for {type(event).__name__}")  # pragma: no cover
+
