@@ -16,7 +16,14 @@ from tracker.bootstrap import Tracker
 from tracker.projections.runner import Poller
 from tracker.web import errors, security
 from tracker.web.rendering import render
-from tracker.web.routes import api_issues, health, pages_about, pages_issues
+from tracker.web.routes import (
+    api_issues,
+    api_lists,
+    exports,
+    health,
+    pages_about,
+    pages_issues,
+)
 from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
 
 
@@ -48,6 +55,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     _install_not_found(app)
     app.include_router(health.router)
     app.include_router(api_issues.router)
+    app.include_router(api_lists.router)
+    app.include_router(exports.router)
     app.include_router(pages_issues.router)
     app.include_router(pages_about.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

@@ -1,20 +1,23 @@
-"""Response (and later request) models of the JSON API."""
+"""Response models of the JSON read API (documented in /openapi.json)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class CommitmentOut(BaseModel):
-    commitment: int
+    commitment: int = Field(description="Its number within the issue")
     text: str
-    owner: str
+    owner: str = Field(description="The accountable owner's slug")
     due: date
     measure: str
-    status: str
-    overdue: bool
+    status: str = Field(description="on_track, at_risk, delayed, no_public_evidence, "
+                                    "delivered or dropped")
+    overdue: bool = Field(description="Due date passed, neither delivered nor dropped")
+    evidence: str = ""
 
 
 class IssueOut(BaseModel):
@@ -22,9 +25,80 @@ class IssueOut(BaseModel):
     title: str
     description: str
     stage: str
-    verdict: str
+    verdict: str = Field(description="One sentence: did anything come of it?")
     topic: str | None
     assembly: str | None
     supporters: int
     version: int
     commitments: list[CommitmentOut]
+
+
+class IssueSummaryOut(BaseModel):
+    number: int
+    title: str
+    stage: str
+    topic: str | None
+    supporters: int
+    commitments: int
+    delivered: int
+    overdue: int
+
+
+class IssueListOut(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    issues: list[IssueSummaryOut]
+
+
+class EntryOut(BaseModel):
+    position: int = Field(description="Position in the public event log")
+    issue: int
+    entry: int = Field(description="The entry's number within its issue (corrections "
+                                   "name it)")
+    type: str
+    at: datetime = Field(description="When it was recorded (UTC)")
+    occurred_on: date = Field(description="When it happened")
+    actor_role: str
+    sentence: str
+    corrects: int | None = None
+    fields: dict[str, Any]
+
+
+class TimelineOut(BaseModel):
+    entries: list[EntryOut]
+    next_before: int | None = Field(description="Pass as ?before= for the next page")
+
+
+class CommitmentSummaryOut(BaseModel):
+    issue: int
+    issue_title: str
+    commitment: int
+    text: str
+    owner: str
+    owner_name: str
+    due: date
+    status: str
+    overdue: bool
+    days_overdue: int
+    evidence: str
+
+
+class CommitmentListOut(BaseModel):
+    total: int
+    commitments: list[CommitmentSummaryOut]
+
+
+class FiguresOut(BaseModel):
+    issues: int
+    commitments: int
+    delivered: int
+    overdue: int
+
+
+class ReferenceOut(BaseModel):
+    slug: str
+    name: str
+    detail: str = Field(description="An owner's role or an assembly's place")
+    held_on: date | None = None
+    figures: FiguresOut
