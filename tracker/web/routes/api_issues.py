@@ -35,8 +35,8 @@ def read_issues(
     current = validators(tracker, conn, "issues")
     if (cached := not_modified(request, current)) is not None:
         return cached
-    found, total = list_issues(conn, IssueFilter(stage and str(stage), topic, owner, assembly, overdue, q),
-                               tracker.clock(), offset, limit)
+    where = IssueFilter(stage and str(stage), topic, owner, assembly, overdue, q)
+    found, total = list_issues(conn, where, tracker.clock(), offset, limit)
     stamp(response, current)
     return IssueListOut(total=total, offset=offset, limit=limit,
                         issues=[IssueSummaryOut(**asdict(i)) for i in found])
