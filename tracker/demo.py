@@ -22,6 +22,7 @@ from sqlalchemy import select
 from tracker.application import TrackerApplication
 from tracker.bootstrap import Tracker
 from tracker.domain.errors import AlreadyExists
+from tracker.domain.issue import Issue
 from tracker.domain.values import Actor, Role
 from tracker.projections.issues import issues
 
@@ -63,6 +64,8 @@ class DemoIssue:
     supporters: int = 0
     steps: list[Step] = field(default_factory=list)
     duplicate_of: str | None = None
+    # (event class of the entry to correct, why, what instead)
+    correction: tuple[type, str, str] | None = None
 
 
 def _topic(slug: str, on: date = date(2014, 8, 20)) -> Step:
@@ -117,10 +120,9 @@ DEMO_ISSUES: list[DemoIssue] = [
          _deliver(1, "The list is published.", "https://example.org/demo/extended-access-list",
                   date(2015, 3, 20)),
          _deliver(2, "Reported to the Board in public.", "Board paper 15/112 (demo)",
-                  date(2015, 9, 24)),
-         lambda app, n: app.correct_entry(
-             n, 4, "The discussion summary named the wrong group.",
-             "The discussion took place in the Access to Services group.", SECRETARIAT)]),
+                  date(2015, 9, 24))],
+        correction=(Issue.Discussed, "The discussion summary named the wrong group.",
+                    "The discussion took place in the Access to Services group.")),
     DemoIssue(
         "Crisis mental health care is hard to reach at night",
         "When someone is in crisis after 5pm the only option is A&E, which is not the right "
@@ -288,6 +290,11 @@ def load_demo(tracker: Tracker) -> str:
             app.support_issue(number, f"demo-supporter-{i + 1}", CITIZEN, demo.submitted_on)
         for step in demo.steps:
             step(app, number)
+        if demo.correction:
+            kind, why, instead = demo.correction
+            entry = next(e.originator_version for e in app.events.get(Issue.id_for(number))
+                         if isinstance(e, kind))
+            app.correct_entry(number, entry, why, instead, SECRETARIAT)
         if demo.duplicate_of:
             app.merge_issue(number, known[demo.duplicate_of],
                             "The same issue as an earlier one.", MODERATOR)

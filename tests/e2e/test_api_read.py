@@ -62,7 +62,7 @@ class TestIssues:
         assert [e["position"] for e in history] == sorted(e["position"] for e in history)
         assert all(e["at"].endswith("Z") or "+00:00" in e["at"] for e in history)
         correction = next(e for e in history if e["type"] == "corrected")
-        assert correction["corrects"] == 4
+        assert correction["corrects"] == 46
         assert "supporter" not in json.dumps([e["fields"] for e in history])
 
 

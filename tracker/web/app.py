@@ -23,6 +23,7 @@ from tracker.web.routes import (
     health,
     pages_about,
     pages_issues,
+    pages_lists,
 )
 from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
 
@@ -59,6 +60,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(pages_issues.router)
     app.include_router(pages_about.router)
+    app.include_router(pages_lists.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():
         # The NHS.UK stylesheet refers to its images at /assets/...

@@ -7,13 +7,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from tracker.domain.glossary import stage_label, status_label
-
 
 def render(request: Request, template: str, status_code: int = 200, *,
            section: str = "", **context: Any) -> HTMLResponse:
     env = request.app.state.templates
     html = env.get_template(template).render(
-        request=request, section=section, stage_label=stage_label, status_label=status_label,
-        **context)
+        request=request, section=section, **context)
     return HTMLResponse(html, status_code=status_code)

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 
 from tracker.config import Settings
+from tracker.domain.glossary import stage_label, status_label
 from tracker.domain.status import long_date
 
 WEB_DIR = Path(__file__).parent
@@ -45,6 +46,8 @@ def build_environment(settings: Settings) -> Environment:
     )
     env.filters["human_date"] = human_date
     env.filters["iso"] = iso
+    env.globals["stage_label"] = stage_label
+    env.globals["status_label"] = status_label
     has_vendor = (VENDOR_DIR / "nhsuk-frontend.min.css").exists()
     site: dict[str, Any] = {
         "organisation": settings.organisation,

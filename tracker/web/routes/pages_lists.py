@@ -1,0 +1,97 @@
+"""Public pages: commitments, the timeline, and topic, owner and assembly pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from tracker.domain.glossary import COMMITMENT_STATUSES
+from tracker.projections import reference, timeline
+from tracker.projections.listings import IssueFilter, list_commitments, list_issues
+from tracker.web.conditional import not_modified, stamp, validators
+from tracker.web.deps import ReadConn, TrackerDep
+from tracker.web.rendering import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+KINDS = {"topics": ("topic", "Topic"), "owners": ("owner", "Accountable owner"),
+         "assemblies": ("assembly", "Assembly")}
+
+
+@router.get("/commitments", response_class=HTMLResponse)
+def commitments_page(request: Request, tracker: TrackerDep, conn: ReadConn,
+                     status: str = "") -> Response:
+    """Every commitment, overdue first, filterable by status."""
+    current = validators(tracker, conn, "commitments-page")
+    if (cached := not_modified(request, current)) is not None:
+        return cached
+    chosen = status if status == "overdue" or status in COMMITMENT_STATUSES else ""
+    found, total = list_commitments(conn, tracker.clock(), status=chosen or None, limit=500)
+    return stamp(render(request, "commitments.html", section="commitments", found=found,
+                        total=total, status=chosen, statuses=COMMITMENT_STATUSES), current)
+
+
+@router.get("/timeline", response_class=HTMLResponse)
+def timeline_page(
+    request: Request, tracker: TrackerDep, conn: ReadConn,
+    issue: Annotated[int | None, Query(ge=1)] = None, topic: str = "", owner: str = "",
+    assembly: str = "", before: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """What changed, newest first, 50 to a page."""
+    current = validators(tracker, conn, "timeline-page")
+    if (cached := not_modified(request, current)) is not None:
+        return cached
+    where = timeline.TimelineFilter(issue, topic or None, owner or None, assembly or None)
+    entries = timeline.what_changed(conn, where, before, 50)
+    params = {k: v for k, v in {"issue": issue, "topic": topic, "owner": owner,
+                                "assembly": assembly}.items() if v}
+    names = reference.names(conn)
+    label = ", ".join(f"issue {v}" if k == "issue" else names.get(str(v), str(v))
+                      for k, v in params.items())
+    next_url = ("/timeline?" + urlencode({**params, "before": entries[-1].position})
+                if len(entries) == 50 else None)
+    return stamp(render(request, "timeline.html", section="timeline", entries=entries,
+                        filter_label=label, next_url=next_url), current)
+
+
+@router.get("/topics/{slug}", response_class=HTMLResponse)
+def topic_page(slug: str, request: Request, tracker: TrackerDep, conn: ReadConn) -> Response:
+    """A topic: its figures, commitments, issues and latest changes."""
+    return _reference_page("topics", slug, request, tracker, conn)
+
+
+@router.get("/owners/{slug}", response_class=HTMLResponse)
+def owner_page(slug: str, request: Request, tracker: TrackerDep, conn: ReadConn) -> Response:
+    """An accountable owner: what they promised and how it is going."""
+    return _reference_page("owners", slug, request, tracker, conn)
+
+
+@router.get("/assemblies/{slug}", response_class=HTMLResponse)
+def assembly_page(slug: str, request: Request, tracker: TrackerDep,
+                  conn: ReadConn) -> Response:
+    """An assembly: the issues discussed there and what came of them."""
+    return _reference_page("assemblies", slug, request, tracker, conn)
+
+
+def _reference_page(kind: str, slug: str, request: Request, tracker: TrackerDep,
+                    conn: ReadConn) -> Response:
+    single, label = KINDS[kind]
+    current = validators(tracker, conn, f"{single}-page")
+    if (cached := not_modified(request, current)) is not None:
+        return cached
+    today = tracker.clock()
+    item = reference.get_reference(conn, single, slug, today)
+    if item is None:
+        return render(request, "not_found.html", 404,
+                      message=f"There is no {single} called '{slug}'.")
+    found, _ = list_issues(conn, IssueFilter(**{single: slug}), today, 0, 200)
+    commitments = []
+    if single != "assembly":
+        commitments, _ = list_commitments(conn, today, **{single: slug}, limit=200)
+    latest = timeline.what_changed(conn, timeline.TimelineFilter(**{single: slug}), limit=10)
+    return stamp(render(request, "reference.html", item=item, kind_label=label, found=found,
+                        commitments=commitments, latest=latest,
+                        filter_query=urlencode({single: slug})), current)
