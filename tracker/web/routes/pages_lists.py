@@ -10,7 +10,12 @@ from fastapi.responses import HTMLResponse
 
 from tracker.domain.glossary import COMMITMENT_STATUSES
 from tracker.projections import reference, timeline
-from tracker.projections.listings import IssueFilter, list_commitments, list_issues
+from tracker.projections.listings import (
+    CommitmentSummary,
+    IssueFilter,
+    list_commitments,
+    list_issues,
+)
 from tracker.web.conditional import not_modified, stamp, validators
 from tracker.web.deps import ReadConn, TrackerDep
 from tracker.web.rendering import render
@@ -87,11 +92,15 @@ def _reference_page(kind: str, slug: str, request: Request, tracker: TrackerDep,
     if item is None:
         return render(request, "not_found.html", 404,
                       message=f"There is no {single} called '{slug}'.")
-    found, _ = list_issues(conn, IssueFilter(**{single: slug}), today, 0, 200)
-    commitments = []
-    if single != "assembly":
-        commitments, _ = list_commitments(conn, today, **{single: slug}, limit=200)
-    latest = timeline.what_changed(conn, timeline.TimelineFilter(**{single: slug}), limit=10)
+    topic, owner, assembly = (slug if single == k else None
+                              for k in ("topic", "owner", "assembly"))
+    found, _ = list_issues(conn, IssueFilter(topic=topic, owner=owner, assembly=assembly),
+                           today, 0, 200)
+    commitments: list[CommitmentSummary] = []
+    if assembly is None:
+        commitments, _ = list_commitments(conn, today, owner=owner, topic=topic, limit=200)
+    latest = timeline.what_changed(
+        conn, timeline.TimelineFilter(topic=topic, owner=owner, assembly=assembly), limit=10)
     return stamp(render(request, "reference.html", item=item, kind_label=label, found=found,
                         commitments=commitments, latest=latest,
                         filter_query=urlencode({single: slug})), current)
