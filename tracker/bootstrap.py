@@ -62,7 +62,10 @@ def read_model_engine(settings: Settings, *, for_writes: bool = False) -> Engine
         return create_engine(
             settings.read_model_url, pool_size=10, max_overflow=10, pool_pre_ping=True,
             connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5})
-    engine = create_engine(settings.read_model_url,
+    # A connection per request thread (the server runs up to 40 at once): SQLite
+    # connections are cheap, waiting for one under load is not.
+    engine = create_engine(settings.read_model_url, pool_size=40, max_overflow=20,
+                           pool_timeout=10,
                            connect_args={"timeout": 30, "check_same_thread": False})
     begin = "BEGIN IMMEDIATE" if for_writes else "BEGIN"
 

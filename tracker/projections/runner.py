@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tracker.projections.base import Projection, metadata, positions
@@ -56,11 +56,17 @@ class Projector:
     def names(self) -> list[str]:
         return [p.name for p in self.projections]
 
-    def position(self) -> int:
-        """The position every projection has reached (the lowest of them)."""
-        with self.engine.connect() as conn:
-            rows: dict[str, int] = {name: position for name, position in conn.execute(
-                select(positions.c.name, positions.c.position))}
+    def position(self, conn: Connection | None = None) -> int:
+        """The position every projection has reached (the lowest of them).
+
+        Pass the caller's connection when it holds one: a request must never wait for a
+        second connection while holding the first.
+        """
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.position(own)
+        rows: dict[str, int] = {name: position for name, position in conn.execute(
+            select(positions.c.name, positions.c.position))}
         return min((rows.get(name, 0) for name in self.names), default=0)
 
     def catch_up(self, until: int | None = None) -> int:

@@ -15,6 +15,7 @@ from tracker import __version__
 from tracker.bootstrap import Tracker
 from tracker.projections.runner import Poller
 from tracker.web import errors, security
+from tracker.web.conditional import PageCache
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
@@ -51,6 +52,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
                               "delivery: a public, event-sourced record.")
     app.state.tracker = tracker
     app.state.templates = build_environment(tracker.settings)
+    app.state.page_cache = PageCache()
     errors.install(app)
     security.install(app)
     _install_not_found(app)

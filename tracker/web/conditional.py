@@ -9,11 +9,17 @@ two primary-key reads; a matching conditional request is answered before any pag
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 from fastapi import Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, select
 
 from tracker.bootstrap import Tracker
@@ -30,12 +36,48 @@ class Validators:
         return format_datetime(self.last_modified, usegmt=True)
 
 
-def validators(tracker: Tracker, conn: Connection, variant: str = "") -> Validators:
+class PageCache:
+    """Rendered responses keyed by address and validators: a page whose validators have not
+    changed is the same page, so it is sent again without being built again."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, ...], tuple[bytes, int, str]] = OrderedDict()
+        self._recorded: tuple[int, datetime | None] = (-1, None)
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> tuple[bytes, int, str] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple[str, ...], item: tuple[bytes, int, str]) -> None:
+        with self._lock:
+            self._items[key] = item
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def recorded_at(self, conn: Connection, position: int) -> datetime | None:
+        """The newest projected event's recording time, looked up once per position."""
+        known_position, known = self._recorded
+        if known_position == position:
+            return known
+        value = conn.execute(select(entries.c.recorded_at)
+                             .where(entries.c.position <= position)
+                             .order_by(entries.c.position.desc()).limit(1)).scalar()
+        self._recorded = (position, value)
+        return value
+
+
+def validators(tracker: Tracker, conn: Connection, variant: str = "",
+               cache: PageCache | None = None) -> Validators:
     """The validators of any representation read now; ``variant`` tells formats apart."""
-    position = tracker.projector.position()
+    position = tracker.projector.position(conn)
     today: date = tracker.clock()
-    recorded = conn.execute(select(entries.c.recorded_at).where(entries.c.position <= position)
-                            .order_by(entries.c.position.desc()).limit(1)).scalar()
+    recorded = (cache or PageCache(0)).recorded_at(conn, position)
     midnight = datetime.combine(today, time(), tzinfo=UTC)
     if recorded is not None and recorded.tzinfo is None:
         recorded = recorded.replace(tzinfo=UTC)
@@ -70,6 +112,32 @@ def stamp(response: Response, current: Validators, max_age: int = 60) -> Respons
     response.headers["Last-Modified"] = current.http_date
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response
+
+
+def answer(request: Request, tracker: Tracker, variant: str,
+           build: Callable[[Connection], Any]) -> Response:
+    """Open a read connection, answer 304 if the client is current, else build and stamp.
+
+    ``build`` returns either a whole response (pages) or a body to send as JSON. Either
+    way the bytes are kept in the page cache under the validators they were built with.
+    """
+    cache: PageCache = request.app.state.page_cache
+    with tracker.engine.connect() as conn:
+        current = validators(tracker, conn, variant, cache)
+        if (cached := not_modified(request, current)) is not None:
+            return cached
+        key = (variant, request.url.path, request.url.query, current.etag)
+        if (hit := cache.get(key)) is not None:
+            body, status, media_type = hit
+            return stamp(Response(body, status_code=status, media_type=media_type), current)
+        built = build(conn)
+    result = built if isinstance(built, Response) else JSONResponse(jsonable_encoder(built))
+    if result.status_code in (200, 404):
+        cache.put(key, (bytes(result.body), result.status_code,
+                        result.headers.get("content-type", "")))
+    if result.status_code == 200:
+        stamp(result, current)
+    return result
 
 
 def _304(current: Validators) -> Response:

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
-from sqlalchemy import Connection
 
 from tracker.accounts import Account
 from tracker.bootstrap import Tracker
 
 
-def get_tracker(request: Request) -> Tracker:
+# Async on purpose: a plain ``def`` dependency costs a hop to the thread pool per request,
+# and under load such hops cost more than the queries. Read connections are not a
+# dependency for the same reason: routes open them inside their own worker thread (see
+# tracker.web.conditional.answer), never on the event loop, where waiting for a pooled
+# connection would stall every request.
+async def get_tracker(request: Request) -> Tracker:
     tracker: Tracker = request.app.state.tracker
     return tracker
 
 
 TrackerDep = Annotated[Tracker, Depends(get_tracker)]
-
-
-def get_read_connection(tracker: TrackerDep) -> Iterator[Connection]:
-    with tracker.engine.connect() as conn:
-        yield conn
-
-
-ReadConn = Annotated[Connection, Depends(get_read_connection)]
 
 
 def get_account(tracker: TrackerDep,

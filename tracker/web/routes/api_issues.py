@@ -6,13 +6,14 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from sqlalchemy import Connection
 
 from tracker.domain.status import Stage
 from tracker.projections import issues as issue_status
 from tracker.projections import timeline
 from tracker.projections.listings import IssueFilter, list_issues
-from tracker.web.conditional import not_modified, stamp, validators
-from tracker.web.deps import ReadConn, TrackerDep
+from tracker.web.conditional import answer
+from tracker.web.deps import TrackerDep
 from tracker.web.schemas import EntryOut, IssueListOut, IssueOut, IssueSummaryOut
 from tracker.web.views import entry_out
 
@@ -23,48 +24,47 @@ Slug = Annotated[str | None, Query(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_leng
 
 @router.get("", response_model=IssueListOut)
 def read_issues(
-    request: Request, response: Response, tracker: TrackerDep, conn: ReadConn,
+    request: Request, tracker: TrackerDep,
     stage: Annotated[Stage | None, Query(description="A stage key, e.g. in_progress")] = None,
     topic: Slug = None, owner: Slug = None, assembly: Slug = None,
     overdue: bool = False,
     q: Annotated[str | None, Query(max_length=200, description="Words in title or text")] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> IssueListOut | Response:
+) -> Response:
     """Issues, newest first, with filters and a text search."""
-    current = validators(tracker, conn, "issues")
-    if (cached := not_modified(request, current)) is not None:
-        return cached
     where = IssueFilter(stage and str(stage), topic, owner, assembly, overdue, q)
-    found, total = list_issues(conn, where, tracker.clock(), offset, limit)
-    stamp(response, current)
-    return IssueListOut(total=total, offset=offset, limit=limit,
-                        issues=[IssueSummaryOut(**asdict(i)) for i in found])
+
+    def build(conn: Connection) -> IssueListOut:
+        found, total = list_issues(conn, where, tracker.clock(), offset, limit)
+        return IssueListOut(total=total, offset=offset, limit=limit,
+                            issues=[IssueSummaryOut(**asdict(i)) for i in found])
+
+    return answer(request, tracker, "issues", build)
 
 
 @router.get("/{number}", response_model=IssueOut)
-def read_issue(number: int, request: Request, response: Response, tracker: TrackerDep,
-               conn: ReadConn) -> IssueOut | Response:
+def read_issue(number: int, request: Request, tracker: TrackerDep) -> Response:
     """One issue's status: stage, verdict and commitments."""
-    current = validators(tracker, conn, "issue")
-    if (cached := not_modified(request, current)) is not None:
-        return cached
-    view = issue_status.get_issue(conn, number, tracker.clock(), tracker.settings.silent_days)
-    if view is None:
-        raise HTTPException(404, detail=f"There is no issue {number}")
-    stamp(response, current)
-    return IssueOut.model_validate(asdict(view))
+
+    def build(conn: Connection) -> IssueOut:
+        view = issue_status.get_issue(conn, number, tracker.clock(),
+                                      tracker.settings.silent_days)
+        if view is None:
+            raise HTTPException(404, detail=f"There is no issue {number}")
+        return IssueOut.model_validate(asdict(view))
+
+    return answer(request, tracker, "issue", build)
 
 
 @router.get("/{number}/history", response_model=list[EntryOut])
-def read_history(number: int, request: Request, response: Response, tracker: TrackerDep,
-                 conn: ReadConn) -> list[EntryOut] | Response:
+def read_history(number: int, request: Request, tracker: TrackerDep) -> Response:
     """Every public entry of the issue, oldest first."""
-    current = validators(tracker, conn, "history")
-    if (cached := not_modified(request, current)) is not None:
-        return cached
-    entries = timeline.history(conn, number)
-    if not entries:
-        raise HTTPException(404, detail=f"There is no issue {number}")
-    stamp(response, current)
-    return [entry_out(e) for e in entries]
+
+    def build(conn: Connection) -> list[EntryOut]:
+        entries = timeline.history(conn, number)
+        if not entries:
+            raise HTTPException(404, detail=f"There is no issue {number}")
+        return [entry_out(e) for e in entries]
+
+    return answer(request, tracker, "history", build)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import Connection
 
 from tracker.projections import reference, timeline
 from tracker.projections.listings import list_commitments
-from tracker.web.conditional import not_modified, stamp, validators
-from tracker.web.deps import ReadConn, TrackerDep
+from tracker.web.conditional import answer
+from tracker.web.deps import TrackerDep
 from tracker.web.routes.api_issues import Slug
 from tracker.web.schemas import CommitmentListOut, ReferenceOut, TimelineOut
 from tracker.web.views import commitment_out, entry_out, reference_out
@@ -22,53 +23,56 @@ StatusFilter = Literal["on_track", "at_risk", "delayed", "no_public_evidence", "
 
 @router.get("/timeline", response_model=TimelineOut)
 def read_timeline(
-    request: Request, response: Response, tracker: TrackerDep, conn: ReadConn,
+    request: Request, tracker: TrackerDep,
     issue: Annotated[int | None, Query(ge=1)] = None, topic: Slug = None,
     owner: Slug = None, assembly: Slug = None,
     before: Annotated[int | None, Query(ge=1, description="Entries before this position")]
     = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> TimelineOut | Response:
+) -> Response:
     """What changed, newest first, filterable by issue, topic, owner and assembly."""
-    current = validators(tracker, conn, "timeline")
-    if (cached := not_modified(request, current)) is not None:
-        return cached
-    found = timeline.what_changed(conn, timeline.TimelineFilter(issue, topic, owner, assembly),
-                                  before, limit)
-    stamp(response, current)
-    return TimelineOut(entries=[entry_out(e) for e in found],
-                       next_before=found[-1].position if len(found) == limit else None)
+
+    def build(conn: Connection) -> TimelineOut:
+        found = timeline.what_changed(
+            conn, timeline.TimelineFilter(issue, topic, owner, assembly), before, limit)
+        return TimelineOut(entries=[entry_out(e) for e in found],
+                           next_before=found[-1].position if len(found) == limit else None)
+
+    return answer(request, tracker, "timeline", build)
 
 
 @router.get("/commitments", response_model=CommitmentListOut)
 def read_commitments(
-    request: Request, response: Response, tracker: TrackerDep, conn: ReadConn,
+    request: Request, tracker: TrackerDep,
     status: StatusFilter | None = None, owner: Slug = None, topic: Slug = None,
     offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> CommitmentListOut | Response:
+) -> Response:
     """Every commitment, overdue first."""
-    current = validators(tracker, conn, "commitments")
-    if (cached := not_modified(request, current)) is not None:
-        return cached
-    found, total = list_commitments(conn, tracker.clock(), status=status, owner=owner,
-                                    topic=topic, offset=offset, limit=limit)
-    stamp(response, current)
-    return CommitmentListOut(total=total, commitments=[commitment_out(c) for c in found])
+
+    def build(conn: Connection) -> CommitmentListOut:
+        found, total = list_commitments(conn, tracker.clock(), status=status, owner=owner,
+                                        topic=topic, offset=offset, limit=limit)
+        return CommitmentListOut(total=total, commitments=[commitment_out(c) for c in found])
+
+    return answer(request, tracker, "commitments", build)
 
 
 @router.get("/topics", response_model=list[ReferenceOut])
-def read_topics(tracker: TrackerDep, conn: ReadConn) -> list[ReferenceOut]:
+def read_topics(request: Request, tracker: TrackerDep) -> Response:
     """Topics with their figures."""
-    return [reference_out(v) for v in reference.list_topics(conn, tracker.clock())]
+    return answer(request, tracker, "topics", lambda conn: [
+        reference_out(v) for v in reference.list_topics(conn, tracker.clock())])
 
 
 @router.get("/owners", response_model=list[ReferenceOut])
-def read_owners(tracker: TrackerDep, conn: ReadConn) -> list[ReferenceOut]:
+def read_owners(request: Request, tracker: TrackerDep) -> Response:
     """Owners (Board roles and teams) with their figures."""
-    return [reference_out(v) for v in reference.list_owners(conn, tracker.clock())]
+    return answer(request, tracker, "owners", lambda conn: [
+        reference_out(v) for v in reference.list_owners(conn, tracker.clock())])
 
 
 @router.get("/assemblies", response_model=list[ReferenceOut])
-def read_assemblies(tracker: TrackerDep, conn: ReadConn) -> list[ReferenceOut]:
+def read_assemblies(request: Request, tracker: TrackerDep) -> Response:
     """Assemblies, newest first, with their figures."""
-    return [reference_out(v) for v in reference.list_assemblies(conn, tracker.clock())]
+    return answer(request, tracker, "assemblies", lambda conn: [
+        reference_out(v) for v in reference.list_assemblies(conn, tracker.clock())])

@@ -103,7 +103,7 @@ def _commitment_rows(tracker: Tracker) -> Iterator[list[Any]]:
 def _streamed(request: Request, tracker: Tracker, variant: str, media_type: str,
               body: Iterator[str], filename: str) -> Response:
     with tracker.engine.connect() as conn:
-        current = validators(tracker, conn, variant)
+        current = validators(tracker, conn, variant, request.app.state.page_cache)
     if (cached := not_modified(request, current)) is not None:
         return cached
     response = StreamingResponse(body, media_type=media_type, headers={

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Connection
 
 from tracker.domain.glossary import COMMITMENT_STATUSES
 from tracker.projections import reference, timeline
@@ -16,8 +17,8 @@ from tracker.projections.listings import (
     list_commitments,
     list_issues,
 )
-from tracker.web.conditional import not_modified, stamp, validators
-from tracker.web.deps import ReadConn, TrackerDep
+from tracker.web.conditional import answer
+from tracker.web.deps import TrackerDep
 from tracker.web.rendering import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -27,80 +28,83 @@ KINDS = {"topics": ("topic", "Topic"), "owners": ("owner", "Accountable owner"),
 
 
 @router.get("/commitments", response_class=HTMLResponse)
-def commitments_page(request: Request, tracker: TrackerDep, conn: ReadConn,
-                     status: str = "") -> Response:
+def commitments_page(request: Request, tracker: TrackerDep, status: str = "") -> Response:
     """Every commitment, overdue first, filterable by status."""
-    current = validators(tracker, conn, "commitments-page")
-    if (cached := not_modified(request, current)) is not None:
-        return cached
     chosen = status if status == "overdue" or status in COMMITMENT_STATUSES else ""
-    found, total = list_commitments(conn, tracker.clock(), status=chosen or None, limit=500)
-    return stamp(render(request, "commitments.html", section="commitments", found=found,
-                        total=total, status=chosen, statuses=COMMITMENT_STATUSES), current)
+
+    def build(conn: Connection) -> Response:
+        found, total = list_commitments(conn, tracker.clock(), status=chosen or None,
+                                        limit=500)
+        return render(request, "commitments.html", section="commitments", found=found,
+                      total=total, status=chosen, statuses=COMMITMENT_STATUSES)
+
+    return answer(request, tracker, "commitments-page", build)
 
 
 @router.get("/timeline", response_class=HTMLResponse)
 def timeline_page(
-    request: Request, tracker: TrackerDep, conn: ReadConn,
+    request: Request, tracker: TrackerDep,
     issue: Annotated[int | None, Query(ge=1)] = None, topic: str = "", owner: str = "",
     assembly: str = "", before: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """What changed, newest first, 50 to a page."""
-    current = validators(tracker, conn, "timeline-page")
-    if (cached := not_modified(request, current)) is not None:
-        return cached
     where = timeline.TimelineFilter(issue, topic or None, owner or None, assembly or None)
-    entries = timeline.what_changed(conn, where, before, 50)
     params = {k: v for k, v in {"issue": issue, "topic": topic, "owner": owner,
                                 "assembly": assembly}.items() if v}
-    names = reference.names(conn)
-    label = ", ".join(f"issue {v}" if k == "issue" else names.get(str(v), str(v))
-                      for k, v in params.items())
-    next_url = ("/timeline?" + urlencode({**params, "before": entries[-1].position})
-                if len(entries) == 50 else None)
-    return stamp(render(request, "timeline.html", section="timeline", entries=entries,
-                        filter_label=label, next_url=next_url), current)
+
+    def build(conn: Connection) -> Response:
+        entries = timeline.what_changed(conn, where, before, 50)
+        names = reference.names(conn)
+        label = ", ".join(f"issue {v}" if k == "issue" else names.get(str(v), str(v))
+                          for k, v in params.items())
+        next_url = ("/timeline?" + urlencode({**params, "before": entries[-1].position})
+                    if len(entries) == 50 else None)
+        return render(request, "timeline.html", section="timeline", entries=entries,
+                      filter_label=label, next_url=next_url)
+
+    return answer(request, tracker, "timeline-page", build)
 
 
 @router.get("/topics/{slug}", response_class=HTMLResponse)
-def topic_page(slug: str, request: Request, tracker: TrackerDep, conn: ReadConn) -> Response:
+def topic_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
     """A topic: its figures, commitments, issues and latest changes."""
-    return _reference_page("topics", slug, request, tracker, conn)
+    return _reference_page("topics", slug, request, tracker)
 
 
 @router.get("/owners/{slug}", response_class=HTMLResponse)
-def owner_page(slug: str, request: Request, tracker: TrackerDep, conn: ReadConn) -> Response:
+def owner_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
     """An accountable owner: what they promised and how it is going."""
-    return _reference_page("owners", slug, request, tracker, conn)
+    return _reference_page("owners", slug, request, tracker)
 
 
 @router.get("/assemblies/{slug}", response_class=HTMLResponse)
-def assembly_page(slug: str, request: Request, tracker: TrackerDep,
-                  conn: ReadConn) -> Response:
+def assembly_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
     """An assembly: the issues discussed there and what came of them."""
-    return _reference_page("assemblies", slug, request, tracker, conn)
+    return _reference_page("assemblies", slug, request, tracker)
 
 
-def _reference_page(kind: str, slug: str, request: Request, tracker: TrackerDep,
-                    conn: ReadConn) -> Response:
+def _reference_page(kind: str, slug: str, request: Request, tracker: TrackerDep) -> Response:
     single, label = KINDS[kind]
-    current = validators(tracker, conn, f"{single}-page")
-    if (cached := not_modified(request, current)) is not None:
-        return cached
-    today = tracker.clock()
-    item = reference.get_reference(conn, single, slug, today)
-    if item is None:
-        return render(request, "not_found.html", 404,
-                      message=f"There is no {single} called '{slug}'.")
     topic, owner, assembly = (slug if single == k else None
                               for k in ("topic", "owner", "assembly"))
-    found, _ = list_issues(conn, IssueFilter(topic=topic, owner=owner, assembly=assembly),
-                           today, 0, 200)
-    commitments: list[CommitmentSummary] = []
-    if assembly is None:
-        commitments, _ = list_commitments(conn, today, owner=owner, topic=topic, limit=200)
-    latest = timeline.what_changed(
-        conn, timeline.TimelineFilter(topic=topic, owner=owner, assembly=assembly), limit=10)
-    return stamp(render(request, "reference.html", item=item, kind_label=label, found=found,
-                        commitments=commitments, latest=latest,
-                        filter_query=urlencode({single: slug})), current)
+
+    def build(conn: Connection) -> Response:
+        today = tracker.clock()
+        item = reference.get_reference(conn, single, slug, today)
+        if item is None:
+            return render(request, "not_found.html", 404,
+                          message=f"There is no {single} called '{slug}'.")
+        found, _ = list_issues(conn, IssueFilter(topic=topic, owner=owner, assembly=assembly),
+                               today, 0, 200)
+        commitments: list[CommitmentSummary] = []
+        if assembly is None:
+            commitments, _ = list_commitments(conn, today, owner=owner, topic=topic,
+                                              limit=200)
+        latest = timeline.what_changed(
+            conn, timeline.TimelineFilter(topic=topic, owner=owner, assembly=assembly),
+            limit=10)
+        return render(request, "reference.html", item=item, kind_label=label, found=found,
+                      commitments=commitments, latest=latest,
+                      filter_query=urlencode({single: slug}))
+
+    return answer(request, tracker, f"{single}-page", build)

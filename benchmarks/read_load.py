@@ -1,0 +1,140 @@
+"""Read path: requests per second of pages under load, against a fixed-bytes ceiling.
+
+For each address, in one run:
+- the tracker serves the page as it always does (read models, template, verdict for today);
+- the same server process and stack returns the same page's bytes, rendered once beforehand,
+  for the same address: the ceiling, i.e. what the HTTP stack alone costs;
+- conditional requests (If-None-Match with the page's ETag) answered with 304.
+Load comes from wrk (64 connections, 2 threads) when installed, else a Python generator.
+
+    python benchmarks/read_load.py [--seconds 10] [--connections 64] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ADDRESSES = ["/issues/2", "/api/v1/issues/2", "/"]
+
+SERVER = """
+import sys, uvicorn
+from tracker.bootstrap import bootstrap
+from tracker.config import load_settings
+from tracker.web.app import create_app
+mode, port = sys.argv[1], int(sys.argv[2])
+tracker = bootstrap(load_settings())
+app = create_app(tracker, poll=False)
+if mode == "ceiling":
+    from fastapi.testclient import TestClient
+    with TestClient(create_app(tracker, poll=False)) as client:
+        fixed = {a: (client.get(a).content, client.get(a).headers["content-type"])
+                 for a in sys.argv[3:]}
+    @app.middleware("http")
+    async def fixed_bytes(request, call_next):
+        from starlette.responses import Response
+        if request.url.path not in fixed:
+            return await call_next(request)
+        body, kind = fixed[request.url.path]
+        return Response(body, media_type=kind)
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(mode: str, data: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", SERVER, mode, str(port), *ADDRESSES],
+                              env={**os.environ, "TRACKER_DATA_DIR": str(data)})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+            return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("server did not start")
+
+
+def wrk(url: str, seconds: int, connections: int, header: str | None) -> dict[str, float]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if header:
+        command[1:1] = ["-H", header]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def latency(label: str) -> float:
+        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rps": rps, "p50_ms": latency("50%"), "p99_ms": latency("99%")}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("read_load: wrk is needed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        subprocess.run([sys.executable, "-m", "tracker.cli", "demo"], check=True,
+                       env={**os.environ, "TRACKER_DATA_DIR": str(data)},
+                       stdout=subprocess.DEVNULL)
+        for mode in ("tracker", "ceiling"):
+            server, port = start(mode, data)
+            try:
+                for address in ADDRESSES:
+                    url = f"http://127.0.0.1:{port}{address}"
+                    row = {"mode": mode, "address": address,
+                           **wrk(url, args.seconds, args.connections, None)}
+                    if mode == "tracker":
+                        etag = urllib.request.urlopen(url).headers["ETag"]
+                        row304 = wrk(url, args.seconds, args.connections,
+                                     f"If-None-Match: {etag}")
+                        row.update({f"{k}_304": v for k, v in row304.items()})
+                    results.append(row)
+            finally:
+                server.terminate()
+                server.wait(timeout=20)
+    ceiling = {r["address"]: r["rps"] for r in results if r["mode"] == "ceiling"}
+    rows = [{**r, "ratio": round(r["rps"] / ceiling[r["address"]], 3)}
+            for r in results if r["mode"] == "tracker"]
+    if args.json:
+        print(json.dumps({"connections": args.connections, "rows": rows,
+                          "ceiling": ceiling}, indent=2))
+        return 0
+    print(f"{'address':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ceiling':>9}{'ratio':>7}"
+          f"{'304 req/s':>11}{'304 p99':>9}")
+    for r in rows:
+        print(f"{r['address']:<20}{r['rps']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+              f"{ceiling[r['address']]:>9.0f}{r['ratio']:>7.2f}{r['rps_304']:>11.0f}"
+              f"{r['p99_ms_304']:>9.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
