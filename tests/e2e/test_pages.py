@@ -69,3 +69,22 @@ class TestLayout:
         response = client.get("/static/tracker.css")
         assert response.status_code == 200
         assert ".verdict" in response.text
+
+
+class TestReadYourWrites:
+    def test_a_write_shows_on_the_next_read_despite_the_page_cache(
+            self, client: TestClient, tracker: Tracker) -> None:
+        from tests.helpers import CITIZEN
+
+        before = client.get("/issues/12").text
+        assert "15 supporters" in before
+        outcome = tracker.app.support_issue(12, "new-supporter", CITIZEN)
+        tracker.refresh(outcome.position)
+        assert "16 supporters" in client.get("/issues/12").text
+        api = client.get("/api/v1/issues/12").json()
+        assert api["supporters"] == 16 and api["version"] == outcome.version
+
+    def test_the_cache_never_mixes_up_addresses(self, client: TestClient) -> None:
+        assert "Issue 1<" in client.get("/issues/1").text
+        assert "Issue 2<" in client.get("/issues/2").text
+        assert "Issue 1<" in client.get("/issues/1").text
