@@ -66,7 +66,7 @@ def raw_sqlite(rows: int, workdir: Path) -> float:
     conn.execute("CREATE TABLE events (originator_id TEXT, originator_version INTEGER, "
                  "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))")
     started = time.perf_counter()
-    for i in range(rows):
+    for _ in range(rows):
         conn.execute("BEGIN")
         conn.execute("INSERT INTO events VALUES (?,?,?,?)",
                      (uuid.uuid4().hex, 1, "bench:Event", STATE))
