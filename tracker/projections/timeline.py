@@ -40,7 +40,7 @@ entries = Table(
     Column("type", String(40), nullable=False, index=True),
     Column("actor_role", String(20), nullable=False),
     Column("occurred_on", Date, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, index=True),
     Column("sentence", Text, nullable=False),
     Column("issue_title", String(200), nullable=False),
     Column("topic", String(80), index=True),
@@ -139,7 +139,7 @@ class TimelineEntry:
     fields: dict[str, Any]
 
 
-def _entry(row: Any) -> TimelineEntry:
+def to_entry(row: Any) -> TimelineEntry:
     recorded = row["recorded_at"]
     return TimelineEntry(
         position=row["position"], issue_number=row["issue_number"],
@@ -174,21 +174,21 @@ def what_changed(conn: Connection, where: TimelineFilter = TimelineFilter(),
     if before is not None:
         query = query.where(entries.c.position < before)
     rows = conn.execute(query.order_by(entries.c.position.desc()).limit(limit)).mappings()
-    return [_entry(r) for r in rows]
+    return [to_entry(r) for r in rows]
 
 
 def history(conn: Connection, number: int) -> list[TimelineEntry]:
     """An issue's whole public story, oldest first (support included)."""
     rows = conn.execute(select(entries).where(entries.c.issue_number == number)
                         .order_by(entries.c.position)).mappings()
-    return [_entry(r) for r in rows]
+    return [to_entry(r) for r in rows]
 
 
 def all_entries(conn: Connection, after: int = 0, limit: int = 1000) -> list[TimelineEntry]:
     """Every entry in log order, a page at a time (for the open-data export)."""
     rows = conn.execute(select(entries).where(entries.c.position > after)
                         .order_by(entries.c.position).limit(limit)).mappings()
-    return [_entry(r) for r in rows]
+    return [to_entry(r) for r in rows]
 
 
 def newest_recorded_at(conn: Connection) -> datetime | None:

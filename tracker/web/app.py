@@ -20,7 +20,9 @@ from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
     api_lists,
+    calendars,
     exports,
+    feeds,
     health,
     pages_about,
     pages_issues,
@@ -60,6 +62,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.include_router(api_issues.router)
     app.include_router(api_lists.router)
     app.include_router(exports.router)
+    app.include_router(feeds.router)
+    app.include_router(calendars.router)
     app.include_router(pages_issues.router)
     app.include_router(pages_about.router)
     app.include_router(pages_lists.router)

@@ -115,7 +115,7 @@ def stamp(response: Response, current: Validators, max_age: int = 60) -> Respons
 
 
 def answer(request: Request, tracker: Tracker, variant: str,
-           build: Callable[[Connection], Any]) -> Response:
+           build: Callable[[Connection], Any], max_age: int = 60) -> Response:
     """Open a read connection, answer 304 if the client is current, else build and stamp.
 
     ``build`` returns either a whole response (pages) or a body to send as JSON. Either
@@ -129,14 +129,15 @@ def answer(request: Request, tracker: Tracker, variant: str,
         key = (variant, request.url.path, request.url.query, current.etag)
         if (hit := cache.get(key)) is not None:
             body, status, media_type = hit
-            return stamp(Response(body, status_code=status, media_type=media_type), current)
+            return stamp(Response(body, status_code=status, media_type=media_type), current,
+                         max_age)
         built = build(conn)
     result = built if isinstance(built, Response) else JSONResponse(jsonable_encoder(built))
     if result.status_code in (200, 404):
         cache.put(key, (bytes(result.body), result.status_code,
                         result.headers.get("content-type", "")))
     if result.status_code == 200:
-        stamp(result, current)
+        stamp(result, current, max_age)
     return result
 
 

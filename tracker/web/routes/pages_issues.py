@@ -71,7 +71,9 @@ def issue_page(number: int, request: Request, tracker: TrackerDep) -> Response:
         overdue = any(c.overdue for c in view.commitments)
         history = [e for e in timeline.history(conn, number) if e.type != "supported"]
         return render(request, "issue.html", section="issues", issue=view, history=history,
-                      names=reference.names(conn),
+                      names=reference.names(conn), feed_path=f"/issues/{number}/feed",
+                      feed_title=f"Issue {number}", follow_what="this issue",
+                      calendar_path=f"/issues/{number}/calendar.ics",
                       verdict_class="overdue" if overdue else view.stage)
 
     return answer(request, tracker, "issue-page", build)

@@ -36,7 +36,8 @@ def commitments_page(request: Request, tracker: TrackerDep, status: str = "") ->
         found, total = list_commitments(conn, tracker.clock(), status=chosen or None,
                                         limit=500)
         return render(request, "commitments.html", section="commitments", found=found,
-                      total=total, status=chosen, statuses=COMMITMENT_STATUSES)
+                      total=total, status=chosen, statuses=COMMITMENT_STATUSES,
+                      feed_path="/commitments/overdue", feed_title="Overdue commitments")
 
     return answer(request, tracker, "commitments-page", build)
 
@@ -103,8 +104,11 @@ def _reference_page(kind: str, slug: str, request: Request, tracker: TrackerDep)
         latest = timeline.what_changed(
             conn, timeline.TimelineFilter(topic=topic, owner=owner, assembly=assembly),
             limit=10)
+        feed_path = f"/{kind}/{slug}/feed" if assembly is None else None
         return render(request, "reference.html", item=item, kind_label=label, found=found,
                       commitments=commitments, latest=latest,
-                      filter_query=urlencode({single: slug}))
+                      filter_query=urlencode({single: slug}), feed_path=feed_path,
+                      feed_title=item.name, follow_what=item.name,
+                      calendar_path=f"/owners/{slug}/calendar.ics" if owner else None)
 
     return answer(request, tracker, f"{single}-page", build)

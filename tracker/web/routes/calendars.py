@@ -1,0 +1,88 @@
+"""Calendars of due dates: one all-day event per open commitment (iCalendar)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from icalendar import Calendar, Event
+from sqlalchemy import Connection, select
+
+from feeds.ids import authority
+from feeds.render import clean
+from tracker.bootstrap import Tracker
+from tracker.projections import reference
+from tracker.projections.issues import commitments, issues
+from tracker.projections.listings import OPEN
+from tracker.web.conditional import answer
+from tracker.web.deps import TrackerDep
+
+router = APIRouter(tags=["calendars"])
+MEDIA_TYPE = "text/calendar; charset=utf-8"
+
+
+def _calendar(request: Request, tracker: Tracker, variant: str, title: str,
+              number: int | None = None, owner: str | None = None) -> Response:
+    base = tracker.settings.base_url
+    host = authority(base)
+
+    def build(conn: Connection) -> Response:
+        query = select(commitments, issues.c.title).join(
+            issues, issues.c.number == commitments.c.issue_number).where(
+            commitments.c.status.in_(OPEN), issues.c.hidden_reason.is_(None))
+        if number is not None:
+            if conn.execute(select(issues.c.number).where(
+                    issues.c.number == number)).first() is None:
+                raise HTTPException(404, detail=f"There is no issue {number}")
+            query = query.where(commitments.c.issue_number == number)
+        if owner is not None:
+            if conn.execute(select(reference.owners.c.slug).where(
+                    reference.owners.c.slug == owner)).first() is None:
+                raise HTTPException(404, detail=f"There is no owner '{owner}'")
+            query = query.where(commitments.c.owner == owner)
+        names = reference.names(conn)
+        calendar = Calendar()
+        calendar.add("prodid", f"-//{host}//commitment due dates//EN")
+        calendar.add("version", "2.0")
+        calendar.add("x-wr-calname", clean(f"{title}: {tracker.settings.organisation}"))
+        for r in conn.execute(query.order_by(commitments.c.due, commitments.c.issue_number,
+                                             commitments.c.commitment)).mappings():
+            link = f"{base}/issues/{r['issue_number']}#commitment-{r['commitment']}"
+            event = Event()
+            # Stable: the same commitment is the same calendar event, wherever it is read.
+            event.add("uid", f"issue-{r['issue_number']}-commitment-{r['commitment']}@{host}")
+            event.add("dtstamp", datetime.combine(r["last_update_on"] or r["made_on"], time(),
+                                                  tzinfo=UTC))
+            event.add("dtstart", r["due"])
+            event.add("dtend", r["due"] + timedelta(days=1))
+            event.add("summary", clean(f"Due: {r['text']} (issue {r['issue_number']})"))
+            event.add("description", clean(
+                f"Issue {r['issue_number']}: {r['title']}\n"
+                f"Who is accountable: {names.get(r['owner'], r['owner'])}\n"
+                f"How success is measured: {r['measure']}\n"
+                f"Status: {r['status'].replace('_', ' ')}\n{link}"))
+            event.add("url", link)
+            event.add("transp", "TRANSPARENT")
+            calendar.add_component(event)
+        return Response(calendar.to_ical(), media_type=MEDIA_TYPE)
+
+    return answer(request, tracker, variant, build, max_age=3600)
+
+
+@router.get("/calendar.ics")
+def all_due_dates(request: Request, tracker: TrackerDep) -> Response:
+    """Every open commitment on its due date."""
+    return _calendar(request, tracker, "calendar", "Commitment due dates")
+
+
+@router.get("/issues/{number}/calendar.ics")
+def issue_due_dates(number: int, request: Request, tracker: TrackerDep) -> Response:
+    """The open commitments of one issue."""
+    return _calendar(request, tracker, f"calendar-issue-{number}", f"Issue {number}",
+                     number=number)
+
+
+@router.get("/owners/{slug}/calendar.ics")
+def owner_due_dates(slug: str, request: Request, tracker: TrackerDep) -> Response:
+    """The open commitments one owner is accountable for."""
+    return _calendar(request, tracker, f"calendar-owner-{slug}", f"Owner {slug}", owner=slug)

@@ -1,0 +1,112 @@
+"""Feeds at the spec's addresses: RSS, Atom and JSON Feed twins for every view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy import Connection, select
+
+from feeds import FeedPage, to_atom, to_json_feed, to_rss
+from feeds.ids import tag_uri
+from tracker.bootstrap import Tracker
+from tracker.projections import reference
+from tracker.projections.issues import issues
+from tracker.projections.timeline import TimelineFilter
+from tracker.web.conditional import answer
+from tracker.web.deps import TrackerDep
+from tracker.web.feed_source import Cursor, feed_entries
+
+router = APIRouter(tags=["feeds"])
+
+FORMATS: dict[str, tuple[Callable[[FeedPage], bytes], str]] = {
+    "rss": (to_rss, "application/rss+xml; charset=utf-8"),
+    "atom": (to_atom, "application/atom+xml; charset=utf-8"),
+    "json": (to_json_feed, "application/feed+json; charset=utf-8"),
+}
+# Feeds change only when something is recorded; readers poll, so let caches keep them a while.
+FEED_MAX_AGE = 300
+# The date an empty feed carries: fixed, so an empty feed never looks new.
+EMPTY_FEED_DATE = datetime(2014, 9, 18, tzinfo=UTC)
+
+
+def _feed(request: Request, tracker: Tracker, fmt: str, path: str, html_path: str,
+          title: str, where: TimelineFilter, before: str | None,
+          check: Callable[[Connection], bool] = lambda conn: True,
+          overdue_only: bool = False) -> Response:
+    if fmt not in FORMATS:
+        raise HTTPException(404, detail="Feeds come as .rss, .atom or .json")
+    render, media_type = FORMATS[fmt]
+    cursor = Cursor.decode(before) if before else None
+    if before and cursor is None:
+        raise HTTPException(422, detail="before is not a page marker from this feed")
+    base = tracker.settings.base_url
+
+    def build(conn: Connection) -> Response:
+        if not check(conn):
+            raise HTTPException(404, detail=f"Nothing is at {html_path}")
+        names = reference.names(conn)
+        found, next_cursor = feed_entries(conn, where, tracker.clock(), base, names, cursor,
+                                          overdue_only=overdue_only)
+        self_url = f"{base}{path}.{fmt}" + (f"?before={quote(before)}" if before else "")
+        page = FeedPage(
+            id=tag_uri(base, path),
+            title=f"{title.format(**names)}: {tracker.settings.organisation}",
+            subtitle=f"What changed: {title}", self_url=self_url,
+            html_url=f"{base}{html_path}", entries=tuple(found),
+            empty_updated=EMPTY_FEED_DATE, first_url=f"{base}{path}.{fmt}",
+            next_url=(f"{base}{path}.{fmt}?before={quote(next_cursor.encode())}"
+                      if next_cursor else None))
+        return Response(render(page), media_type=media_type)
+
+    return answer(request, tracker, f"feed-{path}-{fmt}", build, max_age=FEED_MAX_AGE)
+
+
+def _exists(table_name: str, slug: str) -> Callable[[Connection], bool]:
+    table = {"topics": reference.topics, "owners": reference.owners}[table_name]
+    return lambda conn: conn.execute(select(table.c.slug).where(
+        table.c.slug == slug)).first() is not None
+
+
+@router.get("/timeline.{fmt}")
+def timeline_feed(fmt: str, request: Request, tracker: TrackerDep,
+                  before: str | None = None) -> Response:
+    """Everything that changed: .rss, .atom or .json."""
+    return _feed(request, tracker, fmt, "/timeline", "/timeline", "What changed",
+                 TimelineFilter(), before)
+
+
+@router.get("/issues/{number}/feed.{fmt}")
+def issue_feed(number: int, fmt: str, request: Request, tracker: TrackerDep,
+               before: str | None = None) -> Response:
+    """One issue's entries, including when a commitment becomes overdue."""
+    return _feed(request, tracker, fmt, f"/issues/{number}/feed", f"/issues/{number}",
+                 f"Issue {number}", TimelineFilter(issue=number), before,
+                 check=lambda conn: conn.execute(select(issues.c.number).where(
+                     issues.c.number == number)).first() is not None)
+
+
+@router.get("/topics/{slug}/feed.{fmt}")
+def topic_feed(slug: str, fmt: str, request: Request, tracker: TrackerDep,
+               before: str | None = None) -> Response:
+    """Every issue in a topic."""
+    return _feed(request, tracker, fmt, f"/topics/{slug}/feed", f"/topics/{slug}",
+                 f"{{{slug}}}", TimelineFilter(topic=slug), before, _exists("topics", slug))
+
+
+@router.get("/owners/{slug}/feed.{fmt}")
+def owner_feed(slug: str, fmt: str, request: Request, tracker: TrackerDep,
+               before: str | None = None) -> Response:
+    """Everything an accountable owner promised, and when it becomes overdue."""
+    return _feed(request, tracker, fmt, f"/owners/{slug}/feed", f"/owners/{slug}",
+                 f"{{{slug}}}", TimelineFilter(owner=slug), before, _exists("owners", slug))
+
+
+@router.get("/commitments/overdue.{fmt}")
+def overdue_feed(fmt: str, request: Request, tracker: TrackerDep,
+                 before: str | None = None) -> Response:
+    """One entry per commitment that passed its due date undelivered."""
+    return _feed(request, tracker, fmt, "/commitments/overdue", "/commitments?status=overdue",
+                 "Overdue commitments", TimelineFilter(), before, overdue_only=True)
