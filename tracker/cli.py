@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import SettingsError, load_settings
@@ -61,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     command("demo", _demo, "load the 2014 assembly as demo data, through the real commands")
     command("rebuild", _rebuild, "rebuild every read model from event position 0")
 
+    publish = command("publish", _publish,
+                      "write the public pages, feeds and calendars as static files")
+    publish.add_argument("directory", type=Path)
+    publish.add_argument("--watch", action="store_true",
+                         help="keep it current: re-write changed files as events arrive")
+
     users = commands.add_parser("users", help="manage staff accounts and their tokens")
     user_commands = users.add_subparsers(title="users commands", metavar="ACTION")
     add = user_commands.add_parser("add", help="add an account; prints its API token last")
@@ -91,9 +98,16 @@ def _serve(tracker: Tracker, args: argparse.Namespace) -> int:
 
 
 def _worker(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.publish import Publisher
     from tracker.worker import run_worker
 
-    return run_worker(tracker, once=args.once)
+    directory = tracker.settings.publish_dir
+    publisher = Publisher(tracker, directory) if directory else None
+    try:
+        return run_worker(tracker, once=args.once, publisher=publisher)
+    finally:
+        if publisher is not None:
+            publisher.close()
 
 
 def _demo(tracker: Tracker, _args: argparse.Namespace) -> int:
@@ -101,6 +115,25 @@ def _demo(tracker: Tracker, _args: argparse.Namespace) -> int:
 
     report = load_demo(tracker)
     print(report)
+    return 0
+
+
+def _publish(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.publish import Publisher
+    from tracker.worker import run_worker
+
+    if args.directory.exists() and not args.directory.is_dir():
+        raise SettingsError(f"publish: {args.directory} exists and is not a directory")
+    tracker.projector.catch_up()
+    publisher = Publisher(tracker, args.directory)
+    try:
+        report = publisher.publish_all()
+        print(f"Published up to event {report.position}: {report.written} files written, "
+              f"{report.unchanged} unchanged, in {args.directory}")
+        if args.watch:
+            return run_worker(tracker, publisher=publisher)
+    finally:
+        publisher.close()
     return 0
 
 

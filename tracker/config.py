@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # An image (URL or /static path) shown before the organisation's name; neutral default.
     logo_url: str = ""
     silent_days: int = Field(default=60, ge=1, le=3650)
+    # Where `tracker worker` keeps a static copy of the public site current (empty: none).
+    publish_dir: Path | None = None
     # Embedded mode: how often the server looks for events written by other processes.
     poll_seconds: float = Field(default=1.0, gt=0, le=3600)
 

@@ -13,11 +13,13 @@ import threading
 from types import FrameType
 
 from tracker.bootstrap import Tracker
+from tracker.publish import Publisher
 
 log = logging.getLogger(__name__)
 
 
-def run_worker(tracker: Tracker, *, once: bool = False) -> int:
+def run_worker(tracker: Tracker, *, once: bool = False,
+               publisher: Publisher | None = None) -> int:
     stopping = threading.Event()
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
@@ -27,12 +29,16 @@ def run_worker(tracker: Tracker, *, once: bool = False) -> int:
     signal.signal(signal.SIGINT, stop)
     position = tracker.projector.catch_up()
     print(f"worker: read models at event {position}", file=sys.stderr)
+    if publisher is not None:
+        publisher.publish_changes()
     if once:
         return 0
     interval = tracker.settings.poll_seconds
     while not stopping.wait(interval):
         try:
             reached = tracker.projector.catch_up()
+            if publisher is not None:
+                publisher.publish_changes()  # also after midnight, when overdue changes
         except Exception:
             # A bad event stops projection (never skipped); keep retrying so an operator's
             # fix (or a restored database) is picked up without a restart.
