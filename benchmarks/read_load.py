@@ -25,7 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ADDRESSES = ["/issues/2", "/api/v1/issues/2", "/"]
+ADDRESSES = ["/issues/2", "/api/v1/issues/2", "/", "/timeline.atom", "/issues/2/feed.rss"]
 
 SERVER = """
 import sys, uvicorn
