@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from tracker.accounts import Accounts
 from tracker.application import TrackerApplication
 from tracker.config import Settings, SettingsError
+from tracker.contacts import Contacts
 from tracker.projections.issues import IssueStatusProjection
 from tracker.projections.reference import ReferenceProjection
 from tracker.projections.runner import Projector
@@ -94,6 +95,7 @@ class Tracker:
     write_engine: Engine
     projector: Projector
     accounts: Accounts
+    contacts: Contacts
     clock: Callable[[], date] = field(default=date.today)
 
     def refresh(self, position: int | None = None) -> None:
@@ -131,8 +133,8 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
         raise SettingsError(f"TRACKER_DATABASE_URL: cannot open the read models: "
                             f"{_first_line(error)}") from None
     return Tracker(settings=settings, app=app, engine=engine, write_engine=write_engine,
-                   projector=projector,
-                   accounts=accounts, clock=clock)
+                   projector=projector, accounts=accounts,
+                   contacts=Contacts(write_engine), clock=clock)
 
 
 def _ensure_schema(settings: Settings) -> None:

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     # An image (URL or /static path) shown before the organisation's name; neutral default.
     logo_url: str = ""
     silent_days: int = Field(default=60, ge=1, le=3650)
+    # Signs supporter ids (and links in mails); made and kept under the data dir if unset.
+    secret_key: str = ""
+    # Public commands per client (limits notation, e.g. "5/minute").
+    rate_submit: str = "5/minute"
+    rate_support: str = "30/minute"
+    # The largest request body the API accepts, in bytes.
+    max_body_bytes: int = Field(default=65_536, ge=1_024, le=10_000_000)
     # Where `tracker worker` keeps a static copy of the public site current (empty: none).
     publish_dir: Path | None = None
     # Embedded mode: how often the server looks for events written by other processes.
@@ -39,6 +46,17 @@ class Settings(BaseSettings):
         if value and urlsplit(value).scheme not in (
                 "sqlite", "postgresql", "postgres", "postgresql+psycopg"):
             raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("rate_submit", "rate_support")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError("must look like 5/minute or 100/hour") from None
         return value
 
     @field_validator("base_url")

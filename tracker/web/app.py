@@ -15,11 +15,14 @@ from tracker import __version__
 from tracker.bootstrap import Tracker
 from tracker.projections.runner import Poller
 from tracker.web import errors, security
+from tracker.web.body_limit import BodyLimit
+from tracker.web.citizens import RateLimits, server_secret
 from tracker.web.conditional import PageCache
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
     api_lists,
+    api_write,
     calendars,
     exports,
     feeds,
@@ -55,12 +58,16 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.tracker = tracker
     app.state.templates = build_environment(tracker.settings)
     app.state.page_cache = PageCache()
+    app.state.rate_limits = RateLimits(tracker.settings)
+    app.state.secret = server_secret(tracker.settings)
+    app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes)
     errors.install(app)
     security.install(app)
     _install_not_found(app)
     app.include_router(health.router)
     app.include_router(api_issues.router)
     app.include_router(api_lists.router)
+    app.include_router(api_write.router)
     app.include_router(exports.router)
     app.include_router(feeds.router)
     app.include_router(calendars.router)
@@ -87,7 +94,12 @@ def _install_not_found(app: FastAPI) -> None:
         if error.status_code == 404 and not _wants_json(request):
             return render(request, "not_found.html", 404,
                           message="We could not find the page you asked for.")
-        return JSONResponse({"detail": error.detail}, status_code=error.status_code,
+        detail = error.detail
+        if isinstance(detail, dict) and "field" in detail:
+            body = {"detail": detail.get("detail"), "field": detail["field"]}
+        else:
+            body = {"detail": detail, "field": None}
+        return JSONResponse(body, status_code=error.status_code,
                             headers=getattr(error, "headers", None))
 
     @app.exception_handler(RequestValidationError)

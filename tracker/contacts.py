@@ -1,0 +1,45 @@
+"""Contact details citizens may leave for replies: personal data, kept out of the event log.
+
+Events, pages, feeds and exports never see these rows. ``erase`` removes a person's rows for
+good; the issues they raised keep their public history, which never named them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, delete, func, select
+
+from tracker.accounts import private_metadata
+
+contacts = Table(
+    "contacts", private_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issue_number", Integer, nullable=False, index=True),
+    Column("name", String(120), nullable=False, default=""),
+    Column("email", String(320), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class Contacts:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, issue_number: int, name: str | None, email: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(contacts.insert().values(
+                issue_number=issue_number, name=name or "", email=email.strip().lower(),
+                created_at=datetime.now(UTC)))
+
+    def count_for(self, email: str) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(contacts).where(
+                contacts.c.email == email.strip().lower())).scalar_one())
+
+    def erase(self, email: str) -> int:
+        """Delete every row with this address; returns how many there were."""
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(contacts).where(
+                contacts.c.email == email.strip().lower()))
+        return int(result.rowcount or 0)
