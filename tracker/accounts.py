@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    func,
     select,
     update,
 )
@@ -99,6 +101,36 @@ class Accounts:
                                                 created_at=now))
         return Account(account_id, name, Role(chosen)), token
 
+    def list(self) -> list[AccountListing]:
+        """Every account with its number of live tokens and when one was last used."""
+        with self.engine.connect() as conn:
+            return _listing(conn)
+
+    def new_token(self, name: str) -> str:
+        """Issue another token for an account; shown once, stored as a digest."""
+        with self.engine.begin() as conn:
+            account_id = self._id(conn, name)
+            token = secrets.token_urlsafe(32)
+            conn.execute(tokens.insert().values(account_id=account_id, digest=_digest(token),
+                                                created_at=datetime.now(UTC)))
+        return token
+
+    def revoke(self, name: str) -> int:
+        """Revoke every live token of an account; returns how many."""
+        with self.engine.begin() as conn:
+            account_id = self._id(conn, name)
+            result = conn.execute(update(tokens).where(
+                tokens.c.account_id == account_id, tokens.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC)))
+        return int(result.rowcount or 0)
+
+    @staticmethod
+    def _id(conn: Any, name: str) -> int:
+        found = conn.execute(select(accounts.c.id).where(accounts.c.name == name)).scalar()
+        if found is None:
+            raise InvalidValue(f"There is no account named '{name}'", field="name")
+        return int(found)
+
     def authenticate(self, token: str) -> Account | None:
         """The account behind a live token, recording when it was last used."""
         digest = _digest(token)
@@ -112,3 +144,21 @@ class Accounts:
             conn.execute(update(tokens).where(tokens.c.id == row[0])
                          .values(last_used_at=datetime.now(UTC)))
         return Account(row[1], row[2], Role(row[3]))
+
+
+@dataclass(frozen=True)
+class AccountListing:
+    name: str
+    role: str
+    live_tokens: int
+    last_used_at: datetime | None
+
+
+def _listing(conn: Any) -> list[AccountListing]:
+    rows = conn.execute(select(
+        accounts.c.name, accounts.c.role,
+        func.count(tokens.c.id).filter(tokens.c.revoked_at.is_(None)),
+        func.max(tokens.c.last_used_at),
+    ).select_from(accounts.outerjoin(tokens, tokens.c.account_id == accounts.c.id))
+        .group_by(accounts.c.id).order_by(accounts.c.name)).all()
+    return [AccountListing(r[0], r[1], r[2], r[3]) for r in rows]

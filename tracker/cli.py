@@ -75,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True,
                      help="secretariat | moderator | admin")
     add.set_defaults(run=_users_add)
+    listing = user_commands.add_parser("list", help="accounts, roles, live tokens, last use")
+    listing.set_defaults(run=_users_list)
+    revoke = user_commands.add_parser("revoke", help="revoke every token of an account")
+    revoke.add_argument("name")
+    revoke.set_defaults(run=_users_revoke)
+    token = user_commands.add_parser("token", help="issue another token; printed last")
+    token.add_argument("name")
+    token.set_defaults(run=_users_token)
+
+    erase = command("erase-person", _erase_person,
+                    "erase a person's contact details everywhere, keeping the public history")
+    erase.add_argument("email")
     return parser
 
 
@@ -148,6 +160,32 @@ def _users_add(tracker: Tracker, args: argparse.Namespace) -> int:
     print(f"Added {account.name} ({account.role}), account {account.id}. "
           "Its API token is shown once, on the next line:")
     print(token)
+    return 0
+
+
+def _users_list(tracker: Tracker, _args: argparse.Namespace) -> int:
+    for a in tracker.accounts.list():
+        used = a.last_used_at.isoformat(timespec="minutes") if a.last_used_at else "never"
+        print(f"{a.name}\t{a.role}\t{a.live_tokens} live tokens\tlast used {used}")
+    return 0
+
+
+def _users_revoke(tracker: Tracker, args: argparse.Namespace) -> int:
+    count = tracker.accounts.revoke(args.name)
+    print(f"Revoked {count} tokens of {args.name}")
+    return 0
+
+
+def _users_token(tracker: Tracker, args: argparse.Namespace) -> int:
+    token = tracker.accounts.new_token(args.name)
+    print(f"A new token for {args.name}, shown once, on the next line:")
+    print(token)
+    return 0
+
+
+def _erase_person(tracker: Tracker, args: argparse.Namespace) -> int:
+    count = tracker.contacts.erase(args.email)
+    print(f"Erased {count} stored contact records for that address; public history unchanged")
     return 0
 
 

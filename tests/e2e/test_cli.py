@@ -92,3 +92,60 @@ def test_serve_answers_health_and_an_issue(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_users_list_revoke_and_new_token(tmp_path: Path) -> None:
+    token = tracker(tmp_path, "users", "add", "Desk", "--role", "moderator") \
+        .stdout.strip().splitlines()[-1]
+    listing = tracker(tmp_path, "users", "list").stdout
+    assert "Desk\tmoderator\t1 live tokens\tlast used never" in listing
+    assert token not in listing
+    assert "Revoked 1 tokens" in tracker(tmp_path, "users", "revoke", "Desk").stdout
+    assert "0 live tokens" in tracker(tmp_path, "users", "list").stdout
+    fresh = tracker(tmp_path, "users", "token", "Desk").stdout.strip().splitlines()[-1]
+    assert fresh != token and "1 live tokens" in tracker(tmp_path, "users", "list").stdout
+    missing = tracker(tmp_path, "users", "revoke", "Nobody")
+    assert missing.returncode == 1 and "no account named" in missing.stderr
+
+
+def test_a_revoked_token_is_refused(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from tracker.bootstrap import bootstrap
+    from tracker.config import load_settings
+    from tracker.web.app import create_app
+
+    instance = bootstrap(load_settings(data_dir=tmp_path / "data"))
+    try:
+        _, token = instance.accounts.add("Desk", "secretariat")
+        with TestClient(create_app(instance, poll=False)) as client:
+            auth = {"Authorization": f"Bearer {token}"}
+            ok = client.post("/api/v1/topics", json={"slug": "a", "name": "A"}, headers=auth)
+            assert ok.status_code == 201
+            instance.accounts.revoke("Desk")
+            refused = client.post("/api/v1/topics", json={"slug": "b", "name": "B"},
+                                  headers=auth)
+            assert refused.status_code == 401
+    finally:
+        instance.close()
+
+
+def test_erase_person_removes_contact_details_and_keeps_the_issue(tmp_path: Path) -> None:
+    from tracker.bootstrap import bootstrap
+    from tracker.config import load_settings
+    from tracker.domain.values import Actor, Role
+
+    instance = bootstrap(load_settings(data_dir=tmp_path))
+    try:
+        number = instance.app.submit_issue("Kept", "", Actor("public", Role.CITIZEN)).number
+        instance.contacts.add(number, "Ada", "Ada@Example.org")
+    finally:
+        instance.close()
+    result = tracker(tmp_path, "erase-person", "ada@example.org")
+    assert result.returncode == 0 and "Erased 1 stored contact" in result.stdout
+    instance = bootstrap(load_settings(data_dir=tmp_path))
+    try:
+        assert instance.contacts.count_for("ada@example.org") == 0
+        assert instance.app.get_issue(number).title == "Kept"
+    finally:
+        instance.close()
