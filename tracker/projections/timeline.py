@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    Select,
     String,
     Table,
     Text,
@@ -159,9 +160,8 @@ class TimelineFilter:
     assembly: str | None = None
 
 
-def what_changed(conn: Connection, where: TimelineFilter = TimelineFilter(),
-                 before: int | None = None, limit: int = 50) -> list[TimelineEntry]:
-    """Newest first; page with ``before`` = the last position of the previous page."""
+def what_changed_query(where: TimelineFilter) -> Select[Any]:
+    """The "what changed" rows for a filter, unordered (pages and feeds order them)."""
     query = select(entries).where(entries.c.type.not_in(NOT_WHAT_CHANGED))
     if where.issue is not None:
         query = query.where(entries.c.issue_number == where.issue)
@@ -171,6 +171,13 @@ def what_changed(conn: Connection, where: TimelineFilter = TimelineFilter(),
         query = query.where(entries.c.owner == where.owner)
     if where.assembly:
         query = query.where(entries.c.assembly == where.assembly)
+    return query
+
+
+def what_changed(conn: Connection, where: TimelineFilter = TimelineFilter(),
+                 before: int | None = None, limit: int = 50) -> list[TimelineEntry]:
+    """Newest first; page with ``before`` = the last position of the previous page."""
+    query = what_changed_query(where)
     if before is not None:
         query = query.where(entries.c.position < before)
     rows = conn.execute(query.order_by(entries.c.position.desc()).limit(limit)).mappings()

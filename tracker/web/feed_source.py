@@ -19,7 +19,13 @@ from feeds.ids import entry_id, overdue_id
 from tracker.domain.status import long_date
 from tracker.projections.issues import commitments, issues
 from tracker.projections.listings import OPEN
-from tracker.projections.timeline import TimelineEntry, TimelineFilter, entries, to_entry
+from tracker.projections.timeline import (
+    TimelineEntry,
+    TimelineFilter,
+    entries,
+    to_entry,
+    what_changed_query,
+)
 
 ROLE_NAMES = {"citizen": "A citizen", "secretariat": "Board secretariat",
               "moderator": "Moderator", "admin": "Administrator", "system": "The tracker"}
@@ -113,11 +119,7 @@ def feed_entries(conn: Connection, where: TimelineFilter, today: date, base_url:
     """One page of a feed, newest first, and the cursor of the next page (if any)."""
     keyed: list[tuple[datetime, str, FeedEntry]] = []
     if not overdue_only:
-        query = select(entries).where(entries.c.type != "supported")
-        for column, value in (("issue_number", where.issue), ("topic", where.topic),
-                              ("owner", where.owner), ("assembly", where.assembly)):
-            if value is not None:
-                query = query.where(entries.c[column] == value)
+        query = what_changed_query(where)
         if before is not None:
             query = query.where(entries.c.recorded_at <= before.at)
         rows = conn.execute(query.order_by(entries.c.recorded_at.desc(),
