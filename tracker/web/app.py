@@ -22,7 +22,10 @@ from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
     api_lists,
-    api_write,
+    api_write_citizens,
+    api_write_commitments,
+    api_write_issues,
+    api_write_reference,
     calendars,
     exports,
     feeds,
@@ -67,7 +70,10 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_issues.router)
     app.include_router(api_lists.router)
-    app.include_router(api_write.router)
+    app.include_router(api_write_citizens.router)
+    app.include_router(api_write_reference.router)
+    app.include_router(api_write_issues.router)
+    app.include_router(api_write_commitments.router)
     app.include_router(exports.router)
     app.include_router(feeds.router)
     app.include_router(calendars.router)

@@ -1,4 +1,4 @@
-"""Refuse request bodies over the configured size with 413, before anything reads them."""
+"""Refuse request bodies over the configured size with 413, before anything parses them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 Scope = dict[str, Any]
+Message = dict[str, Any]
 
 
 class BodyTooLarge(Exception):
@@ -13,7 +14,13 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimit:
-    """Pure ASGI middleware: checks Content-Length up front and counts streamed bytes."""
+    """Pure ASGI middleware: checks Content-Length up front and counts streamed bytes.
+
+    A chunked body declares no length, so the count is kept as it arrives. When it passes
+    the limit this middleware answers 413 itself, at once, and drops whatever the app tries
+    to send afterwards: the framework turns any error while reading a body into its own 400,
+    so raising alone would never reach the client as a 413.
+    """
 
     def __init__(self, app: Any, max_bytes: int) -> None:
         self.app = app
@@ -28,19 +35,28 @@ class BodyLimit:
             await self._refuse(send)
             return
         seen = 0
+        refused = False
 
-        async def counting_receive() -> Any:
-            nonlocal seen
-            message = await receive()
+        async def counting_receive() -> Message:
+            nonlocal seen, refused
+            message: Message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
+                if not refused:
+                    refused = True
+                    await self._refuse(send)
                 raise BodyTooLarge
             return message
 
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
+            await self.app(scope, counting_receive, guarded_send)
         except BodyTooLarge:
-            await self._refuse(send)
+            if not refused:  # pragma: no cover - the receive above always refuses first
+                await self._refuse(send)
 
     async def _refuse(self, send: Any) -> None:
         body = json.dumps({"detail": f"The request is larger than {self.max_bytes} bytes",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import os
 import secrets
@@ -17,39 +18,75 @@ from limits.strategies import MovingWindowRateLimiter
 
 from tracker.config import Settings
 
+SECRET_BYTES = 32
+
 
 def server_secret(settings: Settings) -> bytes:
     """The key behind supporter ids (and, later, signed links).
 
-    From TRACKER_SECRET_KEY when set; otherwise made once and kept beside the data, readable
-    by its owner only, so ids stay the same across restarts without anyone configuring it.
+    From TRACKER_SECRET_KEY when set. Otherwise one is made on first start and kept in the
+    data directory, readable by its owner only (mode 600), so that supporter ids stay the
+    same across restarts without anyone having to configure a secret for a small site.
+    Several web servers on several machines must share one TRACKER_SECRET_KEY instead:
+    each would otherwise make its own, and one supporter could count once per server.
     """
     if settings.secret_key:
         return settings.secret_key.encode()
     path = Path(settings.data_dir) / "secret.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_bytes(32)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(key)
-        return key
+    except FileExistsError:
+        # Made by an earlier start, or by another worker starting at the same moment.
+        return _read_secret(path)
+    key = secrets.token_bytes(SECRET_BYTES)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(key)
+    return key
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _read_secret(path: Path) -> bytes:
+    # A worker that lost the race may look before the winner has written the key.
+    for _ in range(50):
+        key = path.read_bytes()
+        if len(key) >= SECRET_BYTES:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} holds no usable key; delete it to make a new one")
+
+
+def client_key(request: Request) -> str:
+    """Who a public request comes from, for limits and supporter ids.
+
+    The socket's address, never a header the client writes: behind a reverse proxy uvicorn
+    puts the real address there from X-Forwarded-For, but only for the proxies it trusts
+    (FORWARDED_ALLOW_IPS). An IPv6 client is keyed by its /64, the block one subscriber
+    line is given, or it could take a fresh address for every request.
+    """
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def supporter_id(secret: bytes, client: str, issue: int) -> str:
-    """One client counts once per issue; the id reveals neither the address nor links the
-    same client's support across issues."""
+    """One client counts once per issue. The HMAC hides the address (no IP is stored) and,
+    keyed by issue too, does not link the same client's support across issues."""
     return hmac.new(secret, f"{client}|{issue}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class RateLimits:
-    """Moving-window limits per client for the public commands (in this process)."""
+    """Moving-window limits per client for the public commands.
+
+    Kept in this process's memory: with several web workers each counts on its own, so the
+    effective limit is the setting times the number of workers.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())

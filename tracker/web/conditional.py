@@ -83,7 +83,9 @@ def validators(tracker: Tracker, conn: Connection, variant: str = "",
         recorded = recorded.replace(tzinfo=UTC)
     newest = max(midnight, recorded) if recorded is not None else midnight
     tag = f'"{position}-{today.isoformat()}{"-" + variant if variant else ""}"'
-    return Validators(etag=tag, last_modified=newest.replace(microsecond=0))
+    # PostgreSQL hands back its session's zone (even when that is UTC, it is not the
+    # ``UTC`` object that HTTP date formatting insists on).
+    return Validators(etag=tag, last_modified=newest.astimezone(UTC).replace(microsecond=0))
 
 
 def not_modified(request: Request, current: Validators) -> Response | None:

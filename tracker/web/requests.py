@@ -1,71 +1,105 @@
-"""Request models of the JSON write API: each field's limits are checked before any command."""
+"""Request models of the JSON write API: each field's limits are checked before any command.
+
+The limits repeat the domain's (tracker/domain/values.py and the aggregates), so a refusal
+names the field before the command runs; the domain checks them again, as the last word.
+Unknown fields are refused rather than ignored: a misspelt optional field would otherwise
+vanish without the client ever knowing.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from tracker.domain.values import MAX_SHORT, MAX_TEXT, MAX_TITLE, MAX_URL
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80,
                             examples=["mental-health"])]
-Short = Annotated[str, Field(min_length=1, max_length=300)]
-Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+Short = Annotated[str, Field(min_length=1, max_length=MAX_SHORT)]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+Name = Annotated[str | None, Field(max_length=120)]
 OccurredOn = Annotated[date | None, Field(
-    description="When it happened (YYYY-MM-DD), if not today", examples=["2014-09-18"])]
+    description="When it happened (YYYY-MM-DD), if not today; never in the future",
+    examples=["2014-09-18"])]
 
 
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+def command(**example: Any) -> ConfigDict:
+    return ConfigDict(extra="forbid", str_strip_whitespace=True,
+                      json_schema_extra={"examples": [example]})
 
 
-class SubmitIssue(Command):
-    title: Annotated[str, Field(min_length=1, max_length=200,
-                                examples=["Shift workers cannot get a GP appointment"])]
-    description: Annotated[str, Field(max_length=10_000)] = ""
+class SubmitIssue(BaseModel):
+    model_config = command(title="Shift workers cannot get a GP appointment",
+                           description="Appointments are only offered 9 to 5.")
+
+    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
+    description: Annotated[str, Field(max_length=MAX_TEXT)] = ""
     contact_name: Annotated[str | None, Field(
         max_length=120, description="Kept private, for replies; never published")] = None
     contact_email: Annotated[EmailStr | None, Field(
         description="Kept private, for replies; never published")] = None
-    # A field people never see and bots fill in: a filled one is refused.
+    # Staff logging an issue raised on paper may date it; a citizen raises it today.
+    occurred_on: Annotated[OccurredOn, Field(description="Staff only: when it was raised")] = None
+    # Hidden from people in the form; bots fill in every field. See api_write_citizens.
     website: Annotated[str, Field(max_length=200, description="Leave empty")] = ""
 
 
-class CreateTopic(Command):
+class CreateTopic(BaseModel):
+    model_config = command(slug="mental-health", name="Mental Health")
+
     slug: Slug
     name: Short
 
 
-class CreateOwner(Command):
+class CreateOwner(BaseModel):
+    model_config = command(slug="chief-executive", name="Chief Executive",
+                           role="Board member")
+
     slug: Slug
     name: Short
-    role: Annotated[str, Field(max_length=300)] = ""
+    role: Annotated[str, Field(max_length=MAX_SHORT)] = ""
 
 
-class CreateAssembly(Command):
+class CreateAssembly(BaseModel):
+    model_config = command(slug="london-2014", title="Test Assembly, London",
+                           date="2014-09-18", place="London")
+
     slug: Slug
     title: Short
     date: date
-    place: Annotated[str, Field(max_length=300)] = ""
+    place: Annotated[str, Field(max_length=MAX_SHORT)] = ""
 
 
-class AssignTopic(Command):
+class AssignTopic(BaseModel):
+    model_config = command(topic="mental-health")
+
     topic: Slug
     occurred_on: OccurredOn = None
 
 
-class Schedule(Command):
+class Schedule(BaseModel):
+    model_config = command(assembly="london-2014", presenter="A carer from Leeds")
+
     assembly: Slug
-    presenter: Annotated[str | None, Field(max_length=120)] = None
+    presenter: Name = None
     occurred_on: OccurredOn = None
 
 
-class Presentation(Command):
-    presenter: Annotated[str | None, Field(max_length=120)] = None
+class Presentation(BaseModel):
+    model_config = command(presenter="A carer from Leeds", occurred_on="2014-09-18")
+
+    presenter: Name = None
     occurred_on: OccurredOn = None
 
 
-class Discussion(Command):
+class Discussion(BaseModel):
+    model_config = command(assembly="london-2014", summary="Waiting times dominated.",
+                           key_questions=["Who decides the opening hours?"],
+                           proposals=["Evening clinics twice a week"],
+                           occurred_on="2014-09-18")
+
     assembly: Slug
     summary: Text
     key_questions: Annotated[list[Short], Field(max_length=50)] = []
@@ -73,7 +107,13 @@ class Discussion(Command):
     occurred_on: OccurredOn = None
 
 
-class Response(Command):
+class BoardResponse(BaseModel):
+    """commit (names a lead owner), decline (the summary is the reason) or refer (names
+    the body it goes to in referred_to)."""
+
+    model_config = command(decision="commit", summary="We will pilot evening clinics.",
+                           lead="chief-executive", occurred_on="2014-11-06")
+
     decision: Literal["commit", "decline", "refer"]
     summary: Text
     lead: Slug | None = None
@@ -81,7 +121,11 @@ class Response(Command):
     occurred_on: OccurredOn = None
 
 
-class NewCommitment(Command):
+class NewCommitment(BaseModel):
+    model_config = command(text="Pilot evening GP clinics in two boroughs",
+                           owner="chief-executive", due="2015-06-30",
+                           measure="Clinics open and used")
+
     text: Annotated[str, Field(min_length=1, max_length=2_000)]
     owner: Slug
     due: date
@@ -89,55 +133,71 @@ class NewCommitment(Command):
     occurred_on: OccurredOn = None
 
 
-class CommitmentUpdate(Command):
-    """One update: a progress status, or delivery (needs evidence_url), or dropping (needs
-    reason), or a new due date (new_due with reason)."""
+class CommitmentUpdate(BaseModel):
+    """One update of a commitment, chosen by what is sent:
+
+    - `status` on_track, at_risk, delayed or no_public_evidence, with a `note` (and an
+      optional `evidence_url`): progress;
+    - `status` delivered, with `evidence_url` (a link or a document reference) and an
+      optional `note`: delivery;
+    - `status` dropped, with a `reason`: dropping it;
+    - `new_due`, with a `reason` and no status: moving the due date.
+
+    A field that does not belong to the update chosen is refused, never ignored.
+    """
+
+    model_config = command(status="delivered", note="Both clinics opened in May",
+                           evidence_url="https://example.org/papers/2015-06-board.pdf")
 
     status: Literal["on_track", "at_risk", "delayed", "no_public_evidence", "delivered",
                     "dropped"] | None = None
-    note: Annotated[str, Field(max_length=5_000)] = ""
-    evidence_url: Annotated[str | None, Field(max_length=2_000)] = None
+    note: Annotated[str | None, Field(max_length=5_000)] = None
+    evidence_url: Annotated[str | None, Field(max_length=MAX_URL)] = None
     new_due: date | None = None
     reason: Annotated[str | None, Field(max_length=5_000)] = None
     occurred_on: OccurredOn = None
 
 
-class ReferralAnswer(Command):
+class ReferralAnswer(BaseModel):
+    model_config = command(answer="Healthwatch England will review access in its next report.")
+
     answer: Text
     occurred_on: OccurredOn = None
 
 
-class Close(Command):
+class Close(BaseModel):
+    model_config = command(outcome="Evening clinics now run in two boroughs.")
+
     outcome: Text
     occurred_on: OccurredOn = None
 
 
-class Reopen(Command):
+class Reopen(BaseModel):
+    model_config = command(reason="The clinics closed again in 2016.")
+
     reason: Short
     occurred_on: OccurredOn = None
 
 
-class Merge(Command):
-    into: Annotated[int, Field(ge=1)]
+class Merge(BaseModel):
+    model_config = command(into=3, reason="The same request as issue 3")
+
+    into: Annotated[int, Field(ge=1, description="The issue this one duplicates")]
     reason: Short
 
 
-class Moderation(Command):
+class Moderation(BaseModel):
+    model_config = command(action="hide", reason="Names a member of staff")
+
     action: Literal["hide", "restore"]
-    reason: Short
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_SHORT,
+                                 description="Shown in public")]
 
 
-class Correction(Command):
-    entry: Annotated[int, Field(ge=1)]
+class Correction(BaseModel):
+    model_config = command(entry=4, reason="The wrong date was given",
+                           correction="The discussion took place on 18 September 2014.")
+
+    entry: Annotated[int, Field(ge=1, description="The entry's number in the issue history")]
     reason: Annotated[str, Field(min_length=1, max_length=2_000)]
     correction: Text
-
-
-class Written(BaseModel):
-    """What a write did."""
-
-    number: int | None = None
-    version: int
-    position: int = Field(description="The event log position reached; reads show it at once")
-    url: str | None = None
-    commitment: int | None = None

@@ -1,0 +1,60 @@
+"""Response models of the JSON write API, and the refusals each command documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Written(BaseModel):
+    """What a write did: the issue (or slug), its new version, and the log position reached."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"number": 16, "version": 1, "position": 412,
+         "url": "https://tracker.example.org/issues/16"}]})
+
+    number: int | None = Field(default=None, description="The issue's public number")
+    slug: str | None = Field(default=None, description="The topic, owner or assembly created")
+    version: int = Field(description="The new version; send it back as If-Match to write again")
+    position: int = Field(description="The event log position reached; reads show it at once")
+    url: str | None = Field(default=None, description="The public page of what was written")
+    commitment: int | None = Field(default=None,
+                                   description="The new commitment's number within the issue")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    detail: str
+
+
+class Problem(BaseModel):
+    """Why a request was refused; ``field`` names the input at fault, when there is one."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"error": "InvalidValue", "detail": "title must be at most 200 characters",
+         "field": "title"}]})
+
+    detail: str
+    field: str | None = None
+    error: str | None = Field(default=None, description="The domain rule that refused it")
+    errors: list[FieldProblem] | None = Field(default=None,
+                                              description="Every invalid field (422 only)")
+
+
+_MEANING = {
+    400: "A malformed If-Match header",
+    401: "No bearer token, or an unknown or revoked one",
+    403: "The token's role may not run this command (see the authorisation table)",
+    404: "No such issue, commitment, topic, owner or assembly",
+    409: "The issue's present state does not allow this command",
+    412: "If-Match named a version that is no longer current; nothing was written",
+    413: "The request body is larger than the limit",
+    422: "A field is missing, too long or malformed; `field` names it",
+    429: "Too many requests from this client; wait for Retry-After seconds",
+}
+
+
+def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the refusals an endpoint can give."""
+    return {code: {"model": Problem, "description": _MEANING[code]} for code in codes}

@@ -1,0 +1,70 @@
+"""The two public commands: raise an issue, support one. No login; limited per client.
+
+Staff may call them with a token too (to log an issue raised on paper, say): the command
+then runs under their account, is authorised for their role like any other, and is not
+rate limited.
+
+The honeypot: ``website`` is a field the form hides from people and bots fill in. A filled
+one is refused with an honest 422 naming it, not a fake success. A person whose browser
+filled it in by itself is told what to do, and no one is ever told an issue was raised
+when it was not; a bot learns only what reading the form would tell it anyway. The refusal
+still counts against the client's rate limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from tracker.web import requests as r
+from tracker.web.citizens import client_key, supporter_id
+from tracker.web.deps import TrackerDep
+from tracker.web.replies import Written, refusals
+from tracker.web.writing import CallerDep, IssueNumber, actor_of, refuse, written
+
+router = APIRouter(prefix="/api/v1", tags=["citizens"])
+
+
+def rate_limited(kind: str) -> Callable[..., None]:
+    def check(request: Request, caller: CallerDep) -> None:
+        if caller is None:
+            request.app.state.rate_limits.check(kind, client_key(request))
+    return check
+
+
+@router.post("/issues", status_code=201, response_model=Written,
+             summary="Raise an issue (public, rate limited)",
+             dependencies=[Depends(rate_limited("submit"))],
+             responses=refusals(401, 403, 413, 422, 429))
+def submit_issue(command: r.SubmitIssue, tracker: TrackerDep, caller: CallerDep) -> Response:
+    """Raise an issue; the answer carries its public number at once.
+
+    No token needed. Contact details, if given, are kept private for replies and never
+    published. Refused with 429 and Retry-After when a client sends too many.
+    """
+    if command.website:
+        refuse("website", "This field must be left empty")
+    if command.occurred_on is not None and caller is None:
+        refuse("occurred_on", "An issue raised here is raised today; leave occurred_on out")
+    outcome = tracker.app.submit_issue(command.title, command.description, actor_of(caller),
+                                       command.occurred_on)
+    if command.contact_email:
+        tracker.contacts.add(outcome.number, command.contact_name, str(command.contact_email))
+    return written(tracker, outcome, 201)
+
+
+@router.post("/issues/{number}/support", response_model=Written,
+             summary="Support an issue (public, once per supporter)",
+             dependencies=[Depends(rate_limited("support"))],
+             responses=refusals(401, 403, 404, 409, 429))
+def support_issue(number: IssueNumber, request: Request,
+                  tracker: TrackerDep, caller: CallerDep) -> Response:
+    """Say "me too". No body. Each client counts once per issue (409 the second time).
+
+    The supporter is recorded by a pseudonymous id (an HMAC of the client's address under
+    the server's secret), never by the address itself. A staff account counts as itself.
+    """
+    who = client_key(request) if caller is None else caller.actor.account_id
+    supporter = supporter_id(request.app.state.secret, who, number)
+    return written(tracker, tracker.app.support_issue(number, supporter, actor_of(caller)))

@@ -1,0 +1,110 @@
+"""What every write endpoint shares: who is asking, If-Match, field names, and the answer.
+
+The order of checks is the safety argument of the write API: the body size (413, in
+middleware), the token (401) and the rate limit (429) are dependencies, so they run before
+the body is validated (422); If-Match is parsed (400) before the command runs; the command
+itself authorises the role (403) and checks the rules (404, 409, 412, 422) before it saves.
+Every refusal therefore happens before anything reaches the event store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, NoReturn
+
+from fastapi import Depends, Header, HTTPException, Path
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from tracker.accounts import Account
+from tracker.application import Outcome, Recorded
+from tracker.bootstrap import Tracker
+from tracker.domain.errors import DomainError
+from tracker.domain.values import Actor, Role
+from tracker.web.deps import TrackerDep, get_account
+from tracker.web.replies import Written
+
+# Everyone without a token. Citizens are not accounts, so they share one opaque actor id;
+# supporters are told apart by their pseudonymous supporter id instead.
+CITIZEN = Actor("public", Role.CITIZEN)
+
+IssueNumber = Annotated[int, Path(description="The issue's public number", examples=[3])]
+CommitmentNumber = Annotated[int, Path(description="The commitment's number within the issue",
+                                       examples=[1])]
+
+IfMatch = Annotated[str | None, Header(
+    alias="If-Match",
+    description='The issue version you last read, e.g. "7". If the issue has moved on, the '
+                'write is refused with 412 and nothing is written. "*" means any version. '
+                'Anything else that is not a version is refused with 400.')]
+
+
+def get_caller(tracker: TrackerDep,
+               authorization: Annotated[str | None, Header()] = None) -> Account | None:
+    """The staff account behind a bearer token; None for a citizen who sends none.
+
+    A token that is sent must be valid (401 otherwise): silently treating a mistyped token
+    as a citizen would hide the mistake and record the command under the wrong role.
+    """
+    if authorization is None:
+        return None
+    return get_account(tracker, authorization)
+
+
+CallerDep = Annotated[Account | None, Depends(get_caller)]
+
+
+def actor_of(caller: Account | None) -> Actor:
+    return CITIZEN if caller is None else caller.actor
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an If-Match header names; None when absent or "*".
+
+    A malformed header is a 400, not a 412: the client has a bug to fix, and retrying with
+    a fresh read would not help it. Weak tags (W/"7") are accepted, as versions are exact.
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/")
+    if len(value) < 3 or not (value[0] == value[-1] == '"') or not value[1:-1].isdigit():
+        raise HTTPException(400, detail={
+            "field": "If-Match", "detail": 'If-Match must be one version in quotes, e.g. "7"'})
+    return int(value[1:-1])
+
+
+def refuse(field: str, detail: str) -> NoReturn:
+    """A 422 in the same shape as pydantic's, for checks that span several fields."""
+    raise RequestValidationError([{"loc": ("body", field), "msg": detail,
+                                   "type": "value_error"}])
+
+
+@contextmanager
+def fields_named(**api_names: str) -> Iterator[None]:
+    """Report a domain error under the request's name for the field, not the domain's."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field in api_names:
+            error.field = api_names[error.field]
+        raise
+
+
+def written(tracker: Tracker, outcome: Outcome | Recorded, status: int = 200,
+            kind: str = "") -> JSONResponse:
+    """Project the new events now, so the next read shows them, and say what was written."""
+    tracker.refresh(outcome.position)
+    base = tracker.settings.base_url
+    if isinstance(outcome, Recorded):
+        body = Written(slug=outcome.slug, version=outcome.version, position=outcome.position,
+                       url=f"{base}/{kind}/{outcome.slug}")
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+    url = f"{base}/issues/{outcome.number}"
+    body = Written(number=outcome.number, version=outcome.version, position=outcome.position,
+                   url=url, commitment=outcome.commitment)
+    headers = {"ETag": f'"{outcome.version}"'}
+    if status == 201 and outcome.commitment is None:
+        headers["Location"] = url
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
+                        headers=headers)
