@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     select,
     update,
 )
@@ -77,6 +78,15 @@ commitments = Table(
     Column("evidence", Text, nullable=False, default=""),
     Column("delivered_on", Date),
 )
+
+
+# Open: neither delivered nor dropped. Overdue: open and past its due date. Defined once here
+# for every query that counts or lists overdue commitments.
+OPEN_STATUSES = tuple(s.value for s in CommitmentStatus if not s.is_settled)
+
+
+def overdue_clause(today: date) -> Any:
+    return and_(commitments.c.status.in_(OPEN_STATUSES), commitments.c.due < today)
 
 
 class IssueStatusProjection(Projection):

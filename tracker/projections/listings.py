@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, case, func, or_, select
 
-from tracker.projections.issues import commitments, issues
+from tracker.projections.issues import commitments, issues, overdue_clause
 from tracker.projections.reference import owners
-
-OPEN = ("on_track", "at_risk", "delayed", "no_public_evidence")
 
 
 @dataclass(frozen=True)
@@ -36,10 +33,6 @@ class IssueSummary:
     overdue: int
 
 
-def _overdue(today: date) -> Any:
-    return and_(commitments.c.status.in_(OPEN), commitments.c.due < today)
-
-
 def list_issues(conn: Connection, where: IssueFilter, today: date, offset: int = 0,
                 limit: int = 50) -> tuple[list[IssueSummary], int]:
     """A page of issues (newest first) and how many match in all."""
@@ -47,7 +40,7 @@ def list_issues(conn: Connection, where: IssueFilter, today: date, offset: int =
         commitments.c.issue_number.label("number"),
         func.count().label("total"),
         func.count().filter(commitments.c.status == "delivered").label("delivered"),
-        func.count().filter(_overdue(today)).label("overdue"),
+        func.count().filter(overdue_clause(today)).label("overdue"),
     ).group_by(commitments.c.issue_number).subquery())
     query = select(issues, counts.c.total, counts.c.delivered, counts.c.overdue) \
         .select_from(issues.outerjoin(counts, counts.c.number == issues.c.number))
@@ -100,7 +93,7 @@ def list_commitments(conn: Connection, today: date, status: str | None = None,
                      overdue_only: bool = False, offset: int = 0,
                      limit: int = 100) -> tuple[list[CommitmentSummary], int]:
     """Every commitment, overdue first (most overdue at the top), then by due date."""
-    is_overdue = _overdue(today)
+    is_overdue = overdue_clause(today)
     query = select(commitments, issues.c.title, issues.c.topic,
                    func.coalesce(owners.c.name, commitments.c.owner).label("owner_name"),
                    case((is_overdue, 1), else_=0).label("is_overdue")) \

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Connection, Date, String, Table, and_, func, select
+from sqlalchemy import Column, Connection, Date, String, Table, func, select
 
 from tracker.domain.reference import Assembly, Owner, Topic
 from tracker.projections.base import Projection, handles, metadata
-from tracker.projections.issues import commitments, issues
+from tracker.projections.issues import commitments, issues, overdue_clause
 
 topics = Table(
     "topics", metadata,
@@ -90,33 +90,39 @@ def _figures(conn: Connection, today: date, issue_filter: Any,
     rows = conn.execute(select(
         func.count(),
         func.count().filter(commitments.c.status == "delivered"),
-        func.count().filter(and_(commitments.c.status.not_in(("delivered", "dropped")),
-                                 commitments.c.due < today)),
+        func.count().filter(overdue_clause(today)),
     ).select_from(joined).where(commitment_filter)).one()
     return Figures(issues=issue_count, commitments=rows[0], delivered=rows[1], overdue=rows[2])
 
 
-def list_topics(conn: Connection, today: date) -> list[ReferenceView]:
+def _only(query: Any, table: Table, slug: str | None) -> Any:
+    return query if slug is None else query.where(table.c.slug == slug)
+
+
+def list_topics(conn: Connection, today: date, slug: str | None = None) -> list[ReferenceView]:
     return [ReferenceView("topic", r.slug, r.name, "", None, _figures(
         conn, today, issues.c.topic == r.slug, issues.c.topic == r.slug))
-        for r in conn.execute(select(topics).order_by(topics.c.name))]
+        for r in conn.execute(_only(select(topics), topics, slug).order_by(topics.c.name))]
 
 
-def list_owners(conn: Connection, today: date) -> list[ReferenceView]:
+def list_owners(conn: Connection, today: date, slug: str | None = None) -> list[ReferenceView]:
     return [ReferenceView("owner", r.slug, r.name, r.role, None, _figures(
         conn, today, issues.c.number.in_(select(commitments.c.issue_number).where(
             commitments.c.owner == r.slug)) | (issues.c.lead == r.slug),
         commitments.c.owner == r.slug))
-        for r in conn.execute(select(owners).order_by(owners.c.name))]
+        for r in conn.execute(_only(select(owners), owners, slug).order_by(owners.c.name))]
 
 
-def list_assemblies(conn: Connection, today: date) -> list[ReferenceView]:
+def list_assemblies(conn: Connection, today: date,
+                    slug: str | None = None) -> list[ReferenceView]:
     return [ReferenceView("assembly", r.slug, r.title, r.place, r.held_on, _figures(
         conn, today, issues.c.assembly == r.slug, issues.c.assembly == r.slug))
-        for r in conn.execute(select(assemblies).order_by(assemblies.c.held_on.desc()))]
+        for r in conn.execute(_only(select(assemblies), assemblies, slug)
+                              .order_by(assemblies.c.held_on.desc()))]
 
 
 def get_reference(conn: Connection, kind: str, slug: str,
                   today: date) -> ReferenceView | None:
+    """One topic, owner or assembly with its figures (only its own figures are counted)."""
     listing = {"topic": list_topics, "owner": list_owners, "assembly": list_assemblies}[kind]
-    return next((v for v in listing(conn, today) if v.slug == slug), None)
+    return next(iter(listing(conn, today, slug)), None)

@@ -12,8 +12,7 @@ from statistics import median
 
 from sqlalchemy import Connection, and_, func, select
 
-from tracker.projections.issues import commitments, issues
-from tracker.projections.listings import OPEN
+from tracker.projections.issues import commitments, issues, overdue_clause
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def scoreboard(conn: Connection, today: date) -> Scoreboard:
         func.count().filter(commitments.c.status == "delivered"),
         func.count().filter(and_(commitments.c.status == "delivered",
                                  commitments.c.delivered_on <= commitments.c.due)),
-        func.count().filter(and_(commitments.c.status.in_(OPEN), commitments.c.due < today)),
+        func.count().filter(overdue_clause(today)),
     ).select_from(joined).where(visible)).one()
     responses = [(r - d).days for d, r in conn.execute(
         select(issues.c.discussed_on, issues.c.responded_on).where(

@@ -67,19 +67,10 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     errors.install(app)
     security.install(app)
     _install_not_found(app)
-    app.include_router(health.router)
-    app.include_router(api_issues.router)
-    app.include_router(api_lists.router)
-    app.include_router(api_write_citizens.router)
-    app.include_router(api_write_reference.router)
-    app.include_router(api_write_issues.router)
-    app.include_router(api_write_commitments.router)
-    app.include_router(exports.router)
-    app.include_router(feeds.router)
-    app.include_router(calendars.router)
-    app.include_router(pages_issues.router)
-    app.include_router(pages_about.router)
-    app.include_router(pages_lists.router)
+    for routes in (health, api_issues, api_lists, api_write_citizens, api_write_reference,
+                   api_write_issues, api_write_commitments, exports, feeds, calendars,
+                   pages_issues, pages_about, pages_lists):
+        app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():
         # The NHS.UK stylesheet refers to its images at /assets/...

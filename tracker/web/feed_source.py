@@ -17,8 +17,7 @@ from sqlalchemy import Connection, and_, select
 from feeds import FeedEntry
 from feeds.ids import entry_id, overdue_id
 from tracker.domain.status import long_date
-from tracker.projections.issues import commitments, issues
-from tracker.projections.listings import OPEN
+from tracker.projections.issues import commitments, issues, overdue_clause
 from tracker.projections.timeline import (
     TimelineEntry,
     TimelineFilter,
@@ -83,8 +82,7 @@ def _overdue(conn: Connection, where: TimelineFilter, today: date, base_url: str
              names: dict[str, str]) -> list[tuple[str, FeedEntry]]:
     query = select(commitments, issues.c.title, issues.c.topic).join(
         issues, issues.c.number == commitments.c.issue_number).where(
-        and_(commitments.c.status.in_(OPEN), commitments.c.due < today,
-             issues.c.hidden_reason.is_(None)))
+        and_(overdue_clause(today), issues.c.hidden_reason.is_(None)))
     if where.issue is not None:
         query = query.where(commitments.c.issue_number == where.issue)
     if where.owner:

@@ -12,8 +12,7 @@ from feeds.ids import authority
 from feeds.render import clean
 from tracker.bootstrap import Tracker
 from tracker.projections import reference
-from tracker.projections.issues import commitments, issues
-from tracker.projections.listings import OPEN
+from tracker.projections.issues import OPEN_STATUSES, commitments, issues
 from tracker.web.conditional import answer
 from tracker.web.deps import TrackerDep
 
@@ -29,7 +28,7 @@ def _calendar(request: Request, tracker: Tracker, variant: str, title: str,
     def build(conn: Connection) -> Response:
         query = select(commitments, issues.c.title).join(
             issues, issues.c.number == commitments.c.issue_number).where(
-            commitments.c.status.in_(OPEN), issues.c.hidden_reason.is_(None))
+            commitments.c.status.in_(OPEN_STATUSES), issues.c.hidden_reason.is_(None))
         if number is not None:
             if conn.execute(select(issues.c.number).where(
                     issues.c.number == number)).first() is None:

@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from tracker.bootstrap import Tracker
 from tracker.projections import issues as issue_status
-from tracker.projections.issues import commitments, issues
-from tracker.projections.listings import OPEN
+from tracker.projections.issues import OPEN_STATUSES, commitments, issues
 from tracker.projections.timeline import all_entries
 from tracker.web.conditional import not_modified, stamp, validators
 from tracker.web.deps import TrackerDep
@@ -91,7 +90,7 @@ def _commitment_rows(tracker: Tracker) -> Iterator[list[Any]]:
                 .order_by(commitments.c.issue_number, commitments.c.commitment)
                 .offset(offset).limit(PAGE)).mappings())
         for r in rows:
-            overdue = r["status"] in OPEN and r["due"] < today
+            overdue = r["status"] in OPEN_STATUSES and r["due"] < today
             yield [r["issue_number"], r["commitment"], r["text"], r["owner"],
                    r["due"].isoformat(), r["status"], "yes" if overdue else "no",
                    r["measure"], r["evidence"]]
