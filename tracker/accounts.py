@@ -1,8 +1,9 @@
-"""Accounts of the secretariat, moderators and admins, and their API tokens.
+"""Accounts of the secretariat, moderators and admins: API tokens, passwords, sessions.
 
 Not events: accounts are operational data, not part of the public record, and a token must
-be revocable for good. Tokens are random (256 bits), shown once, and stored only as a
-SHA-256 digest: for a secret of that strength a slow hash adds nothing.
+be revocable for good. Tokens and session ids are random (256 bits), shown once, and stored
+only as a SHA-256 digest: for a secret of that strength a slow hash adds nothing. Passwords
+are chosen by people, so they get a slow, salted hash (argon2id).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import (
     Column,
     DateTime,
@@ -21,8 +24,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    delete,
     func,
+    inspect,
     select,
+    text,
     update,
 )
 
@@ -30,6 +36,15 @@ from tracker.domain.errors import InvalidValue
 from tracker.domain.values import Actor, Role, required_text
 
 STAFF_ROLES = (Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN)
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1_024
+# A working day, then log in again; a session is also ended by logout and by revoke.
+SESSION_HOURS = 8
+
+_hasher = PasswordHasher()
+# Verified against when the name is unknown, so a wrong name costs as long as a wrong
+# password and the answer's timing does not tell which names exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 private_metadata = MetaData()
 
@@ -40,6 +55,7 @@ accounts = Table(
     Column("name", String(100), nullable=False, unique=True),
     Column("role", String(20), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("password_hash", String(200)),
 )
 
 tokens = Table(
@@ -51,6 +67,17 @@ tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_used_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "staff_sessions",
+    private_metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("account_id", Integer, nullable=False, index=True),
+    # The form token of this session (CSRF): random, sent in every form, checked on POST.
+    Column("form_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 
@@ -78,6 +105,11 @@ class Accounts:
 
     def create_tables(self) -> None:
         private_metadata.create_all(self.engine)
+        # Databases made before passwords existed: add the column (nullable, so no rewrite).
+        columns = {c["name"] for c in inspect(self.engine).get_columns("accounts")}
+        if "password_hash" not in columns:
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE accounts ADD COLUMN password_hash VARCHAR(200)"))
 
     def add(self, name: str, role: str) -> tuple[Account, str]:
         """Create an account and its first token; the token is returned once, never stored."""
@@ -116,13 +148,77 @@ class Accounts:
         return token
 
     def revoke(self, name: str) -> int:
-        """Revoke every live token of an account; returns how many."""
+        """Revoke every live token of an account and end its sessions; its password stops
+        working too, until a new one is set. Returns how many tokens were revoked."""
         with self.engine.begin() as conn:
             account_id = self._id(conn, name)
             result = conn.execute(update(tokens).where(
                 tokens.c.account_id == account_id, tokens.c.revoked_at.is_(None))
                 .values(revoked_at=datetime.now(UTC)))
+            conn.execute(delete(sessions).where(sessions.c.account_id == account_id))
+            conn.execute(update(accounts).where(accounts.c.id == account_id)
+                         .values(password_hash=None))
         return int(result.rowcount or 0)
+
+    def set_password(self, name: str, password: str) -> None:
+        """Set (or replace) an account's password for the staff pages; ends its sessions."""
+        check_password_length(password)
+        digest = _hasher.hash(password)
+        with self.engine.begin() as conn:
+            account_id = self._id(conn, name)
+            conn.execute(update(accounts).where(accounts.c.id == account_id)
+                         .values(password_hash=digest))
+            conn.execute(delete(sessions).where(sessions.c.account_id == account_id))
+
+    def check_password(self, name: str, password: str) -> Account | None:
+        """The account when the name and password match, else None (same cost either way)."""
+        if len(password) > MAX_PASSWORD:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(select(accounts.c.id, accounts.c.name, accounts.c.role,
+                                      accounts.c.password_hash)
+                               .where(accounts.c.name == name)).first()
+        stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+        try:
+            _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row is None or not row.password_hash:
+            return None
+        if _hasher.check_needs_rehash(stored):
+            with self.engine.begin() as conn:
+                conn.execute(update(accounts).where(accounts.c.id == row.id)
+                             .values(password_hash=_hasher.hash(password)))
+        return Account(row.id, row.name, Role(row.role))
+
+    def open_session(self, account: Account) -> tuple[str, str]:
+        """A new session for a logged-in account: (session id for the cookie, form token)."""
+        session_id = secrets.token_urlsafe(32)
+        form_token = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            # Expired sessions of anyone are cleared here, so the table cannot grow forever.
+            conn.execute(delete(sessions).where(sessions.c.expires_at < now))
+            conn.execute(sessions.insert().values(
+                digest=_digest(session_id), account_id=account.id, form_token=form_token,
+                created_at=now, expires_at=now + timedelta(hours=SESSION_HOURS)))
+        return session_id, form_token
+
+    def session(self, session_id: str) -> tuple[Account, str] | None:
+        """The account and form token of a live session, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(accounts.c.id, accounts.c.name, accounts.c.role, sessions.c.form_token,
+                       sessions.c.expires_at)
+                .join(accounts, accounts.c.id == sessions.c.account_id)
+                .where(sessions.c.digest == _digest(session_id))).first()
+        if row is None or _aware(row.expires_at) <= datetime.now(UTC):
+            return None
+        return Account(row.id, row.name, Role(row.role)), row.form_token
+
+    def close_session(self, session_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(sessions).where(sessions.c.digest == _digest(session_id)))
 
     @staticmethod
     def _id(conn: Any, name: str) -> int:
@@ -146,12 +242,25 @@ class Accounts:
         return Account(row[1], row[2], Role(row[3]))
 
 
+def check_password_length(password: str) -> None:
+    # Length is the one rule worth having (NIST SP 800-63B); no composition rules.
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidValue(f"A password must be {MIN_PASSWORD} to {MAX_PASSWORD} "
+                           "characters long", field="password")
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes for what was stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class AccountListing:
     name: str
     role: str
     live_tokens: int
     last_used_at: datetime | None
+    has_password: bool
 
 
 def _listing(conn: Any) -> list[AccountListing]:
@@ -159,6 +268,7 @@ def _listing(conn: Any) -> list[AccountListing]:
         accounts.c.name, accounts.c.role,
         func.count(tokens.c.id).filter(tokens.c.revoked_at.is_(None)),
         func.max(tokens.c.last_used_at),
+        accounts.c.password_hash.is_not(None),
     ).select_from(accounts.outerjoin(tokens, tokens.c.account_id == accounts.c.id))
         .group_by(accounts.c.id).order_by(accounts.c.name)).all()
-    return [AccountListing(r[0], r[1], r[2], r[3]) for r in rows]
+    return [AccountListing(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]

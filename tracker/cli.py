@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from tracker.accounts import check_password_length
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import SettingsError, load_settings
 from tracker.domain.errors import DomainError
@@ -74,7 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", required=True,
                      help="secretariat | moderator | admin")
+    add.add_argument("--password", action="store_true",
+                     help="also set a password for the staff pages (asked for, or read "
+                          "from standard input when it is not a terminal)")
     add.set_defaults(run=_users_add)
+    password = user_commands.add_parser(
+        "password", help="set an account's password for the staff pages (asked for, or read "
+                         "from standard input when it is not a terminal)")
+    password.add_argument("name")
+    password.set_defaults(run=_users_password)
     listing = user_commands.add_parser("list", help="accounts, roles, live tokens, last use")
     listing.set_defaults(run=_users_list)
     revoke = user_commands.add_parser("revoke", help="revoke every token of an account")
@@ -155,18 +164,43 @@ def _rebuild(tracker: Tracker, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    """From the terminal (asked twice), or the first line of standard input (scripts)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password (12 characters or more): ")
+    if getpass.getpass("The same again: ") != first:
+        raise SettingsError("the two passwords differ; nothing was changed")
+    return first
+
+
 def _users_add(tracker: Tracker, args: argparse.Namespace) -> int:
+    # The password is read and checked before the account exists, so a bad one adds nothing.
+    password = _read_password() if args.password else None
+    if password is not None:
+        check_password_length(password)
     account, token = tracker.accounts.add(args.name, args.role)
+    if password is not None:
+        tracker.accounts.set_password(account.name, password)
     print(f"Added {account.name} ({account.role}), account {account.id}. "
           "Its API token is shown once, on the next line:")
     print(token)
     return 0
 
 
+def _users_password(tracker: Tracker, args: argparse.Namespace) -> int:
+    tracker.accounts.set_password(args.name, _read_password())
+    print(f"Password set for {args.name}; any open sessions of it were ended")
+    return 0
+
+
 def _users_list(tracker: Tracker, _args: argparse.Namespace) -> int:
     for a in tracker.accounts.list():
         used = a.last_used_at.isoformat(timespec="minutes") if a.last_used_at else "never"
-        print(f"{a.name}\t{a.role}\t{a.live_tokens} live tokens\tlast used {used}")
+        login = "password set" if a.has_password else "no password"
+        print(f"{a.name}\t{a.role}\t{a.live_tokens} live tokens\tlast used {used}\t{login}")
     return 0
 
 

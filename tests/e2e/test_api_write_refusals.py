@@ -185,6 +185,9 @@ class TestIfMatch:
         assert current.headers["etag"] == f'"{version + 1}"'
         again = site.post(path, body, "secretariat", **{"If-Match": f'"{version}"'})
         assert again.status_code == 412
+        # The refusal names the version to read again, in the body and as the ETag.
+        assert again.json()["current_version"] == version + 1
+        assert again.headers["etag"] == f'"{version + 1}"'
 
     @pytest.mark.parametrize("value", ["*", 'W/"{v}"'])
     def test_any_and_weak_tags_are_accepted(self, site: Site, value: str) -> None:

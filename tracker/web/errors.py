@@ -26,4 +26,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
     async def _domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
         body = {"error": type(error).__name__, "detail": error.message, "field": error.field}
-        return JSONResponse(body, status_code=status_for(error))
+        headers = None
+        if isinstance(error, errors.StaleVersion):
+            # The version the client must read again: it can retry without a second request.
+            body["current_version"] = error.current_version
+            headers = {"ETag": f'"{error.current_version}"'}
+        return JSONResponse(body, status_code=status_for(error), headers=headers)

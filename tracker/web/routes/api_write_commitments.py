@@ -17,6 +17,7 @@ from fastapi import APIRouter, Response
 
 from tracker.application import Outcome, TrackerApplication
 from tracker.domain.values import Actor
+from tracker.web import issue_commands
 from tracker.web import requests as r
 from tracker.web.deps import AccountDep, TrackerDep
 from tracker.web.replies import Written, refusals
@@ -48,9 +49,9 @@ def make_commitment(number: IssueNumber, command: r.NewCommitment, account: Acco
                     tracker: TrackerDep, if_match: IfMatch = None) -> Response:
     """A promise: what, who is accountable, by when, and how success is measured. Needs a
     Board response with decision "commit" first. Answers the commitment's number."""
-    return written(tracker, tracker.app.make_commitment(
-        number, command.text, command.owner, command.due, command.measure, account.actor,
-        command.occurred_on, expected_version(if_match)), 201)
+    return written(tracker, issue_commands.run(
+        "commitments", tracker.app, number, command, account.actor,
+        expected_version(if_match)), 201)
 
 
 @router.post("/{commitment}/updates", response_model=Written,
