@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # Public commands per client (limits notation, e.g. "5/minute").
     rate_submit: str = "5/minute"
     rate_support: str = "30/minute"
+    # Staff login attempts per client: slows password guessing to a crawl.
+    rate_login: str = "10/minute"
     # The largest request body the API accepts, in bytes.
     max_body_bytes: int = Field(default=65_536, ge=1_024, le=10_000_000)
     # Where `tracker worker` keeps a static copy of the public site current (empty: none).
@@ -48,7 +50,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
-    @field_validator("rate_submit", "rate_support")
+    @field_validator("rate_submit", "rate_support", "rate_login")
     @classmethod
     def _rate(cls, value: str) -> str:
         from limits import parse

@@ -117,3 +117,20 @@ def list_commitments(conn: Connection, today: date, status: str | None = None,
         owner=r.owner, owner_name=r.owner_name, due=r.due, status=r.status,
         overdue=bool(r.is_overdue), days_overdue=(today - r.due).days if r.is_overdue else 0,
         evidence=r.evidence) for r in rows], total
+
+
+@dataclass(frozen=True)
+class QueuedIssue:
+    number: int
+    title: str
+    stage: str
+    submitted_on: date
+
+
+def moderation_queue(conn: Connection, limit: int = 100) -> list[QueuedIssue]:
+    """New submissions and hidden issues, newest first: what a moderator looks at."""
+    rows = conn.execute(select(issues.c.number, issues.c.title, issues.c.stage,
+                               issues.c.submitted_on)
+                        .where(issues.c.stage.in_(("submitted", "hidden")))
+                        .order_by(issues.c.number.desc()).limit(limit))
+    return [QueuedIssue(r.number, r.title, r.stage, r.submitted_on) for r in rows]

@@ -33,6 +33,9 @@ from tracker.web.routes import (
     pages_about,
     pages_issues,
     pages_lists,
+    pages_submit,
+    staff,
+    staff_issues,
 )
 from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
 
@@ -69,7 +72,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     _install_not_found(app)
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write_reference,
                    api_write_issues, api_write_commitments, exports, feeds, calendars,
-                   pages_issues, pages_about, pages_lists):
+                   pages_submit, pages_issues, pages_about, pages_lists, staff,
+                   staff_issues):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():
@@ -86,11 +90,24 @@ def _wants_json(request: Request) -> bool:
 def _install_not_found(app: FastAPI) -> None:
     """Pages get a helpful HTML 404; the API keeps JSON bodies."""
 
+    @app.exception_handler(staff.LoginNeeded)
+    async def _login_needed(request: Request, _error: Exception) -> Response:
+        return staff.see("/staff/login")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404 and not _wants_json(request):
             return render(request, "not_found.html", 404,
                           message="We could not find the page you asked for.")
+        if not _wants_json(request) and request.method == "POST":
+            # A refused form post (forged, too large, too many) gets a page, not JSON.
+            heading = {403: "This form was refused", 413: "That is too much text",
+                       429: "Please wait a moment"}.get(error.status_code, "That did not work")
+            response = render(request, "problem.html", error.status_code, heading=heading,
+                              message=str(error.detail), back=request.url.path,
+                              back_text="Go back to the form")
+            response.headers.update(getattr(error, "headers", None) or {})
+            return response
         detail = error.detail
         if isinstance(detail, dict) and "field" in detail:
             body = {"detail": detail.get("detail"), "field": detail["field"]}

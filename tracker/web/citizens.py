@@ -91,7 +91,8 @@ class RateLimits:
     def __init__(self, settings: Settings) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._limits = {"submit": parse(settings.rate_submit),
-                        "support": parse(settings.rate_support)}
+                        "support": parse(settings.rate_support),
+                        "login": parse(settings.rate_login)}
 
     def check(self, kind: str, client: str) -> None:
         """Count one request; raise 429 with Retry-After when the client is over its limit."""

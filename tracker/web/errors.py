@@ -25,7 +25,8 @@ def status_for(error: errors.DomainError) -> int:
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
     async def _domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
-        body = {"error": type(error).__name__, "detail": error.message, "field": error.field}
+        body: dict[str, object] = {"error": type(error).__name__, "detail": error.message,
+                                   "field": error.field}
         headers = None
         if isinstance(error, errors.StaleVersion):
             # The version the client must read again: it can retry without a second request.

@@ -115,11 +115,12 @@ def read(model: type[BaseModel], fields: list[FormField], form: Any) -> dict[str
     return values
 
 
-def validate(model: type[BaseModel], fields: list[FormField],
-             form: Any) -> BaseModel | None:
-    """The command, or None with a message set on each field at fault."""
+def validate(model: type[BaseModel], fields: list[FormField], form: Any,
+             fixed: dict[str, Any] | None = None) -> BaseModel | None:
+    """The command, or None with a message set on each field at fault. ``fixed`` holds
+    values the form itself stands for (a delivery form means status "delivered")."""
     try:
-        return model.model_validate(read(model, fields, form))
+        return model.model_validate({**read(model, fields, form), **(fixed or {})})
     except ValidationError as error:
         by_name = {f.name: f for f in fields}
         for problem in error.errors():

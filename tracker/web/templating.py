@@ -11,6 +11,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 from tracker.config import Settings
 from tracker.domain.glossary import stage_label, status_label
 from tracker.domain.status import long_date
+from tracker.web.markdown import to_html
 
 WEB_DIR = Path(__file__).parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -46,6 +47,7 @@ def build_environment(settings: Settings) -> Environment:
     )
     env.filters["human_date"] = human_date
     env.filters["iso"] = iso
+    env.filters["markdown"] = to_html
     env.globals["stage_label"] = stage_label
     env.globals["status_label"] = status_label
     has_vendor = (VENDOR_DIR / "nhsuk-frontend.min.css").exists()

@@ -1,0 +1,100 @@
+"""The citizen's forms: raise an issue, and support one ("me too"). No login.
+
+The same commands, limits and honeypot as the JSON API (routes/api_write_citizens.py).
+Forms are checked to come from this site (tracker.web.staff_session.check_origin).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from tracker.domain import errors
+from tracker.web import forms
+from tracker.web import requests as r
+from tracker.web.citizens import client_key, supporter_id
+from tracker.web.deps import TrackerDep
+from tracker.web.errors import status_for
+from tracker.web.rendering import render
+from tracker.web.staff_session import check_origin
+from tracker.web.writing import CITIZEN
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+FIELDS = ("title", "description", "contact_name", "contact_email")
+HINTS = {
+    "title": "One sentence: what should change?",
+    "description": "What happens now, who it affects, and what would make it better. "
+                   "You can use Markdown: *emphasis*, lists and links.",
+    "contact_name": "Kept private, for replies. Never published.",
+    "contact_email": "Kept private, so the secretariat can reply. Never published.",
+}
+
+
+def _fields() -> list[forms.FormField]:
+    fields = forms.describe(r.SubmitIssue, only=FIELDS)
+    for f in fields:
+        f.hint = HINTS[f.name]
+        f.label = f.label.replace(" (optional)", "")
+    fields[0].label, fields[1].label = "Your issue", "More detail"
+    return fields
+
+
+def _page(request: Request, fields: list[forms.FormField], problem: str = "",
+          status: int = 200) -> Response:
+    response = render(request, "submit.html", status, section="submit", form=fields,
+                      problem=problem)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/submit", response_class=HTMLResponse)
+def submit_page(request: Request) -> Response:
+    return _page(request, _fields())
+
+
+@router.post("/submit", response_class=HTMLResponse)
+async def submit(request: Request, tracker: TrackerDep) -> Response:
+    check_origin(request)
+    request.app.state.rate_limits.check("submit", client_key(request))
+    form = await request.form()
+    fields = _fields()
+    if str(form.get("website", "")):
+        # The honeypot (see api_write_citizens): an honest refusal, nothing written.
+        return _page(request, fields, "Leave the field labelled “Leave this empty” empty, "
+                                      "then send the form again.", 422)
+    command = forms.validate(r.SubmitIssue, fields, form)
+    if command is None:
+        return _page(request, fields, "", 422)
+    assert isinstance(command, r.SubmitIssue)
+    try:
+        outcome = tracker.app.submit_issue(command.title, command.description, CITIZEN)
+    except errors.DomainError as error:
+        return _page(request, fields, forms.place_error(fields, error.field, error.message),
+                     status_for(error))
+    if command.contact_email:
+        tracker.contacts.add(outcome.number, command.contact_name, str(command.contact_email))
+    tracker.refresh(outcome.position)
+    return RedirectResponse(f"/submit/thanks?issue={outcome.number}", status_code=303)
+
+
+@router.get("/submit/thanks", response_class=HTMLResponse)
+def submitted(request: Request, issue: int = 0) -> Response:
+    return render(request, "submitted.html", section="submit", number=issue)
+
+
+@router.post("/issues/{number}/support", response_class=HTMLResponse)
+async def support(number: int, request: Request, tracker: TrackerDep) -> Response:
+    check_origin(request)
+    request.app.state.rate_limits.check("support", client_key(request))
+    supporter = supporter_id(request.app.state.secret, client_key(request), number)
+    try:
+        outcome = tracker.app.support_issue(number, supporter, CITIZEN)
+    except errors.AlreadySupported:
+        return render(request, "supported.html", 200, number=number, again=True)
+    except errors.DomainError as error:
+        return render(request, "problem.html", status_for(error),
+                      heading="Your support was not recorded", message=error.message,
+                      back=f"/issues/{number}", back_text=f"Go back to issue {number}")
+    tracker.refresh(outcome.position)
+    return render(request, "supported.html", 200, number=number, again=False)

@@ -1,0 +1,209 @@
+"""The staff pages' front door: log in and out, the staff home, moderation queue and the
+forms for reference data. Forms on an issue are in staff_issues.py.
+
+Staff pages are never cached (Cache-Control: no-store) and never indexed; they read the
+read models directly, as they must show what was just written.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from tracker.domain.errors import DomainError
+from tracker.domain.values import Role
+from tracker.permissions import PERMISSIONS
+from tracker.projections.listings import IssueFilter, list_issues, moderation_queue
+from tracker.web import forms
+from tracker.web import requests as r
+from tracker.web.citizens import client_key
+from tracker.web.deps import TrackerDep
+from tracker.web.errors import status_for
+from tracker.web.rendering import render
+from tracker.web.staff_session import (
+    StaffSession,
+    check_form_token,
+    check_origin,
+    clear_cookie,
+    current,
+    set_cookie,
+)
+
+router = APIRouter(prefix="/staff", tags=["staff pages"], include_in_schema=False)
+
+NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+class LoginNeeded(Exception):
+    """Raised by staff pages without a session: answered by a redirect to the login page."""
+
+
+def staff_session(request: Request) -> StaffSession:
+    session = current(request)
+    if session is None:
+        raise LoginNeeded()
+    return session
+
+
+StaffDep = Annotated[StaffSession, Depends(staff_session)]
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    response = render(request, template, status, section="staff", **context)
+    response.headers.update(NO_STORE)
+    return response
+
+
+def see(url: str) -> RedirectResponse:
+    """After a successful post: show the result at its own address (post/redirect/get)."""
+    return RedirectResponse(url, status_code=303, headers=NO_STORE)
+
+
+async def posted(request: Request, session: StaffSession | None) -> Any:
+    """The posted form, once it is known to come from this site (and this session)."""
+    check_origin(request)
+    form = await request.form()
+    if session is not None:
+        check_form_token(session, form.get("form_token"))
+    return form
+
+
+class Login(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=1, max_length=1_024)]
+
+
+def _login_fields() -> list[forms.FormField]:
+    fields = forms.describe(Login)
+    fields[0].label, fields[1].label, fields[1].kind = "Account name", "Password", "password"
+    return fields
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, out: bool = False) -> Response:
+    if current(request) is not None:
+        return see("/staff")
+    return page(request, "staff/login.html", form=_login_fields(), problem="",
+                notice="You have logged out." if out else "")
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def log_in(request: Request, tracker: TrackerDep) -> Response:
+    form = await posted(request, None)
+    request.app.state.rate_limits.check("login", client_key(request))
+    fields = _login_fields()
+    login = forms.validate(Login, fields, form)
+    fields[1].value = ""  # a password is never sent back in a page
+    if login is None:
+        return page(request, "staff/login.html", 422, form=fields, problem="")
+    assert isinstance(login, Login)
+    # argon2 takes tens of milliseconds on purpose; keep it off the event loop.
+    account = await run_in_threadpool(tracker.accounts.check_password, login.name,
+                                      login.password)
+    if account is None:
+        return page(request, "staff/login.html", 401, form=fields,
+                    problem="The account name or password is not right.")
+    session_id, _ = await run_in_threadpool(tracker.accounts.open_session, account)
+    response = see("/staff")
+    set_cookie(request, response, session_id)
+    return response
+
+
+@router.post("/logout")
+async def log_out(request: Request, tracker: TrackerDep) -> Response:
+    session = current(request)
+    if session is not None:
+        await posted(request, session)
+        tracker.accounts.close_session(session.session_id)
+    response = see("/staff/login?out=true")
+    clear_cookie(response)
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def staff_home(request: Request, tracker: TrackerDep, staff: StaffDep) -> Response:
+    with tracker.engine.connect() as conn:
+        found, _ = list_issues(conn, IssueFilter(), tracker.clock(), 0, 50)
+    return page(request, "staff/home.html", staff=staff, heading="Staff home", found=found)
+
+
+@router.get("/issues")
+def go_to_issue(staff: StaffDep, number: int = 0) -> Response:
+    return see(f"/staff/issues/{number}" if number > 0 else "/staff")
+
+
+@router.get("/moderation", response_class=HTMLResponse)
+def moderation(request: Request, tracker: TrackerDep, staff: StaffDep) -> Response:
+    with tracker.engine.connect() as conn:
+        queue = moderation_queue(conn)
+    return page(request, "staff/moderation.html", staff=staff, heading="Moderation queue",
+                queue=queue)
+
+
+REFERENCE: dict[str, tuple[str, type[BaseModel]]] = {
+    "topics": ("Create a topic", r.CreateTopic),
+    "owners": ("Create an owner", r.CreateOwner),
+    "assemblies": ("Create an assembly", r.CreateAssembly),
+}
+
+
+@router.get("/reference", response_class=HTMLResponse)
+def reference_home(request: Request, staff: StaffDep, done: str = "") -> Response:
+    # Only a path of this site is linked back to, never an address from the query.
+    kind, _, slug = done.partition("/")
+    link = f"/{kind}/{slug}" if kind in REFERENCE and slug.replace("-", "").isalnum() else ""
+    return page(request, "staff/reference.html", staff=staff,
+                heading="Topics, owners and assemblies", done=link)
+
+
+@router.get("/reference/{kind}", response_class=HTMLResponse)
+def reference_form(kind: str, request: Request, staff: StaffDep) -> Response:
+    if kind not in REFERENCE:
+        return page(request, "not_found.html", 404, message="There is no such form.")
+    _, model = REFERENCE[kind]
+    return _reference_page(request, staff, kind, forms.describe(model), "")
+
+
+@router.post("/reference/{kind}", response_class=HTMLResponse)
+async def create_reference(kind: str, request: Request, tracker: TrackerDep,
+                           staff: StaffDep) -> Response:
+    if kind not in REFERENCE:
+        return page(request, "not_found.html", 404, message="There is no such form.")
+    form = await posted(request, staff)
+    _, model = REFERENCE[kind]
+    fields = forms.describe(model)
+    command = forms.validate(model, fields, form)
+    if command is None:
+        return _reference_page(request, staff, kind, fields, "", 422)
+    actor = staff.account.actor
+    app = tracker.app
+    try:
+        if isinstance(command, r.CreateTopic):
+            recorded = app.create_topic(command.slug, command.name, actor)
+        elif isinstance(command, r.CreateOwner):
+            recorded = app.create_owner(command.slug, command.name, command.role, actor)
+        else:
+            assert isinstance(command, r.CreateAssembly)
+            recorded = app.create_assembly(command.slug, command.title, command.date,
+                                           command.place, actor)
+    except DomainError as error:
+        problem = forms.place_error(fields, error.field, error.message)
+        return _reference_page(request, staff, kind, fields, problem, status_for(error))
+    tracker.refresh(recorded.position)
+    return see(f"/staff/reference?done={kind}/{recorded.slug}")
+
+
+def _reference_page(request: Request, staff: StaffSession, kind: str,
+                    fields: list[forms.FormField], problem: str, status: int = 200) -> Response:
+    title, _ = REFERENCE[kind]
+    return page(request, "staff/form.html", status, staff=staff, heading=title, form=fields,
+                problem=problem, action=f"/staff/reference/{kind}", version=None,
+                back="/staff/reference", button=title)
+
+
+def may(staff: StaffSession, permission: str) -> bool:
+    return Role(staff.account.role) in PERMISSIONS.get(permission, frozenset())
