@@ -42,7 +42,7 @@ class Staff:
     tracker: Tracker
 
     def log_in(self, name: str, password: str = PASSWORD) -> Any:
-        return self.client.post("/staff/login", data={"name": name, "password": password})
+        return self.client.post("/admin/login", data={"name": name, "password": password})
 
     def open(self, path: str) -> Any:
         page = self.client.get(path)
@@ -71,5 +71,5 @@ def staff_client(tracker: Tracker, role: str) -> Staff:
     client.__enter__()
     staff = Staff(client, tracker)
     answer = staff.log_in(add_staff(tracker, role))
-    assert answer.status_code == 200 and str(answer.url).endswith("/staff"), answer.text[:300]
+    assert answer.status_code == 200 and str(answer.url).endswith("/admin"), answer.text[:300]
     return staff

@@ -47,7 +47,7 @@ def recorded(staff: Staff, answer: object, number: int) -> int:
     """A successful form: redirected to the issue's staff page, which links the entry."""
     assert answer.status_code == 200, answer.text[:500]  # type: ignore[attr-defined]
     url = str(answer.url)  # type: ignore[attr-defined]
-    assert f"/staff/issues/{number}?done=" in url, url
+    assert f"/admin/issues/{number}?done=" in url, url
     entry = int(url.rsplit("=", 1)[1])
     assert f'href="/issues/{number}#entry-{entry}"' in answer.text  # type: ignore[attr-defined]
     return entry
@@ -56,11 +56,11 @@ def recorded(staff: Staff, answer: object, number: int) -> int:
 class TestLogin:
     def test_staff_pages_send_a_stranger_to_the_login_page(self, tracker: Tracker) -> None:
         with TestClient(create_app(tracker, poll=False)) as client:
-            for path in ("/staff", "/staff/issues/1", "/staff/moderation",
-                         "/staff/reference/topics"):
+            for path in ("/admin", "/admin/issues/1", "/admin/moderation",
+                         "/admin/reference/topics"):
                 answer = client.get(path, follow_redirects=False)
                 assert answer.status_code == 303 and answer.headers["location"] == \
-                    "/staff/login"
+                    "/admin/login"
 
     def test_a_wrong_password_or_name_is_refused_alike(self, tracker: Tracker) -> None:
         name = add_staff(tracker, "secretariat")
@@ -74,17 +74,17 @@ class TestLogin:
                 assert "tracker_staff" not in answer.headers.get("set-cookie", "")
                 # What was typed comes back, except the password.
                 assert hidden(answer.text, "password") in (None, "")
-            assert client.get("/staff", follow_redirects=False).status_code == 303
+            assert client.get("/admin", follow_redirects=False).status_code == 303
 
     def test_the_session_cookie_is_locked_down(self, tracker: Tracker) -> None:
         name = add_staff(tracker, "admin")
         with TestClient(create_app(tracker, poll=False)) as client:
-            answer = client.post("/staff/login", data={"name": name, "password": PASSWORD},
+            answer = client.post("/admin/login", data={"name": name, "password": PASSWORD},
                                  follow_redirects=False)
         assert answer.status_code == 303
         cookie = answer.headers["set-cookie"].lower()
         assert cookie.startswith("tracker_staff=")
-        for flag in ("httponly", "samesite=strict", "path=/staff"):
+        for flag in ("httponly", "samesite=strict", "path=/admin"):
             assert flag in cookie
         assert "secure" not in cookie  # served over http here; see the https test
 
@@ -94,7 +94,7 @@ class TestLogin:
             name = add_staff(tracker, "admin")
             with TestClient(create_app(tracker, poll=False),
                             base_url="https://tracker.example") as client:
-                answer = client.post("/staff/login", data={"name": name,
+                answer = client.post("/admin/login", data={"name": name,
                                                            "password": PASSWORD},
                                      follow_redirects=False)
             assert "secure" in answer.headers["set-cookie"].lower()
@@ -104,21 +104,21 @@ class TestLogin:
     def test_log_out_ends_the_session_for_good(self, tracker: Tracker) -> None:
         staff = staff_client(tracker, "secretariat")
         cookie = staff.client.cookies.get("tracker_staff")
-        token = hidden(staff.open("/staff").text, "form_token")
-        answer = staff.client.post("/staff/logout", data={"form_token": token or ""})
+        token = hidden(staff.open("/admin").text, "form_token")
+        answer = staff.client.post("/admin/logout", data={"form_token": token or ""})
         assert "You have logged out." in answer.text
         # The old cookie, replayed, opens nothing.
         with TestClient(create_app(tracker, poll=False)) as other:
-            other.cookies.set("tracker_staff", cookie or "", path="/staff")
-            assert other.get("/staff", follow_redirects=False).status_code == 303
+            other.cookies.set("tracker_staff", cookie or "", path="/admin")
+            assert other.get("/admin", follow_redirects=False).status_code == 303
 
     def test_revoking_an_account_ends_its_sessions(self, tracker: Tracker) -> None:
         name = add_staff(tracker, "secretariat")
         with TestClient(create_app(tracker, poll=False)) as client:
             Staff(client, tracker).log_in(name)
-            assert client.get("/staff", follow_redirects=False).status_code == 200
+            assert client.get("/admin", follow_redirects=False).status_code == 200
             tracker.accounts.revoke(name)
-            assert client.get("/staff", follow_redirects=False).status_code == 303
+            assert client.get("/admin", follow_redirects=False).status_code == 303
             assert Staff(client, tracker).log_in(name).status_code == 401
 
     def test_login_attempts_are_rate_limited(self, tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ class TestTheSecretariatLogsAStory:
                                                 secretariat: Staff) -> None:
         n = fresh(tracker)
         s = secretariat
-        base = f"/staff/issues/{n}"
+        base = f"/admin/issues/{n}"
         recorded(s, s.send(f"{base}/topic", topic="access"), n)
         recorded(s, s.send(f"{base}/schedule", assembly="leeds", presenter="A nurse"), n)
         recorded(s, s.send(f"{base}/presentation", presenter="A nurse",
@@ -189,15 +189,15 @@ class TestTheSecretariatLogsAStory:
     def test_a_referral_and_its_answer(self, tracker: Tracker, secretariat: Staff) -> None:
         n = fresh(tracker, "discussed")
         s = secretariat
-        recorded(s, s.send(f"/staff/issues/{n}/response", decision="refer",
+        recorded(s, s.send(f"/admin/issues/{n}/response", decision="refer",
                            summary="A national matter", referred_to="Healthwatch England"), n)
-        recorded(s, s.send(f"/staff/issues/{n}/referral-answer",
+        recorded(s, s.send(f"/admin/issues/{n}/referral-answer",
                            answer="Healthwatch will review access."), n)
         assert "Healthwatch will review access." in s.client.get(f"/issues/{n}").text
 
     def test_a_duplicate_is_merged(self, tracker: Tracker, secretariat: Staff) -> None:
         keep, duplicate = fresh(tracker), fresh(tracker)
-        recorded(secretariat, secretariat.send(f"/staff/issues/{duplicate}/merge",
+        recorded(secretariat, secretariat.send(f"/admin/issues/{duplicate}/merge",
                                                into=str(keep), reason="Same as the other"),
                  duplicate)
         view = secretariat.client.get(f"/api/v1/issues/{duplicate}").json()
@@ -212,11 +212,11 @@ class TestTheSecretariatLogsAStory:
             ("assemblies", {"slug": "york-2015", "title": "York Assembly",
                             "date": "2015-05-01", "place": "York"}, "/assemblies/"),
         ):
-            answer = s.send(f"/staff/reference/{kind}", **fields)
+            answer = s.send(f"/admin/reference/{kind}", **fields)
             assert answer.status_code == 200 and "Recorded" in answer.text
             assert f'href="{public}{fields["slug"]}"' in answer.text
             assert s.client.get(f"{public}{fields['slug']}").status_code == 200
-        again = s.send("/staff/reference/topics", slug="waiting-times", name="Again")
+        again = s.send("/admin/reference/topics", slug="waiting-times", name="Again")
         assert again.status_code == 409
         assert "Again" in again.text  # what was typed is kept
 
@@ -226,7 +226,7 @@ class TestFormsSayWhatIsWrong:
             self, tracker: Tracker, secretariat: Staff) -> None:
         n = fresh(tracker, "responded")
         before = secretariat.position()
-        answer = secretariat.send(f"/staff/issues/{n}/commitments", text="Typed promise",
+        answer = secretariat.send(f"/admin/issues/{n}/commitments", text="Typed promise",
                                   owner="lead", due="31/02/2026", measure="")
         assert answer.status_code == 422
         shown = errors_shown(answer.text)
@@ -241,7 +241,7 @@ class TestFormsSayWhatIsWrong:
                                                         secretariat: Staff) -> None:
         n = fresh(tracker)
         before = secretariat.position()
-        answer = secretariat.send(f"/staff/issues/{n}/topic", topic="no-such-topic")
+        answer = secretariat.send(f"/admin/issues/{n}/topic", topic="no-such-topic")
         assert answer.status_code == 404
         assert errors_shown(answer.text) == {"topic": "There is no topic 'no-such-topic'"}
         assert secretariat.position() == before
@@ -249,7 +249,7 @@ class TestFormsSayWhatIsWrong:
     def test_delivery_needs_evidence(self, tracker: Tracker, secretariat: Staff) -> None:
         n = fresh(tracker, "committed")
         before = secretariat.position()
-        answer = secretariat.send(f"/staff/issues/{n}/commitments/1/delivery", note="Done")
+        answer = secretariat.send(f"/admin/issues/{n}/commitments/1/delivery", note="Done")
         assert answer.status_code == 422
         assert "evidence_url" in errors_shown(answer.text)
         assert secretariat.position() == before
@@ -257,20 +257,20 @@ class TestFormsSayWhatIsWrong:
     def test_a_form_left_open_while_someone_else_wrote_is_refused(
             self, tracker: Tracker, secretariat: Staff) -> None:
         n = fresh(tracker, "scheduled")
-        form = secretariat.open(f"/staff/issues/{n}/close")
+        form = secretariat.open(f"/admin/issues/{n}/close")
         token, version = hidden(form.text, "form_token"), hidden(form.text, "version")
         # Someone else records a step in the meantime.
         other = staff_client(tracker, "secretariat")
-        recorded(other, other.send(f"/staff/issues/{n}/presentation", presenter="Someone"), n)
+        recorded(other, other.send(f"/admin/issues/{n}/presentation", presenter="Someone"), n)
         before = secretariat.position()
-        stale = secretariat.client.post(f"/staff/issues/{n}/close", data={
+        stale = secretariat.client.post(f"/admin/issues/{n}/close", data={
             "form_token": token, "version": version, "outcome": "Typed outcome"})
         assert stale.status_code == 409
         assert "Someone else changed this issue" in stale.text
         assert "Typed outcome" in stale.text
         assert secretariat.position() == before
         # Sent again, the form (now at the current version) records it.
-        again = secretariat.client.post(f"/staff/issues/{n}/close", data={
+        again = secretariat.client.post(f"/admin/issues/{n}/close", data={
             "form_token": token, "version": hidden(stale.text, "version"),
             "outcome": "Typed outcome"})
         recorded(secretariat, again, n)
@@ -287,7 +287,7 @@ class TestForgedForms:
         data = {"topic": "access", "version": "1"}
         if token is not None:
             data["form_token"] = token
-        answer = secretariat.client.post(f"/staff/issues/{n}/topic", data=data)
+        answer = secretariat.client.post(f"/admin/issues/{n}/topic", data=data)
         assert answer.status_code == 403
         assert "This form was refused" in answer.text
         assert secretariat.position() == before
@@ -295,9 +295,9 @@ class TestForgedForms:
     def test_another_sessions_token(self, tracker: Tracker, secretariat: Staff) -> None:
         n = fresh(tracker)
         other = staff_client(tracker, "secretariat")
-        stolen = hidden(other.open("/staff").text, "form_token")
+        stolen = hidden(other.open("/admin").text, "form_token")
         before = secretariat.position()
-        answer = secretariat.client.post(f"/staff/issues/{n}/topic",
+        answer = secretariat.client.post(f"/admin/issues/{n}/topic",
                                          data={"topic": "access", "form_token": stolen})
         assert answer.status_code == 403 and secretariat.position() == before
 
@@ -308,16 +308,16 @@ class TestForgedForms:
                                                    secretariat: Staff,
                                                    headers: dict[str, str]) -> None:
         n = fresh(tracker)
-        token = hidden(secretariat.open("/staff").text, "form_token")
+        token = hidden(secretariat.open("/admin").text, "form_token")
         before = secretariat.position()
-        answer = secretariat.client.post(f"/staff/issues/{n}/topic", headers=headers,
+        answer = secretariat.client.post(f"/admin/issues/{n}/topic", headers=headers,
                                          data={"topic": "access", "form_token": token})
         assert answer.status_code == 403 and secretariat.position() == before
 
     def test_login_from_another_site(self, tracker: Tracker) -> None:
         name = add_staff(tracker, "secretariat")
         with TestClient(create_app(tracker, poll=False)) as client:
-            answer = client.post("/staff/login", headers={"Origin": "https://evil.example"},
+            answer = client.post("/admin/login", headers={"Origin": "https://evil.example"},
                                  data={"name": name, "password": PASSWORD})
             assert answer.status_code == 403
             assert "tracker_staff" not in client.cookies
@@ -327,28 +327,28 @@ class TestModeration:
     def test_the_queue_hides_and_restores_with_a_public_reason(self, tracker: Tracker,
                                                                moderator: Staff) -> None:
         n = fresh(tracker)
-        queue = moderator.open("/staff/moderation").text
-        assert f'href="/staff/issues/{n}/moderation?action=hide"' in queue
-        form = moderator.open(f"/staff/issues/{n}/moderation?action=hide")
+        queue = moderator.open("/admin/moderation").text
+        assert f'href="/admin/issues/{n}/moderation?action=hide"' in queue
+        form = moderator.open(f"/admin/issues/{n}/moderation?action=hide")
         assert '<option value="hide" selected>' in form.text
-        answer = moderator.send(f"/staff/issues/{n}/moderation?action=hide", action="hide",
+        answer = moderator.send(f"/admin/issues/{n}/moderation?action=hide", action="hide",
                                 reason="Names a member of staff")
-        assert str(answer.url).endswith("/staff/moderation")
+        assert str(answer.url).endswith("/admin/moderation")
         public = moderator.client.get(f"/issues/{n}").text
         assert "Names a member of staff" in public
-        assert f'/staff/issues/{n}/moderation?action=restore' in answer.text
-        moderator.send(f"/staff/issues/{n}/moderation", action="restore",
+        assert f'/admin/issues/{n}/moderation?action=restore' in answer.text
+        moderator.send(f"/admin/issues/{n}/moderation", action="restore",
                        reason="Name removed by the citizen")
         assert moderator.client.get(f"/api/v1/issues/{n}").json()["stage"] == "submitted"
 
     def test_a_moderator_is_offered_and_allowed_only_moderation(
             self, tracker: Tracker, moderator: Staff) -> None:
         n = fresh(tracker)
-        actions = moderator.open(f"/staff/issues/{n}").text
-        assert f'href="/staff/issues/{n}/moderation"' in actions
-        assert f'href="/staff/issues/{n}/topic"' not in actions
+        actions = moderator.open(f"/admin/issues/{n}").text
+        assert f'href="/admin/issues/{n}/moderation"' in actions
+        assert f'href="/admin/issues/{n}/topic"' not in actions
         before = moderator.position()
-        answer = moderator.send(f"/staff/issues/{n}/topic", topic="access")
+        answer = moderator.send(f"/admin/issues/{n}/topic", topic="access")
         assert answer.status_code == 403
         assert "may not assign topic" in answer.text
         assert moderator.position() == before
@@ -357,12 +357,12 @@ class TestModeration:
                                           secretariat: Staff) -> None:
         n = fresh(tracker)
         before = secretariat.position()
-        answer = secretariat.send(f"/staff/issues/{n}/moderation", action="hide",
+        answer = secretariat.send(f"/admin/issues/{n}/moderation", action="hide",
                                   reason="Not theirs to hide")
         assert answer.status_code == 403 and secretariat.position() == before
 
 
 def test_staff_pages_are_never_cached(secretariat: Staff) -> None:
-    for path in ("/staff", "/staff/moderation", "/staff/reference", "/staff/login"):
+    for path in ("/admin", "/admin/moderation", "/admin/reference", "/admin/login"):
         answer = secretariat.client.get(path)
         assert answer.headers["cache-control"] == "no-store", path

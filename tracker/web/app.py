@@ -84,7 +84,10 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/export/")) or path == "/healthz"
+    # Feeds, calendars and exports (any address ending in a file extension) are read by
+    # programs: their refusals are JSON too. Pages never end in one.
+    return path.startswith(("/api/", "/export/")) or path == "/healthz" or \
+        "." in path.rsplit("/", 1)[-1]
 
 
 def _install_not_found(app: FastAPI) -> None:
@@ -92,7 +95,7 @@ def _install_not_found(app: FastAPI) -> None:
 
     @app.exception_handler(staff.LoginNeeded)
     async def _login_needed(request: Request, _error: Exception) -> Response:
-        return staff.see("/staff/login")
+        return staff.see("/admin/login")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:

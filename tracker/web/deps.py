@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Path, Request
 
 from tracker.accounts import Account
 from tracker.bootstrap import Tracker
@@ -21,6 +21,15 @@ async def get_tracker(request: Request) -> Tracker:
 
 
 TrackerDep = Annotated[Tracker, Depends(get_tracker)]
+
+# Numbers in addresses stay within what every database's integer holds: a larger one is
+# a 422 (a 404 page for pages), never a database error.
+MAX_NUMBER = 2_147_483_647
+MAX_POSITION = 2**62  # event log positions are 64-bit
+IssueNumber = Annotated[int, Path(ge=0, le=MAX_NUMBER, description="The issue's public number",
+                                  examples=[3])]
+CommitmentNumber = Annotated[int, Path(ge=0, le=MAX_NUMBER, examples=[1],
+                                       description="The commitment's number within the issue")]
 
 
 def get_account(tracker: TrackerDep,

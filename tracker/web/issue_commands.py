@@ -1,7 +1,7 @@
 """Every staff command on an issue, once: its request model, its permission and how it runs.
 
 The JSON routes (routes/api_write_issues.py, api_write_commitments.py) and the staff forms
-(routes/staff_issues.py) both run commands from here, so the two can never disagree about
+(routes/admin_issues.py) both run commands from here, so the two can never disagree about
 what a command takes or which application method it calls.
 """
 

@@ -40,6 +40,8 @@ class Problem(BaseModel):
     error: str | None = Field(default=None, description="The domain rule that refused it")
     errors: list[FieldProblem] | None = Field(default=None,
                                               description="Every invalid field (422 only)")
+    current_version: int | None = Field(
+        default=None, description="412 only: the issue's version now; read it and retry")
 
 
 _MEANING = {
@@ -58,3 +60,14 @@ _MEANING = {
 def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the refusals an endpoint can give."""
     return {code: {"model": Problem, "description": _MEANING[code]} for code in codes}
+
+
+def body_in(*media_types: str, description: str = "The document",
+            refusing: tuple[int, ...] = ()) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for an answer that is not JSON (feeds, calendars, exports):
+    the media types it comes in, a 304 for conditional requests, and its refusals."""
+    content = {media: {"schema": {"type": "object" if media.endswith("json") else "string"}}
+               for media in media_types}
+    return {200: {"description": description, "content": content},
+            304: {"description": "Not modified since the ETag or date sent"},
+            **refusals(*refusing)}

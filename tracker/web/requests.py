@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from tracker.domain.values import MAX_SHORT, MAX_TEXT, MAX_TITLE, MAX_URL
 
+MAX_NUMBER = 2_147_483_647  # the largest number every database's integer holds
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80,
                             examples=["mental-health"])]
 Short = Annotated[str, Field(min_length=1, max_length=MAX_SHORT)]
@@ -43,7 +45,10 @@ class SubmitIssue(BaseModel):
     # Staff logging an issue raised on paper may date it; a citizen raises it today.
     occurred_on: Annotated[OccurredOn, Field(description="Staff only: when it was raised")] = None
     # Hidden from people in the form; bots fill in every field. See api_write_citizens.
-    website: Annotated[str, Field(max_length=200, description="Leave empty")] = ""
+    # The schema says what a client must do (leave it empty); the route refuses anything
+    # else with a message a person understands, rather than pydantic's.
+    website: Annotated[str, Field(max_length=200, description="Leave empty",
+                                  json_schema_extra={"maxLength": 0})] = ""
 
 
 class CreateTopic(BaseModel):
@@ -182,7 +187,7 @@ class Reopen(BaseModel):
 class Merge(BaseModel):
     model_config = command(into=3, reason="The same request as issue 3")
 
-    into: Annotated[int, Field(ge=1, description="The issue this one duplicates")]
+    into: Annotated[int, Field(ge=1, le=MAX_NUMBER, description="The issue this one duplicates")]
     reason: Short
 
 
@@ -198,6 +203,7 @@ class Correction(BaseModel):
     model_config = command(entry=4, reason="The wrong date was given",
                            correction="The discussion took place on 18 September 2014.")
 
-    entry: Annotated[int, Field(ge=1, description="The entry's number in the issue history")]
+    entry: Annotated[int, Field(ge=1, le=MAX_NUMBER,
+                                description="The entry's number in the issue history")]
     reason: Annotated[str, Field(min_length=1, max_length=2_000)]
     correction: Text

@@ -2,7 +2,7 @@
 
 The session cookie holds a random id; the server keeps only its digest (tracker.accounts),
 so logging out or revoking an account ends the session for good. The cookie is HttpOnly,
-SameSite=Strict, limited to /staff, and Secure whenever the site is served over https.
+SameSite=Strict, limited to /admin, and Secure whenever the site is served over https.
 
 Forged forms (CSRF) are refused twice over: every staff form carries the session's form
 token, compared in constant time; and every form post, staff or public, must come from this
@@ -23,7 +23,7 @@ from fastapi import HTTPException, Request, Response
 from tracker.accounts import SESSION_HOURS, Account
 
 COOKIE = "tracker_staff"
-COOKIE_PATH = "/staff"
+COOKIE_PATH = "/admin"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
-from fastapi import Depends, Header, HTTPException, Path
+from fastapi import Depends, Header, HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -29,9 +29,6 @@ from tracker.web.replies import Written
 # supporters are told apart by their pseudonymous supporter id instead.
 CITIZEN = Actor("public", Role.CITIZEN)
 
-IssueNumber = Annotated[int, Path(description="The issue's public number", examples=[3])]
-CommitmentNumber = Annotated[int, Path(description="The commitment's number within the issue",
-                                       examples=[1])]
 
 IfMatch = Annotated[str | None, Header(
     alias="If-Match",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import Connection
@@ -13,11 +13,14 @@ from tracker.projections import issues as issue_status
 from tracker.projections import timeline
 from tracker.projections.listings import IssueFilter, list_issues
 from tracker.web.conditional import answer
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import IssueNumber, TrackerDep
+from tracker.web.replies import refusals
 from tracker.web.schemas import EntryOut, IssueListOut, IssueOut, IssueSummaryOut
 from tracker.web.views import entry_out
 
 router = APIRouter(prefix="/api/v1/issues", tags=["issues"])
+READ_ONE: dict[int | str, dict[str, Any]] = {
+    **refusals(404, 422), 304: {"description": "Not modified since the ETag or date sent"}}
 
 Slug = Annotated[str | None, Query(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 
@@ -43,8 +46,8 @@ def read_issues(
     return answer(request, tracker, "issues", build)
 
 
-@router.get("/{number}", response_model=IssueOut)
-def read_issue(number: int, request: Request, tracker: TrackerDep) -> Response:
+@router.get("/{number}", response_model=IssueOut, responses=READ_ONE)
+def read_issue(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
     """One issue's status: stage, verdict and commitments."""
 
     def build(conn: Connection) -> IssueOut:
@@ -57,8 +60,8 @@ def read_issue(number: int, request: Request, tracker: TrackerDep) -> Response:
     return answer(request, tracker, "issue", build)
 
 
-@router.get("/{number}/history", response_model=list[EntryOut])
-def read_history(number: int, request: Request, tracker: TrackerDep) -> Response:
+@router.get("/{number}/history", response_model=list[EntryOut], responses=READ_ONE)
+def read_history(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
     """Every public entry of the issue, oldest first."""
 
     def build(conn: Connection) -> list[EntryOut]:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from tracker.projections import reference, timeline
 from tracker.projections.listings import list_commitments
 from tracker.web.conditional import answer
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import MAX_NUMBER, MAX_POSITION, TrackerDep
 from tracker.web.routes.api_issues import Slug
 from tracker.web.schemas import CommitmentListOut, ReferenceOut, TimelineOut
 from tracker.web.views import commitment_out, entry_out, reference_out
@@ -24,10 +24,10 @@ StatusFilter = Literal["on_track", "at_risk", "delayed", "no_public_evidence", "
 @router.get("/timeline", response_model=TimelineOut)
 def read_timeline(
     request: Request, tracker: TrackerDep,
-    issue: Annotated[int | None, Query(ge=1)] = None, topic: Slug = None,
+    issue: Annotated[int | None, Query(ge=1, le=MAX_NUMBER)] = None, topic: Slug = None,
     owner: Slug = None, assembly: Slug = None,
-    before: Annotated[int | None, Query(ge=1, description="Entries before this position")]
-    = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_POSITION,
+                                        description="Entries before this position")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """What changed, newest first, filterable by issue, topic, owner and assembly."""
@@ -45,7 +45,8 @@ def read_timeline(
 def read_commitments(
     request: Request, tracker: TrackerDep,
     status: StatusFilter | None = None, owner: Slug = None, topic: Slug = None,
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Every commitment, overdue first."""
 

@@ -19,9 +19,9 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from tracker.web import requests as r
 from tracker.web.citizens import client_key, supporter_id
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import IssueNumber, TrackerDep
 from tracker.web.replies import Written, refusals
-from tracker.web.writing import CallerDep, IssueNumber, actor_of, refuse, written
+from tracker.web.writing import CallerDep, actor_of, refuse, written
 
 router = APIRouter(prefix="/api/v1", tags=["citizens"])
 

@@ -19,17 +19,9 @@ from tracker.application import Outcome, TrackerApplication
 from tracker.domain.values import Actor
 from tracker.web import issue_commands
 from tracker.web import requests as r
-from tracker.web.deps import AccountDep, TrackerDep
+from tracker.web.deps import AccountDep, CommitmentNumber, IssueNumber, TrackerDep
 from tracker.web.replies import Written, refusals
-from tracker.web.writing import (
-    CommitmentNumber,
-    IfMatch,
-    IssueNumber,
-    expected_version,
-    fields_named,
-    refuse,
-    written,
-)
+from tracker.web.writing import IfMatch, expected_version, fields_named, refuse, written
 
 router = APIRouter(prefix="/api/v1/issues/{number}/commitments", tags=["commitments"])
 REFUSALS = refusals(400, 401, 403, 404, 409, 412, 413, 422)

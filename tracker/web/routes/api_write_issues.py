@@ -14,9 +14,9 @@ from tracker.accounts import Account
 from tracker.bootstrap import Tracker
 from tracker.web import issue_commands
 from tracker.web import requests as r
-from tracker.web.deps import AccountDep, TrackerDep
+from tracker.web.deps import AccountDep, IssueNumber, TrackerDep
 from tracker.web.replies import Written, refusals
-from tracker.web.writing import IfMatch, IssueNumber, expected_version, written
+from tracker.web.writing import IfMatch, expected_version, written
 
 router = APIRouter(prefix="/api/v1/issues/{number}", tags=["the story of an issue"])
 REFUSALS = refusals(400, 401, 403, 404, 409, 412, 413, 422)

@@ -14,9 +14,11 @@ from tracker.bootstrap import Tracker
 from tracker.projections import reference
 from tracker.projections.issues import OPEN_STATUSES, commitments, issues
 from tracker.web.conditional import answer
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import IssueNumber, TrackerDep
+from tracker.web.replies import body_in
 
 router = APIRouter(tags=["calendars"])
+ICS = body_in("text/calendar", description="An iCalendar file", refusing=(404, 422))
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -68,20 +70,20 @@ def _calendar(request: Request, tracker: Tracker, variant: str, title: str,
     return answer(request, tracker, variant, build, max_age=3600)
 
 
-@router.get("/calendar.ics")
+@router.get("/calendar.ics", response_class=Response, responses=ICS)
 def all_due_dates(request: Request, tracker: TrackerDep) -> Response:
     """Every open commitment on its due date."""
     return _calendar(request, tracker, "calendar", "Commitment due dates")
 
 
-@router.get("/issues/{number}/calendar.ics")
-def issue_due_dates(number: int, request: Request, tracker: TrackerDep) -> Response:
+@router.get("/issues/{number}/calendar.ics", response_class=Response, responses=ICS)
+def issue_due_dates(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
     """The open commitments of one issue."""
     return _calendar(request, tracker, f"calendar-issue-{number}", f"Issue {number}",
                      number=number)
 
 
-@router.get("/owners/{slug}/calendar.ics")
+@router.get("/owners/{slug}/calendar.ics", response_class=Response, responses=ICS)
 def owner_due_dates(slug: str, request: Request, tracker: TrackerDep) -> Response:
     """The open commitments one owner is accountable for."""
     return _calendar(request, tracker, f"calendar-owner-{slug}", f"Owner {slug}", owner=slug)

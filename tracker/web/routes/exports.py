@@ -18,6 +18,7 @@ from tracker.projections.issues import OPEN_STATUSES, commitments, issues
 from tracker.projections.timeline import all_entries
 from tracker.web.conditional import not_modified, stamp, validators
 from tracker.web.deps import TrackerDep
+from tracker.web.replies import body_in
 
 router = APIRouter(prefix="/export", tags=["open data"])
 
@@ -110,14 +111,16 @@ def _streamed(request: Request, tracker: Tracker, variant: str, media_type: str,
     return stamp(response, current, max_age=300)
 
 
-@router.get("/events.jsonl")
+@router.get("/events.jsonl", response_class=Response,
+            responses=body_in("application/x-ndjson", description="JSON lines"))
 def export_events(request: Request, tracker: TrackerDep) -> Response:
     """Every public entry, oldest first, one JSON object per line (supporters anonymous)."""
     return _streamed(request, tracker, "events", "application/x-ndjson; charset=utf-8",
                      _events(tracker), "events.jsonl")
 
 
-@router.get("/issues.csv")
+@router.get("/issues.csv", response_class=Response,
+            responses=body_in("text/csv", description="CSV with a header row"))
 def export_issues(request: Request, tracker: TrackerDep) -> Response:
     """Every visible issue with its stage and verdict."""
     header = ["number", "title", "stage", "verdict", "topic", "assembly", "supporters",
@@ -126,7 +129,8 @@ def export_issues(request: Request, tracker: TrackerDep) -> Response:
                      _csv_lines(header, _issue_rows(tracker)), "issues.csv")
 
 
-@router.get("/commitments.csv")
+@router.get("/commitments.csv", response_class=Response,
+            responses=body_in("text/csv", description="CSV with a header row"))
 def export_commitments(request: Request, tracker: TrackerDep) -> Response:
     """Every commitment of a visible issue, with its status and whether it is overdue."""
     header = ["issue", "commitment", "text", "owner", "due", "status", "overdue", "measure",

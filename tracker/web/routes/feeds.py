@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 from sqlalchemy import Connection, select
 
 from feeds import FeedPage, to_atom, to_json_feed, to_rss
@@ -16,10 +17,17 @@ from tracker.projections import reference
 from tracker.projections.issues import issues
 from tracker.projections.timeline import TimelineFilter
 from tracker.web.conditional import answer
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import IssueNumber, TrackerDep
 from tracker.web.feed_source import Cursor, feed_entries
+from tracker.web.replies import body_in
 
 router = APIRouter(tags=["feeds"])
+# An unknown format, issue, topic or owner is a 404: no such address.
+Format = Annotated[str, Path(description="The feed's format: rss, atom or json",
+                             examples=["atom"])]
+FEEDS = body_in("application/rss+xml", "application/atom+xml", "application/feed+json",
+                description="The feed, in the format its address ends with",
+                refusing=(404, 422))
 
 FORMATS: dict[str, tuple[Callable[[FeedPage], bytes], str]] = {
     "rss": (to_rss, "application/rss+xml; charset=utf-8"),
@@ -35,7 +43,8 @@ EMPTY_FEED_DATE = datetime(2014, 9, 18, tzinfo=UTC)
 def _feed(request: Request, tracker: Tracker, fmt: str, path: str, html_path: str,
           title: str, where: TimelineFilter, before: str | None,
           check: Callable[[Connection], bool] = lambda conn: True,
-          overdue_only: bool = False) -> Response:
+          overdue_only: bool = False, named: str | None = None) -> Response:
+    """``named``: a topic or owner slug whose display name is the feed's title."""
     if fmt not in FORMATS:
         raise HTTPException(404, detail="Feeds come as .rss, .atom or .json")
     render, media_type = FORMATS[fmt]
@@ -51,10 +60,14 @@ def _feed(request: Request, tracker: Tracker, fmt: str, path: str, html_path: st
         found, next_cursor = feed_entries(conn, where, tracker.clock(), base, names, cursor,
                                           overdue_only=overdue_only)
         self_url = f"{base}{path}.{fmt}" + (f"?before={quote(before)}" if before else "")
+        shown = names.get(named, named) if named else title
         page = FeedPage(
             id=tag_uri(base, path),
-            title=f"{title.format(**names)}: {tracker.settings.organisation}",
-            subtitle=f"What changed: {title}", self_url=self_url,
+            title=f"{shown}: {tracker.settings.organisation}",
+            # Readers often show a channel's description as HTML: it carries no name that
+            # anyone typed, so there is nothing in it to escape.
+            subtitle="What changed" if named else f"What changed: {title}",
+            self_url=self_url,
             html_url=f"{base}{html_path}", entries=tuple(found),
             empty_updated=EMPTY_FEED_DATE, first_url=f"{base}{path}.{fmt}",
             next_url=(f"{base}{path}.{fmt}?before={quote(next_cursor.encode())}"
@@ -70,16 +83,16 @@ def _exists(table_name: str, slug: str) -> Callable[[Connection], bool]:
         table.c.slug == slug)).first() is not None
 
 
-@router.get("/timeline.{fmt}")
-def timeline_feed(fmt: str, request: Request, tracker: TrackerDep,
+@router.get("/timeline.{fmt}", response_class=Response, responses=FEEDS)
+def timeline_feed(fmt: Format, request: Request, tracker: TrackerDep,
                   before: str | None = None) -> Response:
     """Everything that changed: .rss, .atom or .json."""
     return _feed(request, tracker, fmt, "/timeline", "/timeline", "What changed",
                  TimelineFilter(), before)
 
 
-@router.get("/issues/{number}/feed.{fmt}")
-def issue_feed(number: int, fmt: str, request: Request, tracker: TrackerDep,
+@router.get("/issues/{number}/feed.{fmt}", response_class=Response, responses=FEEDS)
+def issue_feed(number: IssueNumber, fmt: Format, request: Request, tracker: TrackerDep,
                before: str | None = None) -> Response:
     """One issue's entries, including when a commitment becomes overdue."""
     return _feed(request, tracker, fmt, f"/issues/{number}/feed", f"/issues/{number}",
@@ -88,24 +101,24 @@ def issue_feed(number: int, fmt: str, request: Request, tracker: TrackerDep,
                      issues.c.number == number)).first() is not None)
 
 
-@router.get("/topics/{slug}/feed.{fmt}")
-def topic_feed(slug: str, fmt: str, request: Request, tracker: TrackerDep,
+@router.get("/topics/{slug}/feed.{fmt}", response_class=Response, responses=FEEDS)
+def topic_feed(slug: str, fmt: Format, request: Request, tracker: TrackerDep,
                before: str | None = None) -> Response:
     """Every issue in a topic."""
     return _feed(request, tracker, fmt, f"/topics/{slug}/feed", f"/topics/{slug}",
-                 f"{{{slug}}}", TimelineFilter(topic=slug), before, _exists("topics", slug))
+                 slug, TimelineFilter(topic=slug), before, _exists("topics", slug), named=slug)
 
 
-@router.get("/owners/{slug}/feed.{fmt}")
-def owner_feed(slug: str, fmt: str, request: Request, tracker: TrackerDep,
+@router.get("/owners/{slug}/feed.{fmt}", response_class=Response, responses=FEEDS)
+def owner_feed(slug: str, fmt: Format, request: Request, tracker: TrackerDep,
                before: str | None = None) -> Response:
     """Everything an accountable owner promised, and when it becomes overdue."""
     return _feed(request, tracker, fmt, f"/owners/{slug}/feed", f"/owners/{slug}",
-                 f"{{{slug}}}", TimelineFilter(owner=slug), before, _exists("owners", slug))
+                 slug, TimelineFilter(owner=slug), before, _exists("owners", slug), named=slug)
 
 
-@router.get("/commitments/overdue.{fmt}")
-def overdue_feed(fmt: str, request: Request, tracker: TrackerDep,
+@router.get("/commitments/overdue.{fmt}", response_class=Response, responses=FEEDS)
+def overdue_feed(fmt: Format, request: Request, tracker: TrackerDep,
                  before: str | None = None) -> Response:
     """One entry per commitment that passed its due date undelivered."""
     return _feed(request, tracker, fmt, "/commitments/overdue", "/commitments?status=overdue",

@@ -15,7 +15,7 @@ from tracker.projections import reference, timeline
 from tracker.projections.listings import IssueFilter, list_issues
 from tracker.projections.scoreboard import scoreboard
 from tracker.web.conditional import answer
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import IssueNumber, TrackerDep
 from tracker.web.rendering import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -59,7 +59,7 @@ def issues_page(
 
 
 @router.get("/issues/{number}", response_class=HTMLResponse)
-def issue_page(number: int, request: Request, tracker: TrackerDep) -> Response:
+def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
     """Verdict first, then commitments, then the whole history."""
 
     def build(conn: Connection) -> Response:

@@ -18,7 +18,7 @@ from tracker.projections.listings import (
     list_issues,
 )
 from tracker.web.conditional import answer
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import MAX_NUMBER, MAX_POSITION, TrackerDep
 from tracker.web.rendering import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -45,8 +45,9 @@ def commitments_page(request: Request, tracker: TrackerDep, status: str = "") ->
 @router.get("/timeline", response_class=HTMLResponse)
 def timeline_page(
     request: Request, tracker: TrackerDep,
-    issue: Annotated[int | None, Query(ge=1)] = None, topic: str = "", owner: str = "",
-    assembly: str = "", before: Annotated[int | None, Query(ge=1)] = None,
+    issue: Annotated[int | None, Query(ge=1, le=MAX_NUMBER)] = None, topic: str = "",
+    owner: str = "",
+    assembly: str = "", before: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> Response:
     """What changed, newest first, 50 to a page."""
     where = timeline.TimelineFilter(issue, topic or None, owner or None, assembly or None)

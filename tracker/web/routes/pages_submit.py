@@ -13,7 +13,7 @@ from tracker.domain import errors
 from tracker.web import forms
 from tracker.web import requests as r
 from tracker.web.citizens import client_key, supporter_id
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import IssueNumber, TrackerDep
 from tracker.web.errors import status_for
 from tracker.web.rendering import render
 from tracker.web.staff_session import check_origin
@@ -84,7 +84,7 @@ def submitted(request: Request, issue: int = 0) -> Response:
 
 
 @router.post("/issues/{number}/support", response_class=HTMLResponse)
-async def support(number: int, request: Request, tracker: TrackerDep) -> Response:
+async def support(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
     check_origin(request)
     request.app.state.rate_limits.check("support", client_key(request))
     supporter = supporter_id(request.app.state.secret, client_key(request), number)

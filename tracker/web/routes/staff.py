@@ -33,7 +33,7 @@ from tracker.web.staff_session import (
     set_cookie,
 )
 
-router = APIRouter(prefix="/staff", tags=["staff pages"], include_in_schema=False)
+router = APIRouter(prefix="/admin", tags=["staff pages"], include_in_schema=False)
 
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
@@ -86,7 +86,7 @@ def _login_fields() -> list[forms.FormField]:
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, out: bool = False) -> Response:
     if current(request) is not None:
-        return see("/staff")
+        return see("/admin")
     return page(request, "staff/login.html", form=_login_fields(), problem="",
                 notice="You have logged out." if out else "")
 
@@ -108,7 +108,7 @@ async def log_in(request: Request, tracker: TrackerDep) -> Response:
         return page(request, "staff/login.html", 401, form=fields,
                     problem="The account name or password is not right.")
     session_id, _ = await run_in_threadpool(tracker.accounts.open_session, account)
-    response = see("/staff")
+    response = see("/admin")
     set_cookie(request, response, session_id)
     return response
 
@@ -119,7 +119,7 @@ async def log_out(request: Request, tracker: TrackerDep) -> Response:
     if session is not None:
         await posted(request, session)
         tracker.accounts.close_session(session.session_id)
-    response = see("/staff/login?out=true")
+    response = see("/admin/login?out=true")
     clear_cookie(response)
     return response
 
@@ -133,7 +133,7 @@ def staff_home(request: Request, tracker: TrackerDep, staff: StaffDep) -> Respon
 
 @router.get("/issues")
 def go_to_issue(staff: StaffDep, number: int = 0) -> Response:
-    return see(f"/staff/issues/{number}" if number > 0 else "/staff")
+    return see(f"/admin/issues/{number}" if number > 0 else "/admin")
 
 
 @router.get("/moderation", response_class=HTMLResponse)
@@ -194,15 +194,15 @@ async def create_reference(kind: str, request: Request, tracker: TrackerDep,
         problem = forms.place_error(fields, error.field, error.message)
         return _reference_page(request, staff, kind, fields, problem, status_for(error))
     tracker.refresh(recorded.position)
-    return see(f"/staff/reference?done={kind}/{recorded.slug}")
+    return see(f"/admin/reference?done={kind}/{recorded.slug}")
 
 
 def _reference_page(request: Request, staff: StaffSession, kind: str,
                     fields: list[forms.FormField], problem: str, status: int = 200) -> Response:
     title, _ = REFERENCE[kind]
     return page(request, "staff/form.html", status, staff=staff, heading=title, form=fields,
-                problem=problem, action=f"/staff/reference/{kind}", version=None,
-                back="/staff/reference", button=title)
+                problem=problem, action=f"/admin/reference/{kind}", version=None,
+                back="/admin/reference", button=title)
 
 
 def may(staff: StaffSession, permission: str) -> bool:

@@ -20,17 +20,17 @@ from tracker.projections import issues as issue_status
 from tracker.projections import reference
 from tracker.web import forms, issue_commands
 from tracker.web import requests as r
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import CommitmentNumber, IssueNumber, TrackerDep
 from tracker.web.errors import status_for
 from tracker.web.routes.api_write_commitments import apply_update
 from tracker.web.routes.staff import StaffDep, may, page, posted, see
 from tracker.web.staff_session import StaffSession
 
-router = APIRouter(prefix="/staff/issues/{number}", tags=["staff pages"],
+router = APIRouter(prefix="/admin/issues/{number}", tags=["staff pages"],
                    include_in_schema=False)
 
 # The moderation queue sends moderators back to it after hiding or restoring.
-RETURNS = {"/staff/moderation"}
+RETURNS = {"/admin/moderation"}
 
 
 def _issue(tracker: Any, number: int) -> issue_status.IssueView | None:
@@ -45,7 +45,7 @@ def _missing(request: Request, staff: StaffSession, number: int) -> Response:
 
 
 @router.get("", response_class=HTMLResponse)
-def issue_actions(number: int, request: Request, tracker: TrackerDep, staff: StaffDep,
+def issue_actions(number: IssueNumber, request: Request, tracker: TrackerDep, staff: StaffDep,
                   done: int = 0) -> Response:
     issue = _issue(tracker, number)
     if issue is None:
@@ -84,7 +84,7 @@ def _commitment_fields(kind: issue_commands.CommitmentForm) -> list[forms.FormFi
 
 
 @router.get("/{key}", response_class=HTMLResponse)
-def command_form(number: int, key: str, request: Request, tracker: TrackerDep,
+def command_form(number: IssueNumber, key: str, request: Request, tracker: TrackerDep,
                  staff: StaffDep) -> Response:
     command = issue_commands.BY_KEY.get(key)
     issue = _issue(tracker, number)
@@ -95,13 +95,13 @@ def command_form(number: int, key: str, request: Request, tracker: TrackerDep,
         if f.kind == "select" and request.query_params.get(f.name) in f.options:
             f.value = request.query_params[f.name]
     return_to = request.query_params.get("return_to") or (
-        "/staff/moderation" if key == "moderation" else "")
-    return _form_page(request, staff, issue, command.title, f"/staff/issues/{number}/{key}",
+        "/admin/moderation" if key == "moderation" else "")
+    return _form_page(request, staff, issue, command.title, f"/admin/issues/{number}/{key}",
                       fields, "", issue.version, return_to if return_to in RETURNS else "")
 
 
 @router.post("/{key}", response_class=HTMLResponse)
-async def run_command(number: int, key: str, request: Request, tracker: TrackerDep,
+async def run_command(number: IssueNumber, key: str, request: Request, tracker: TrackerDep,
                       staff: StaffDep) -> Response:
     command = issue_commands.BY_KEY.get(key)
     form = await posted(request, staff)
@@ -114,11 +114,11 @@ async def run_command(number: int, key: str, request: Request, tracker: TrackerD
         return command.run(tracker.app, number, model, staff.account.actor, version)
 
     return _submit(request, tracker, staff, issue, command.model, command.title,
-                   f"/staff/issues/{number}/{key}", fields, form, run)
+                   f"/admin/issues/{number}/{key}", fields, form, run)
 
 
 @router.get("/commitments/{commitment}/{kind}", response_class=HTMLResponse)
-def commitment_form(number: int, commitment: int, kind: str, request: Request,
+def commitment_form(number: IssueNumber, commitment: CommitmentNumber, kind: str, request: Request,
                     tracker: TrackerDep, staff: StaffDep) -> Response:
     chosen = issue_commands.COMMITMENT_FORM.get(kind)
     issue = _issue(tracker, number)
@@ -126,13 +126,14 @@ def commitment_form(number: int, commitment: int, kind: str, request: Request,
             c.commitment == commitment for c in issue.commitments):
         return _missing(request, staff, number)
     return _form_page(request, staff, issue, f"{chosen.title} (commitment {commitment})",
-                      f"/staff/issues/{number}/commitments/{commitment}/{kind}",
+                      f"/admin/issues/{number}/commitments/{commitment}/{kind}",
                       _commitment_fields(chosen), "", issue.version)
 
 
 @router.post("/commitments/{commitment}/{kind}", response_class=HTMLResponse)
-async def update_commitment(number: int, commitment: int, kind: str, request: Request,
-                            tracker: TrackerDep, staff: StaffDep) -> Response:
+async def update_commitment(number: IssueNumber, commitment: CommitmentNumber, kind: str,
+                            request: Request, tracker: TrackerDep,
+                            staff: StaffDep) -> Response:
     chosen = issue_commands.COMMITMENT_FORM.get(kind)
     form = await posted(request, staff)
     issue = _issue(tracker, number)
@@ -153,11 +154,11 @@ async def update_commitment(number: int, commitment: int, kind: str, request: Re
         for f in fields:
             f.value = str(form.get(f.name, ""))
         return _form_page(request, staff, issue, f"{chosen.title} (commitment {commitment})",
-                          f"/staff/issues/{number}/commitments/{commitment}/{kind}", fields,
+                          f"/admin/issues/{number}/commitments/{commitment}/{kind}", fields,
                           "", _sent_version(form) or issue.version, status=422)
     return _submit(request, tracker, staff, issue, r.CommitmentUpdate,
                    f"{chosen.title} (commitment {commitment})",
-                   f"/staff/issues/{number}/commitments/{commitment}/{kind}", fields, form,
+                   f"/admin/issues/{number}/commitments/{commitment}/{kind}", fields, form,
                    run, dict(chosen.fixed))
 
 
@@ -199,7 +200,7 @@ def _submit(request: Request, tracker: Any, staff: StaffSession,
     tracker.refresh(outcome.position)
     if return_to:
         return see(return_to)
-    return see(f"/staff/issues/{issue.number}?done={outcome.version}")
+    return see(f"/admin/issues/{issue.number}?done={outcome.version}")
 
 
 def _form_page(request: Request, staff: StaffSession, issue: issue_status.IssueView,
@@ -208,4 +209,4 @@ def _form_page(request: Request, staff: StaffSession, issue: issue_status.IssueV
     return page(request, "staff/form.html", status, staff=staff, heading=title, form=fields,
                 problem=problem, action=action, version=version, return_to=return_to,
                 caption=f"Issue {issue.number}: {issue.title}",
-                back=f"/staff/issues/{issue.number}")
+                back=f"/admin/issues/{issue.number}")
