@@ -333,7 +333,8 @@ class TestModeration:
         assert '<option value="hide" selected>' in form.text
         answer = moderator.send(f"/admin/issues/{n}/moderation?action=hide", action="hide",
                                 reason="Names a member of staff")
-        assert str(answer.url).endswith("/admin/moderation")
+        assert f"/admin/moderation?issue={n}&done=" in str(answer.url)
+        assert f'href="/issues/{n}#entry-' in answer.text
         public = moderator.client.get(f"/issues/{n}").text
         assert "Names a member of staff" in public
         assert f'/admin/issues/{n}/moderation?action=restore' in answer.text

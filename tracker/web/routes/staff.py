@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +21,7 @@ from tracker.projections.listings import IssueFilter, list_issues, moderation_qu
 from tracker.web import forms
 from tracker.web import requests as r
 from tracker.web.citizens import client_key
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import MAX_NUMBER, TrackerDep
 from tracker.web.errors import status_for
 from tracker.web.rendering import render
 from tracker.web.staff_session import (
@@ -137,11 +137,13 @@ def go_to_issue(staff: StaffDep, number: int = 0) -> Response:
 
 
 @router.get("/moderation", response_class=HTMLResponse)
-def moderation(request: Request, tracker: TrackerDep, staff: StaffDep) -> Response:
+def moderation(request: Request, tracker: TrackerDep, staff: StaffDep,
+               issue: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0,
+               done: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0) -> Response:
     with tracker.engine.connect() as conn:
         queue = moderation_queue(conn)
     return page(request, "staff/moderation.html", staff=staff, heading="Moderation queue",
-                queue=queue)
+                queue=queue, done_issue=issue if done else 0, done=done)
 
 
 REFERENCE: dict[str, tuple[str, type[BaseModel]]] = {

@@ -199,7 +199,7 @@ def _submit(request: Request, tracker: Any, staff: StaffSession,
         return again(problem, 422)
     tracker.refresh(outcome.position)
     if return_to:
-        return see(return_to)
+        return see(f"{return_to}?issue={issue.number}&done={outcome.version}")
     return see(f"/admin/issues/{issue.number}?done={outcome.version}")
 
 
