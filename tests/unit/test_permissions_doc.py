@@ -13,7 +13,7 @@ COLUMNS = (Role.CITIZEN, Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN)
 
 
 def test_the_readme_table_matches_the_code() -> None:
-    rows = re.findall(r"^\| `([a-z_]+)` \| ((?:(?:yes|–) \| ){3}(?:yes|–)) \|$",
+    rows = re.findall(r"^\| `([a-z_]+)` \| ((?:(?:yes|\u2013) \| ){3}(?:yes|\u2013)) \|$",
                       README.read_text(), re.M)
     documented = {command: tuple(cell.strip() == "yes" for cell in cells.split("|"))
                   for command, cells in rows}
