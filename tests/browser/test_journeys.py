@@ -1,0 +1,124 @@
+"""Journeys as people make them, in a real browser against the real server."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Server, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_citizen_finds_an_issue_reads_the_verdict_and_follows_it(page: Any) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Issues", exact=True).first.click()
+    page.get_by_label(re.compile("Search", re.I)).fill("crisis")
+    page.get_by_role("button", name=re.compile("Search|Show|Apply", re.I)).first.click()
+    expect(page).to_have_url(re.compile(r"q=crisis"))
+    page.get_by_role("link", name=re.compile("Crisis mental health care")).click()
+    verdict = page.locator(".verdict__sentence")
+    expect(verdict).to_be_visible()
+    assert verdict.inner_text().strip()  # a sentence, whatever the stage
+    follow = page.get_by_role("complementary", name=re.compile("Follow"))
+    href = follow.get_by_role("link", name="Atom feed").get_attribute("href")
+    feed = page.request.get(href)
+    assert feed.ok and feed.headers["content-type"].startswith("application/atom+xml")
+    assert "Crisis mental health care" in feed.text()
+
+
+def test_a_citizen_raises_an_issue_with_the_keyboard_alone(page: Any) -> None:
+    page.goto("/submit")
+
+    def tab_to(selector: str, limit: int = 60) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"{selector} cannot be reached with Tab")
+
+    tab_to("#field-title")
+    page.keyboard.type("Hospital car park charges for carers")
+    tab_to("#field-description")
+    page.keyboard.type("Carers visiting every day pay *full* charges.")
+    tab_to("button[type=submit]")
+    # The honeypot is never reached on the way: it is out of the tab order.
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(r"Your issue is number \d+"))
+    number = re.search(r"\d+", heading.inner_text()).group(0)  # type: ignore[union-attr]
+    tab_to(f'a[href="/issues/{number}"]')
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Hospital car park charges for carers")
+    expect(page.locator(".description em")).to_have_text("full")
+
+
+def test_the_secretariat_records_a_commitment_and_its_delivery(page: Any,
+                                                               server: Server) -> None:
+    # A fresh issue, raised through the public form.
+    page.goto("/submit")
+    page.get_by_label("Your issue").fill("Step-free access at the outpatients entrance")
+    page.get_by_role("button", name="Raise the issue").click()
+    number = re.search(r"number (\d+)", page.content()).group(1)  # type: ignore[union-attr]
+
+    log_in(page, server, "secretariat")
+    page.get_by_label("Go to issue number").fill(number)
+    page.get_by_role("button", name="Go").click()
+
+    def step(link: str, fields: dict[str, str], selects: dict[str, str] | None = None) -> None:
+        page.get_by_role("link", name=link, exact=True).click()
+        for label, value in (selects or {}).items():
+            page.get_by_label(re.compile("^" + re.escape(label))).select_option(value)
+        for label, value in fields.items():
+            page.get_by_label(re.compile("^" + re.escape(label))).fill(value)
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("status")).to_contain_text("Recorded")
+
+    step("Schedule for an assembly", {}, {"Assembly": "london-2014"})
+    step("Record the discussion", {"Summary": "The entrance has three steps and no ramp."},
+         {"Assembly": "london-2014"})
+    step("Record the Board's response", {"Summary": "We will fit a ramp."},
+         {"Decision": "commit", "Lead owner (when committing)": "chief-executive"})
+    step("Record a commitment", {"What is promised": "Fit a ramp at the outpatients entrance",
+                                 "Due date": "2030-06-30",
+                                 "How success is measured": "Ramp in use"},
+         {"Owner": "chief-executive"})
+    page.get_by_role("link", name=re.compile("^Record delivery")).click()
+    page.get_by_label(re.compile("^Evidence")).fill("https://example.org/ramp-photo")
+    page.get_by_label(re.compile("^Note")).fill("The ramp opened today.")
+    page.get_by_role("button", name="Save").click()
+    confirmation = page.get_by_role("status")
+    expect(confirmation).to_contain_text("Recorded")
+    confirmation.get_by_role("link").click()
+
+    expect(page).to_have_url(re.compile(rf"/issues/{number}#entry-\d+$"))
+    commitments = page.locator(".commitments")
+    expect(commitments).to_contain_text("Fit a ramp at the outpatients entrance")
+    expect(commitments).to_contain_text("Delivered")
+    expect(commitments.get_by_role("link", name="https://example.org/ramp-photo")).to_be_visible()
+    expect(page.locator(".verdict__sentence")).to_contain_text(re.compile("deliver", re.I))
+
+
+def test_a_moderator_hides_a_submission_with_a_reason(page: Any, server: Server) -> None:
+    page.goto("/submit")
+    page.get_by_label("Your issue").fill("BUY CHEAP PILLS online now")
+    page.get_by_role("button", name="Raise the issue").click()
+    number = re.search(r"number (\d+)", page.content()).group(1)  # type: ignore[union-attr]
+
+    log_in(page, server, "moderator")
+    page.get_by_role("link", name="Moderation queue").first.click()
+    row = page.get_by_role("row").filter(has_text="BUY CHEAP PILLS")
+    row.get_by_role("link", name=re.compile("^Hide")).click()
+    expect(page.get_by_label("Action")).to_have_value("hide")
+    page.get_by_label("Reason (shown in public)").fill("Advertising, not an issue")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text(f"issue {number}")
+
+    page.goto(f"/issues/{number}")
+    expect(page.locator("body")).to_contain_text("Advertising, not an issue")
+    page.goto("/issues")
+    expect(page.locator(".issue-list")).not_to_contain_text("BUY CHEAP PILLS")
