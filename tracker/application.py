@@ -131,6 +131,12 @@ class TrackerApplication(Application[UUID]):
                     self._next_number = None
                 _back_off(attempt)
                 continue
+            except Exception:
+                # Nothing was saved (the database is down, the disk full): the number is
+                # still free. Forget the cached one so numbers stay dense, 1..N, with no gap.
+                with self._number_lock:
+                    self._next_number = None
+                raise
             return Outcome(number, issue.version, recordings[-1].notification.id)
         raise errors.RuleViolation("Could not allocate an issue number; try again")
 

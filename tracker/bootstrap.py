@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,8 @@ from tracker.projections.issues import IssueStatusProjection
 from tracker.projections.reference import ReferenceProjection
 from tracker.projections.runner import Projector
 from tracker.projections.timeline import TimelineProjection
+
+log = logging.getLogger(__name__)
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -101,6 +104,15 @@ class Tracker:
     def refresh(self, position: int | None = None) -> None:
         """Embedded read-your-writes: project everything up to ``position`` now."""
         self.projector.catch_up(until=position)
+
+    def show_written(self, position: int) -> None:
+        """After a write: project it now if the read models can take it. The write is
+        already durable, so a failure here must not turn into an error for the writer;
+        the background projection will show it when the read side is back."""
+        try:
+            self.refresh(position)
+        except Exception:
+            log.warning("projection after a write failed; it will catch up", exc_info=True)
 
     def close(self) -> None:
         self.app.close()

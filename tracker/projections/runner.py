@@ -164,8 +164,11 @@ class Poller:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        # Catch up at once (the server serves reads meanwhile), then keep up.
+        while True:
             try:
                 self.projector.catch_up()
             except Exception:
                 log.exception("projection stopped; it will retry")
+            if self._stop.wait(self.interval):
+                return

@@ -45,9 +45,12 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tracker.projector.catch_up()
         poller = None
-        if poll:
+        if not poll:
+            tracker.projector.catch_up()
+        else:
+            # Serve at once, even after a long outage: the poller catches up in the
+            # background, and pages show the read models as far as they have got.
             # Pick up events written by other processes (the CLI, other web workers). Safe
             # beside `tracker worker`: batches lock their positions, so nothing is doubled.
             poller = Poller(tracker.projector, tracker.settings.poll_seconds)

@@ -91,7 +91,7 @@ def fields_named(**api_names: str) -> Iterator[None]:
 def written(tracker: Tracker, outcome: Outcome | Recorded, status: int = 200,
             kind: str = "") -> JSONResponse:
     """Project the new events now, so the next read shows them, and say what was written."""
-    tracker.refresh(outcome.position)
+    tracker.show_written(outcome.position)
     base = tracker.settings.base_url
     if isinstance(outcome, Recorded):
         body = Written(slug=outcome.slug, version=outcome.version, position=outcome.position,

@@ -74,7 +74,7 @@ async def submit(request: Request, tracker: TrackerDep) -> Response:
                      status_for(error))
     if command.contact_email:
         tracker.contacts.add(outcome.number, command.contact_name, str(command.contact_email))
-    tracker.refresh(outcome.position)
+    tracker.show_written(outcome.position)
     return RedirectResponse(f"/submit/thanks?issue={outcome.number}", status_code=303)
 
 
@@ -96,5 +96,5 @@ async def support(number: IssueNumber, request: Request, tracker: TrackerDep) ->
         return render(request, "problem.html", status_for(error),
                       heading="Your support was not recorded", message=error.message,
                       back=f"/issues/{number}", back_text=f"Go back to issue {number}")
-    tracker.refresh(outcome.position)
+    tracker.show_written(outcome.position)
     return render(request, "supported.html", 200, number=number, again=False)

@@ -195,7 +195,7 @@ async def create_reference(kind: str, request: Request, tracker: TrackerDep,
     except DomainError as error:
         problem = forms.place_error(fields, error.field, error.message)
         return _reference_page(request, staff, kind, fields, problem, status_for(error))
-    tracker.refresh(recorded.position)
+    tracker.show_written(recorded.position)
     return see(f"/admin/reference?done={kind}/{recorded.slug}")
 
 

@@ -197,7 +197,7 @@ def _submit(request: Request, tracker: Any, staff: StaffSession,
         for e in invalid.errors():
             problem = problem or forms.place_error(fields, str(e["loc"][-1]), e["msg"])
         return again(problem, 422)
-    tracker.refresh(outcome.position)
+    tracker.show_written(outcome.position)
     if return_to:
         return see(f"{return_to}?issue={issue.number}&done={outcome.version}")
     return see(f"/admin/issues/{issue.number}?done={outcome.version}")
