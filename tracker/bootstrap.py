@@ -15,6 +15,7 @@ from tracker.accounts import Accounts
 from tracker.application import TrackerApplication
 from tracker.config import Settings, SettingsError
 from tracker.contacts import Contacts
+from tracker.following import store as _following_tables  # noqa: F401  (creates its tables)
 from tracker.projections.issues import IssueStatusProjection
 from tracker.projections.reference import ReferenceProjection
 from tracker.projections.runner import Projector

@@ -93,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("name")
     token.set_defaults(run=_users_token)
 
+    command("send-alerts", _send_alerts,
+            "send the e-mail alerts that are due, once (run it from cron when there is no "
+            "worker)")
+    command("tick", _send_alerts,
+            "time-based work: daily digests and due alerts; safe to run any number of times")
+
     erase = command("erase-person", _erase_person,
                     "erase a person's contact details everywhere, keeping the public history")
     erase.add_argument("email")
@@ -217,9 +223,24 @@ def _users_token(tracker: Tracker, args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_alerts(tracker: Tracker, _args: argparse.Namespace) -> int:
+    from tracker.following.sender import sender_for
+
+    if not tracker.settings.mail_enabled:
+        raise SettingsError("send-alerts: TRACKER_SMTP_HOST is not set, so no mail is sent")
+    tracker.projector.catch_up()
+    report = sender_for(tracker).run()
+    print(report)
+    return 0
+
+
 def _erase_person(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.following.store import Follows
+
     count = tracker.contacts.erase(args.email)
-    print(f"Erased {count} stored contact records for that address; public history unchanged")
+    follows = Follows(tracker.write_engine).erase(args.email)
+    print(f"Erased {count} stored contact records and {follows} e-mail follows for that "
+          "address; public history unchanged")
     return 0
 
 

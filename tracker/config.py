@@ -35,6 +35,18 @@ class Settings(BaseSettings):
     rate_support: str = "30/minute"
     # Staff login attempts per client: slows password guessing to a crawl.
     rate_login: str = "10/minute"
+    # Follow-by-e-mail requests per client, and confirmation mails per address per day.
+    rate_follow: str = "10/hour"
+    follow_confirmations_per_day: int = Field(default=3, ge=1, le=100)
+    # Mail for following by e-mail; with no SMTP host the follow form is not offered.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False  # upgrade a plain connection (port 587)
+    smtp_tls: bool = False  # TLS from the start (port 465)
+    smtp_timeout: float = Field(default=10.0, gt=0, le=300)
+    mail_from: str = "tracker@localhost"
     # The largest request body the API accepts, in bytes.
     max_body_bytes: int = Field(default=65_536, ge=1_024, le=10_000_000)
     # Where `tracker worker` keeps a static copy of the public site current (empty: none).
@@ -50,7 +62,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
-    @field_validator("rate_submit", "rate_support", "rate_login")
+    @field_validator("rate_submit", "rate_support", "rate_login", "rate_follow")
     @classmethod
     def _rate(cls, value: str) -> str:
         from limits import parse
@@ -75,6 +87,10 @@ class Settings(BaseSettings):
         if not value.replace("_", "").isalnum() or not value[0].isalpha():
             raise ValueError("must be letters, digits and underscores, starting with a letter")
         return value.lower()
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def is_postgres(self) -> bool:

@@ -29,6 +29,12 @@ def run_worker(tracker: Tracker, *, once: bool = False,
     signal.signal(signal.SIGINT, stop)
     position = tracker.projector.catch_up()
     print(f"worker: read models at event {position}", file=sys.stderr)
+    sender = None
+    if tracker.settings.mail_enabled:
+        from tracker.following.sender import sender_for
+
+        sender = sender_for(tracker)
+        print(f"worker: {sender.run()}", file=sys.stderr)
     if publisher is not None:
         publisher.publish_changes()
     if once:
@@ -39,6 +45,10 @@ def run_worker(tracker: Tracker, *, once: bool = False,
             reached = tracker.projector.catch_up()
             if publisher is not None:
                 publisher.publish_changes()  # also after midnight, when overdue changes
+            if sender is not None:
+                report = sender.run()  # alerts, retries, and digests after midnight
+                if report.sent or report.retrying or report.failed:
+                    log.info("worker: %s", report)
         except Exception:
             # A bad event stops projection (never skipped); keep retrying so an operator's
             # fix (or a restored database) is picked up without a restart.

@@ -73,7 +73,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     settings = load_settings(data_dir=tmp_path_factory.mktemp("browser") / "data",
                              base_url=f"http://127.0.0.1:{port}", secret_key="browser-tests",
                              rate_submit="1000/minute", rate_support="1000/minute",
-                             rate_login="1000/minute")
+                             rate_login="1000/minute",
+                             # Mail "on", so pages show the follow form; nothing is sent.
+                             smtp_host="127.0.0.1", smtp_port=9)
     tracker = bootstrap(settings)
     load_demo(tracker)
     accounts = {}

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tracker import __version__
 from tracker.bootstrap import Tracker
+from tracker.following.links import Links
 from tracker.projections.runner import Poller
 from tracker.web import errors, security
 from tracker.web.body_limit import BodyLimit
@@ -29,6 +30,7 @@ from tracker.web.routes import (
     calendars,
     exports,
     feeds,
+    follow,
     health,
     pages_about,
     pages_issues,
@@ -69,13 +71,14 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.page_cache = PageCache()
     app.state.rate_limits = RateLimits(tracker.settings)
     app.state.secret = server_secret(tracker.settings)
+    app.state.links = Links(app.state.secret, tracker.settings.base_url)
     app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes)
     errors.install(app)
     security.install(app)
     _install_not_found(app)
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write_reference,
                    api_write_issues, api_write_commitments, exports, feeds, calendars,
-                   pages_submit, pages_issues, pages_about, pages_lists, staff,
+                   follow, pages_submit, pages_issues, pages_about, pages_lists, staff,
                    staff_issues):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

@@ -92,7 +92,8 @@ class RateLimits:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._limits = {"submit": parse(settings.rate_submit),
                         "support": parse(settings.rate_support),
-                        "login": parse(settings.rate_login)}
+                        "login": parse(settings.rate_login),
+                        "follow": parse(settings.rate_follow)}
 
     def check(self, kind: str, client: str) -> None:
         """Count one request; raise 429 with Retry-After when the client is over its limit."""

@@ -55,6 +55,7 @@ def build_environment(settings: Settings) -> Environment:
         "organisation": settings.organisation,
         "logo_url": settings.logo_url or "/static/logo.svg",
         "base_url": settings.base_url,
+        "mail_enabled": settings.mail_enabled,
         "stylesheets": (["/static/vendor/nhsuk/nhsuk-frontend.min.css"] if has_vendor else [])
         + ["/static/tracker.css"],
         "scripts": ["/static/vendor/nhsuk/nhsuk-frontend.min.js"] if has_vendor else [],

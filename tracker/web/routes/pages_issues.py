@@ -73,6 +73,7 @@ def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep) -> Re
         return render(request, "issue.html", section="issues", issue=view, history=history,
                       names=reference.names(conn), feed_path=f"/issues/{number}/feed",
                       feed_title=f"Issue {number}", follow_what="this issue",
+                      follow_kind="issue", follow_target=str(number),
                       calendar_path=f"/issues/{number}/calendar.ics",
                       verdict_class="overdue" if overdue else view.stage)
 

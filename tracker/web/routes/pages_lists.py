@@ -110,6 +110,7 @@ def _reference_page(kind: str, slug: str, request: Request, tracker: TrackerDep)
                       commitments=commitments, latest=latest,
                       filter_query=urlencode({single: slug}), feed_path=feed_path,
                       feed_title=item.name, follow_what=item.name,
+                      follow_kind=single if assembly is None else None, follow_target=slug,
                       calendar_path=f"/owners/{slug}/calendar.ics" if owner else None)
 
     return answer(request, tracker, f"{single}-page", build)

@@ -6,16 +6,19 @@ Forms are checked to come from this site (tracker.web.staff_session.check_origin
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tracker.domain import errors
 from tracker.web import forms
 from tracker.web import requests as r
 from tracker.web.citizens import client_key, supporter_id
-from tracker.web.deps import IssueNumber, TrackerDep
+from tracker.web.deps import MAX_NUMBER, IssueNumber, TrackerDep
 from tracker.web.errors import status_for
 from tracker.web.rendering import render
+from tracker.web.routes.follow import mail_confirmation
 from tracker.web.staff_session import check_origin
 from tracker.web.writing import CITIZEN
 
@@ -72,15 +75,24 @@ async def submit(request: Request, tracker: TrackerDep) -> Response:
     except errors.DomainError as error:
         return _page(request, fields, forms.place_error(fields, error.field, error.message),
                      status_for(error))
+    following = ""
     if command.contact_email:
         tracker.contacts.add(outcome.number, command.contact_name, str(command.contact_email))
     tracker.show_written(outcome.position)
-    return RedirectResponse(f"/submit/thanks?issue={outcome.number}", status_code=303)
+    if command.contact_email and form.get("follow") == "yes" and \
+            tracker.settings.mail_enabled:
+        following, _, _ = mail_confirmation(request, tracker, str(command.contact_email),
+                                            "issue", str(outcome.number), "instant")
+    suffix = f"&follow={following}" if following else ""
+    return RedirectResponse(f"/submit/thanks?issue={outcome.number}{suffix}",
+                            status_code=303)
 
 
 @router.get("/submit/thanks", response_class=HTMLResponse)
-def submitted(request: Request, issue: int = 0) -> Response:
-    return render(request, "submitted.html", section="submit", number=issue)
+def submitted(request: Request, issue: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0,
+              follow: str = "") -> Response:
+    return render(request, "submitted.html", section="submit", number=issue,
+                  follow=follow if follow in ("sent", "limited", "failed") else "")
 
 
 @router.post("/issues/{number}/support", response_class=HTMLResponse)

@@ -1,0 +1,231 @@
+"""Following by e-mail: ask (a confirmation mail is all that is sent), confirm by the link,
+leave in one click (RFC 8058), and see an address's follows from a signed link.
+
+Confirming and leaving are POSTs behind a page with one button: mail scanners open every
+link in a mail, and a GET that changed something would let them subscribe or unsubscribe
+people who never clicked.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, EmailStr, Field, ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from tracker.bootstrap import Tracker
+from tracker.following.links import CONFIRM_DAYS, Links
+from tracker.following.mails import compose
+from tracker.following.sender import smtp_connection, what_is_followed
+from tracker.following.store import KINDS, MODES, Follows, Subscription
+from tracker.projections import issues as issue_status
+from tracker.projections import reference
+from tracker.web.citizens import client_key
+from tracker.web.deps import TrackerDep
+from tracker.web.rendering import render
+from tracker.web.staff_session import check_origin
+
+router = APIRouter(prefix="/follow", tags=["pages"], include_in_schema=False)
+
+Token = Annotated[str, Query(max_length=500)]
+
+
+class FollowRequest(BaseModel):
+    email: EmailStr
+    kind: str = Field(pattern="^(issue|topic|owner)$")
+    target: Annotated[str, Field(min_length=1, max_length=80)]
+    mode: str = Field(default="instant", pattern="^(instant|daily)$")
+
+
+def _page(request: Request, status: int, heading: str, message: str, **extra: Any) -> Response:
+    response = render(request, "follow.html", status, heading=heading, message=message,
+                      **extra)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _follows(tracker: Tracker) -> Follows:
+    return Follows(tracker.write_engine)
+
+
+def _links(request: Request) -> Links:
+    links: Links = request.app.state.links
+    return links
+
+
+def _exists(tracker: Tracker, kind: str, target: str) -> bool:
+    with tracker.engine.connect() as conn:
+        if kind == "issue":
+            return target.isdigit() and len(target) < 10 and conn.execute(
+                select(issue_status.issues.c.number).where(
+                    issue_status.issues.c.number == int(target))).first() is not None
+        table = reference.topics if kind == "topic" else reference.owners
+        return conn.execute(select(table.c.slug).where(table.c.slug == target)).first() \
+            is not None
+
+
+@router.post("", response_class=HTMLResponse)
+def ask_to_follow(request: Request, tracker: TrackerDep, email: Annotated[str, Form()] = "",
+                  kind: Annotated[str, Form()] = "", target: Annotated[str, Form()] = "",
+                  mode: Annotated[str, Form()] = "instant") -> Response:
+    check_origin(request)
+    if not tracker.settings.mail_enabled:
+        return _page(request, 404, "Following by e-mail is not offered here",
+                     "This site sends no mail. Feeds and calendars work without it.")
+    request.app.state.rate_limits.check("follow", client_key(request))
+    try:
+        wish = FollowRequest(email=email, kind=kind, target=target, mode=mode)
+    except ValidationError as error:
+        field = str(error.errors()[0]["loc"][0])
+        message = ("Enter an e-mail address like name@example.org" if field == "email"
+                   else "That is not something that can be followed.")
+        return _page(request, 422, "Check your e-mail address", message,
+                     back=_back(kind, target))
+    if not _exists(tracker, wish.kind, wish.target):
+        return _page(request, 404, "Nothing to follow there",
+                     "There is no such issue, topic or owner.")
+    return send_confirmation(request, tracker, str(wish.email), wish.kind, wish.target,
+                             wish.mode)
+
+
+def send_confirmation(request: Request, tracker: Tracker, email: str, kind: str,
+                      target: str, mode: str) -> Response:
+    """Record the wish and send the one confirmation mail (limited per address)."""
+    outcome, sub, what = mail_confirmation(request, tracker, email, kind, target, mode)
+    limit = tracker.settings.follow_confirmations_per_day
+    if outcome == "limited":
+        # Said the same way whoever asks: it tells nobody whether the address follows
+        # anything, only that it has had enough mail from us today.
+        return _page(request, 429, "Please wait until tomorrow",
+                     f"That address has been sent {limit} confirmation mails in the last "
+                     "day, which is as many as we send. Nothing more was sent.",
+                     back=_back(kind, target))
+    if outcome == "failed":
+        return _page(request, 503, "The mail could not be sent just now",
+                     "We could not send the confirmation mail. Nothing will start until "
+                     "you confirm, so please try again in a few minutes.",
+                     back=_back(kind, target))
+    assert sub is not None
+    return _page(request, 200, "Check your e-mail",
+                 f"We have sent a mail to {sub.email}. Open the link in it to start "
+                 f"following {what}; nothing is sent until you do.", back=sub.path)
+
+
+def mail_confirmation(request: Request, tracker: Tracker, email: str, kind: str, target: str,
+                      mode: str) -> tuple[str, Subscription | None, str]:
+    """("sent" | "limited" | "failed", the subscription, what it follows)."""
+    follows = _follows(tracker)
+    limit = tracker.settings.follow_confirmations_per_day
+    if follows.confirmations_since(email, datetime.now(UTC) - timedelta(days=1)) >= limit:
+        return "limited", None, ""
+    sub = follows.request(email, kind, target, mode)
+    with tracker.engine.connect() as conn:
+        what = what_is_followed(sub, reference.names(conn))
+    message = compose(
+        tracker.settings, sub.email, f"Confirm: follow {what}", "confirm", None,
+        what=what, path=sub.path, days=CONFIRM_DAYS, confirm_url=_links(request).confirm(sub.id),
+        mode_text="every change" if mode == "instant" else "one digest a day",
+        manage_url=None)
+    try:
+        with smtp_connection(tracker) as connection:
+            connection.send_message(message)
+    except (smtplib.SMTPException, OSError):
+        return "failed", sub, what
+    return "sent", sub, what
+
+
+def _back(kind: str, target: str) -> str:
+    if kind in KINDS and target.replace("-", "").isalnum():
+        return {"issue": "/issues/", "topic": "/topics/", "owner": "/owners/"}[kind] + target
+    return "/"
+
+
+def _subscription(request: Request, tracker: Tracker, purpose: str,
+                  token: str) -> Subscription | None:
+    value = _links(request).read(purpose, token)
+    return _follows(tracker).get(value) if isinstance(value, int) else None
+
+
+BAD_LINK = ("This link is not valid any more",
+            "It may have expired, or been cut short by your mail program. Ask to follow "
+            "again from the page you want to follow.")
+
+
+@router.get("/confirm", response_class=HTMLResponse)
+def confirm_page(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
+    sub = _subscription(request, tracker, "confirm", token)
+    if sub is None:
+        return _page(request, 400, *BAD_LINK)
+    with tracker.engine.connect() as conn:
+        what = what_is_followed(sub, reference.names(conn))
+    return _page(request, 200, f"Follow {what} by e-mail?",
+                 f"Mails will go to {sub.email}: "
+                 f"{'every change' if sub.mode == 'instant' else 'one digest a day'}.",
+                 button="Yes, start following", action=_links(request).path("confirm", sub.id))
+
+
+@router.post("/confirm", response_class=HTMLResponse)
+def confirm(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
+    check_origin(request)
+    sub = _subscription(request, tracker, "confirm", token)
+    if sub is None:
+        return _page(request, 400, *BAD_LINK)
+    position = tracker.projector.position()
+    confirmed = _follows(tracker).confirm(sub.id, position)
+    assert confirmed is not None
+    with tracker.engine.connect() as conn:
+        what = what_is_followed(confirmed, reference.names(conn))
+    return _page(request, 200, f"You are following {what}",
+                 "Every mail has a link to stop it, in one click.", back=confirmed.path,
+                 manage=_links(request).path("manage", confirmed.email))
+
+
+@router.get("/unsubscribe", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
+    sub = _subscription(request, tracker, "unsubscribe", token)
+    if sub is None:
+        return _page(request, 400, *BAD_LINK)
+    with tracker.engine.connect() as conn:
+        what = what_is_followed(sub, reference.names(conn))
+    return _page(request, 200, f"Stop following {what}?", f"Mails go to {sub.email}.",
+                 button="Stop these mails", action=_links(request).path("unsubscribe", sub.id))
+
+
+@router.post("/unsubscribe", response_class=HTMLResponse)
+async def unsubscribe(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
+    """One click (RFC 8058): the mail program POSTs ``List-Unsubscribe=One-Click`` here.
+    No origin check: that POST comes from the mail provider, and the signed token is what
+    authorises it."""
+    sub = await run_in_threadpool(_subscription, request, tracker, "unsubscribe", token)
+    if sub is None:
+        return _page(request, 400, *BAD_LINK)
+    await run_in_threadpool(_follows(tracker).unsubscribe, sub.id)
+    return _page(request, 200, "You will get no more of these mails",
+                 "You can follow again at any time from the page.", back=sub.path)
+
+
+@router.get("/manage", response_class=HTMLResponse)
+def manage(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
+    email = _links(request).read("manage", token)
+    if not isinstance(email, str):
+        return _page(request, 400, *BAD_LINK)
+    subs = _follows(tracker).of(email)
+    with tracker.engine.connect() as conn:
+        display = reference.names(conn)
+    links = _links(request)
+    listed = [{"what": what_is_followed(s, display), "path": s.path,
+               "mode": "every change" if s.mode == "instant" else "one digest a day",
+               "leave": links.path("unsubscribe", s.id)}
+              for s in subs]
+    return _page(request, 200, "What you follow by e-mail",
+                 f"Mails go to {email}." if listed else f"{email} follows nothing now.",
+                 follows=listed)
+
+
+__all__ = ["MODES", "router", "send_confirmation"]
