@@ -24,6 +24,7 @@ import pytest
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import load_settings
 from tracker.demo import load_demo
+from tracker.following.store import Follows
 
 CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -84,6 +85,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         tracker.accounts.add(name, role)
         tracker.accounts.set_password(name, PASSWORD)
         accounts[role] = name
+    # One follower waiting to confirm, for the follow pages' audit.
+    Follows(tracker.write_engine).request("reader@example.org", "issue", "1", "daily")
     config = uvicorn.Config(create_app(tracker), host="127.0.0.1", port=port,
                             log_level="warning")
     web = uvicorn.Server(config)
