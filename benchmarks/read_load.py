@@ -40,13 +40,15 @@ if mode == "ceiling":
     with TestClient(create_app(tracker, poll=False)) as client:
         fixed = {a: (client.get(a).content, client.get(a).headers["content-type"])
                  for a in sys.argv[3:]}
-    @app.middleware("http")
-    async def fixed_bytes(request, call_next):
-        from starlette.responses import Response
-        if request.url.path not in fixed:
-            return await call_next(request)
-        body, kind = fixed[request.url.path]
-        return Response(body, media_type=kind)
+    inner = app
+    async def app(scope, receive, send):
+        # Pure ASGI, in front of everything: the cheapest answer this stack can give.
+        if scope["type"] != "http" or scope["path"] not in fixed:
+            return await inner(scope, receive, send)
+        body, kind = fixed[scope["path"]]
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", kind.encode()), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 """
 
@@ -109,6 +111,8 @@ def main() -> int:
             try:
                 for address in ADDRESSES:
                     url = f"http://127.0.0.1:{port}{address}"
+                    # Warm up: the ceiling's bytes were rendered beforehand too.
+                    urllib.request.urlopen(url).read()
                     row = {"mode": mode, "address": address,
                            **wrk(url, args.seconds, args.connections, None)}
                     if mode == "tracker":
@@ -121,17 +125,19 @@ def main() -> int:
                 server.terminate()
                 server.wait(timeout=20)
     ceiling = {r["address"]: r["rps"] for r in results if r["mode"] == "ceiling"}
+    ceiling_p99 = {r["address"]: r["p99_ms"] for r in results if r["mode"] == "ceiling"}
     rows = [{**r, "ratio": round(r["rps"] / ceiling[r["address"]], 3)}
             for r in results if r["mode"] == "tracker"]
     if args.json:
         print(json.dumps({"connections": args.connections, "rows": rows,
-                          "ceiling": ceiling}, indent=2))
+                          "ceiling": ceiling, "ceiling_p99_ms": ceiling_p99}, indent=2))
         return 0
     print(f"{'address':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ceiling':>9}{'ratio':>7}"
-          f"{'304 req/s':>11}{'304 p99':>9}")
+          f"{'ceil p99':>9}{'304 req/s':>11}{'304 p99':>9}")
     for r in rows:
         print(f"{r['address']:<20}{r['rps']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-              f"{ceiling[r['address']]:>9.0f}{r['ratio']:>7.2f}{r['rps_304']:>11.0f}"
+              f"{ceiling[r['address']]:>9.0f}{r['ratio']:>7.2f}"
+              f"{ceiling_p99[r['address']]:>9.1f}{r['rps_304']:>11.0f}"
               f"{r['p99_ms_304']:>9.1f}")
     return 0
 

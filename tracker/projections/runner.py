@@ -38,6 +38,7 @@ class Projector:
         self.projections = list(projections)
         self.batch_size = batch_size
         self._lock = threading.Lock()
+        self._seen: tuple[int, float] = (0, float("-inf"))
 
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
@@ -67,7 +68,15 @@ class Projector:
                 return self.position(own)
         rows: dict[str, int] = {name: position for name, position in conn.execute(
             select(positions.c.name, positions.c.position))}
-        return min((rows.get(name, 0) for name in self.names), default=0)
+        reached = min((rows.get(name, 0) for name in self.names), default=0)
+        self._seen = (reached, time.monotonic())
+        return reached
+
+    def recent_position(self, max_age: float) -> int | None:
+        """The position read from the database at most ``max_age`` seconds ago (by any
+        thread of this process), or None: lets a request skip the database altogether."""
+        reached, at = self._seen
+        return reached if time.monotonic() - at <= max_age else None
 
     def catch_up(self, until: int | None = None) -> int:
         """Project every event recorded so far (or up to ``until``); return the position."""
@@ -75,6 +84,7 @@ class Projector:
             while True:
                 done, reached = self._run_batch_with_retry()
                 if done or (until is not None and reached >= until):
+                    self._seen = (reached, time.monotonic())  # for recent_position
                     return reached
 
     def wait_for(self, position: int, timeout: float = 2.0) -> bool:

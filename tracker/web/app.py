@@ -18,7 +18,8 @@ from tracker.projections.runner import Poller
 from tracker.web import errors, security
 from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
-from tracker.web.conditional import PageCache
+from tracker.web.conditional import PageCache, PositionWatcher
+from tracker.web.fast_answers import FastAnswers
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
@@ -47,6 +48,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        watcher = PositionWatcher(tracker, app.state.page_cache)
+        watcher.start()
         poller = None
         if not poll:
             tracker.projector.catch_up()
@@ -60,6 +63,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
         try:
             yield
         finally:
+            watcher.stop()
             if poller is not None:
                 poller.stop()
 
@@ -73,6 +77,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.secret = server_secret(tracker.settings)
     app.state.links = Links(app.state.secret, tracker.settings.base_url)
     app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes)
+    app.add_middleware(FastAnswers, tracker=tracker, cache=app.state.page_cache)
     errors.install(app)
     security.install(app)
     _install_not_found(app)

@@ -9,6 +9,9 @@ two primary-key reads; a matching conditional request is answered before any pag
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,9 +24,12 @@ from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, select
+from starlette.concurrency import run_in_threadpool
 
 from tracker.bootstrap import Tracker
 from tracker.projections.timeline import entries
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class Validators:
     etag: str
     last_modified: datetime
 
-    @property
+    @functools.cached_property
     def http_date(self) -> str:
         return format_datetime(self.last_modified, usegmt=True)
 
@@ -45,6 +51,10 @@ class PageCache:
         self._items: OrderedDict[tuple[str, ...], tuple[bytes, int, str]] = OrderedDict()
         self._recorded: tuple[int, datetime | None] = (-1, None)
         self._lock = threading.Lock()
+        # Which variant (and max-age) each address was answered with: lets FastAnswers
+        # answer it again without routing.
+        self.variants: dict[tuple[str, str], tuple[str, int]] = {}
+        self.validators: dict[tuple[int, date, str], Validators] = {}
 
     def get(self, key: tuple[str, ...]) -> tuple[bytes, int, str] | None:
         with self._lock:
@@ -59,6 +69,10 @@ class PageCache:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    @property
+    def recorded(self) -> tuple[int, datetime | None]:
+        return self._recorded
 
     def recorded_at(self, conn: Connection, position: int) -> datetime | None:
         """The newest projected event's recording time, looked up once per position."""
@@ -76,8 +90,12 @@ def validators(tracker: Tracker, conn: Connection, variant: str = "",
                cache: PageCache | None = None) -> Validators:
     """The validators of any representation read now; ``variant`` tells formats apart."""
     position = tracker.projector.position(conn)
-    today: date = tracker.clock()
     recorded = (cache or PageCache(0)).recorded_at(conn, position)
+    return _validators(position, tracker.clock(), recorded, variant)
+
+
+def _validators(position: int, today: date, recorded: datetime | None,
+                variant: str) -> Validators:
     midnight = datetime.combine(today, time(), tzinfo=UTC)
     if recorded is not None and recorded.tzinfo is None:
         recorded = recorded.replace(tzinfo=UTC)
@@ -116,8 +134,102 @@ def stamp(response: Response, current: Validators, max_age: int = 60) -> Respons
     return response
 
 
-def answer(request: Request, tracker: Tracker, variant: str,
-           build: Callable[[Connection], Any], max_age: int = 60) -> Response:
+# How old the position may be for a request to trust it without asking the database: pages
+# lag a write made by another process by at most this (a process's own writes, never).
+FRESH_SECONDS = 0.25
+
+
+async def answer(request: Request, tracker: Tracker, variant: str,
+                 build: Callable[[Connection], Any], max_age: int = 60) -> Response:
+    """A 304 or a cached page straight from memory, on the event loop, when the position
+    was read recently; otherwise the same, and building, in a worker thread.
+
+    Under load almost every request is one or the other, and a hop to the thread pool (and
+    a database round trip) costs more than the answer itself.
+    """
+    current = await _validators_now(request, tracker, variant)
+    if current is not None:
+        if (cached := not_modified(request, current)) is not None:
+            return cached
+        key = (variant, request.url.path, request.url.query, current.etag)
+        if (hit := request.app.state.page_cache.get(key)) is not None:
+            body, status, media_type = hit
+            return stamp(Response(body, status_code=status, media_type=media_type), current,
+                         max_age)
+    return await run_in_threadpool(answer_now, request, tracker, variant, build, max_age)
+
+
+async def _validators_now(request: Request, tracker: Tracker,
+                          variant: str) -> Validators | None:
+    """From memory; when the position is too old, one request reads it again (in a worker
+    thread) while the others wait for that one, rather than all asking the database."""
+    cache: PageCache = request.app.state.page_cache
+    current = validators_in_memory(tracker, cache, variant)
+    if current is not None:
+        return current
+    async with _position_lock(request):
+        current = validators_in_memory(tracker, cache, variant)
+        if current is None:
+            await run_in_threadpool(_read_position, tracker, cache)
+            current = validators_in_memory(tracker, cache, variant)
+    return current
+
+
+def _position_lock(request: Request) -> asyncio.Lock:
+    lock: asyncio.Lock | None = getattr(request.app.state, "position_lock", None)
+    if lock is None:
+        lock = request.app.state.position_lock = asyncio.Lock()
+    return lock
+
+
+def _read_position(tracker: Tracker, cache: PageCache) -> None:
+    with tracker.engine.connect() as conn:
+        cache.recorded_at(conn, tracker.projector.position(conn))
+
+
+def validators_in_memory(tracker: Tracker, cache: PageCache,
+                          variant: str) -> Validators | None:
+    position = tracker.projector.recent_position(FRESH_SECONDS)
+    if position is None:
+        return None
+    known_position, recorded = cache.recorded
+    if known_position != position:
+        return None
+    key = (position, tracker.clock(), variant)
+    found = cache.validators.get(key)
+    if found is None:
+        if len(cache.validators) > 4 * cache.size:
+            cache.validators.clear()
+        found = cache.validators[key] = _validators(position, key[1], recorded, variant)
+    return found
+
+
+class PositionWatcher:
+    """Reads the read models' position a few times a second in a thread of its own, so
+    that requests find it fresh in memory and never queue to read it themselves."""
+
+    def __init__(self, tracker: Tracker, cache: PageCache) -> None:
+        self.tracker, self.cache = tracker, cache
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="position", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(FRESH_SECONDS / 3):
+            try:
+                _read_position(self.tracker, self.cache)
+            except Exception:  # the database is away: requests take the slow path
+                log.debug("position watcher could not read the position", exc_info=True)
+
+
+def answer_now(request: Request, tracker: Tracker, variant: str,
+               build: Callable[[Connection], Any], max_age: int = 60) -> Response:
     """Open a read connection, answer 304 if the client is current, else build and stamp.
 
     ``build`` returns either a whole response (pages) or a body to send as JSON. Either
@@ -138,6 +250,8 @@ def answer(request: Request, tracker: Tracker, variant: str,
     if result.status_code in (200, 404):
         cache.put(key, (bytes(result.body), result.status_code,
                         result.headers.get("content-type", "")))
+        if len(cache.variants) < 10 * cache.size:
+            cache.variants[(request.url.path, request.url.query)] = (variant, max_age)
     if result.status_code == 200:
         stamp(result, current, max_age)
     return result

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +35,44 @@ HEADERS = {
 }
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+class SecurityHeaders:
+    """Pure ASGI middleware (no per-request task or stream, unlike BaseHTTPMiddleware):
+    adds the headers to every response, and turns an error that escaped everything else
+    into a bare 500, logged for operators and telling the client nothing more."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        policy = DOCS_POLICY if path in ("/docs", "/redoc") else CONTENT_SECURITY_POLICY
+        extra = [(b"content-security-policy", policy.encode()), *self._headers]
+        started = False
+
+        async def with_headers(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *(h for h in extra if h[0] not in present)]
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, with_headers)
         except Exception:
-            # Log the details for operators; the client learns only that it failed.
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
-            response = JSONResponse({"detail": "Something went wrong on our side."},
-                                    status_code=500)
-        policy = DOCS_POLICY if request.url.path in ("/docs", "/redoc") else \
-            CONTENT_SECURITY_POLICY
-        response.headers.setdefault("Content-Security-Policy", policy)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+            log.exception("unhandled error on %s %s", scope.get("method"), path)
+            if started:
+                raise
+            body = json.dumps({"detail": "Something went wrong on our side."}).encode()
+            await with_headers({"type": "http.response.start", "status": 500, "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
 
 
 def install(app: FastAPI) -> None:

@@ -26,7 +26,7 @@ Slug = Annotated[str | None, Query(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_leng
 
 
 @router.get("", response_model=IssueListOut)
-def read_issues(
+async def read_issues(
     request: Request, tracker: TrackerDep,
     stage: Annotated[Stage | None, Query(description="A stage key, e.g. in_progress")] = None,
     topic: Slug = None, owner: Slug = None, assembly: Slug = None,
@@ -43,11 +43,12 @@ def read_issues(
         return IssueListOut(total=total, offset=offset, limit=limit,
                             issues=[IssueSummaryOut(**asdict(i)) for i in found])
 
-    return answer(request, tracker, "issues", build)
+    return await answer(request, tracker, "issues", build)
 
 
 @router.get("/{number}", response_model=IssueOut, responses=READ_ONE)
-def read_issue(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
+async def read_issue(number: IssueNumber, request: Request,
+                     tracker: TrackerDep) -> Response:
     """One issue's status: stage, verdict and commitments."""
 
     def build(conn: Connection) -> IssueOut:
@@ -57,11 +58,12 @@ def read_issue(number: IssueNumber, request: Request, tracker: TrackerDep) -> Re
             raise HTTPException(404, detail=f"There is no issue {number}")
         return IssueOut.model_validate(asdict(view))
 
-    return answer(request, tracker, "issue", build)
+    return await answer(request, tracker, "issue", build)
 
 
 @router.get("/{number}/history", response_model=list[EntryOut], responses=READ_ONE)
-def read_history(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
+async def read_history(number: IssueNumber, request: Request,
+                       tracker: TrackerDep) -> Response:
     """Every public entry of the issue, oldest first."""
 
     def build(conn: Connection) -> list[EntryOut]:
@@ -70,4 +72,4 @@ def read_history(number: IssueNumber, request: Request, tracker: TrackerDep) -> 
             raise HTTPException(404, detail=f"There is no issue {number}")
         return [entry_out(e) for e in entries]
 
-    return answer(request, tracker, "history", build)
+    return await answer(request, tracker, "history", build)

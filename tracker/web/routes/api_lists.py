@@ -22,7 +22,7 @@ StatusFilter = Literal["on_track", "at_risk", "delayed", "no_public_evidence", "
 
 
 @router.get("/timeline", response_model=TimelineOut)
-def read_timeline(
+async def read_timeline(
     request: Request, tracker: TrackerDep,
     issue: Annotated[int | None, Query(ge=1, le=MAX_NUMBER)] = None, topic: Slug = None,
     owner: Slug = None, assembly: Slug = None,
@@ -38,11 +38,11 @@ def read_timeline(
         return TimelineOut(entries=[entry_out(e) for e in found],
                            next_before=found[-1].position if len(found) == limit else None)
 
-    return answer(request, tracker, "timeline", build)
+    return await answer(request, tracker, "timeline", build)
 
 
 @router.get("/commitments", response_model=CommitmentListOut)
-def read_commitments(
+async def read_commitments(
     request: Request, tracker: TrackerDep,
     status: StatusFilter | None = None, owner: Slug = None, topic: Slug = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -55,25 +55,25 @@ def read_commitments(
                                         topic=topic, offset=offset, limit=limit)
         return CommitmentListOut(total=total, commitments=[commitment_out(c) for c in found])
 
-    return answer(request, tracker, "commitments", build)
+    return await answer(request, tracker, "commitments", build)
 
 
 @router.get("/topics", response_model=list[ReferenceOut])
-def read_topics(request: Request, tracker: TrackerDep) -> Response:
+async def read_topics(request: Request, tracker: TrackerDep) -> Response:
     """Topics with their figures."""
-    return answer(request, tracker, "topics", lambda conn: [
+    return await answer(request, tracker, "topics", lambda conn: [
         reference_out(v) for v in reference.list_topics(conn, tracker.clock())])
 
 
 @router.get("/owners", response_model=list[ReferenceOut])
-def read_owners(request: Request, tracker: TrackerDep) -> Response:
+async def read_owners(request: Request, tracker: TrackerDep) -> Response:
     """Owners (Board roles and teams) with their figures."""
-    return answer(request, tracker, "owners", lambda conn: [
+    return await answer(request, tracker, "owners", lambda conn: [
         reference_out(v) for v in reference.list_owners(conn, tracker.clock())])
 
 
 @router.get("/assemblies", response_model=list[ReferenceOut])
-def read_assemblies(request: Request, tracker: TrackerDep) -> Response:
+async def read_assemblies(request: Request, tracker: TrackerDep) -> Response:
     """Assemblies, newest first, with their figures."""
-    return answer(request, tracker, "assemblies", lambda conn: [
+    return await answer(request, tracker, "assemblies", lambda conn: [
         reference_out(v) for v in reference.list_assemblies(conn, tracker.clock())])

@@ -22,7 +22,7 @@ ICS = body_in("text/calendar", description="An iCalendar file", refusing=(404, 4
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 
-def _calendar(request: Request, tracker: Tracker, variant: str, title: str,
+async def _calendar(request: Request, tracker: Tracker, variant: str, title: str,
               number: int | None = None, owner: str | None = None) -> Response:
     base = tracker.settings.base_url
     host = authority(base)
@@ -67,23 +67,25 @@ def _calendar(request: Request, tracker: Tracker, variant: str, title: str,
             calendar.add_component(event)
         return Response(calendar.to_ical(), media_type=MEDIA_TYPE)
 
-    return answer(request, tracker, variant, build, max_age=3600)
+    return await answer(request, tracker, variant, build, max_age=3600)
 
 
 @router.get("/calendar.ics", response_class=Response, responses=ICS)
-def all_due_dates(request: Request, tracker: TrackerDep) -> Response:
+async def all_due_dates(request: Request, tracker: TrackerDep) -> Response:
     """Every open commitment on its due date."""
-    return _calendar(request, tracker, "calendar", "Commitment due dates")
+    return await _calendar(request, tracker, "calendar", "Commitment due dates")
 
 
 @router.get("/issues/{number}/calendar.ics", response_class=Response, responses=ICS)
-def issue_due_dates(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
+async def issue_due_dates(number: IssueNumber, request: Request,
+                          tracker: TrackerDep) -> Response:
     """The open commitments of one issue."""
-    return _calendar(request, tracker, f"calendar-issue-{number}", f"Issue {number}",
+    return await _calendar(request, tracker, f"calendar-issue-{number}", f"Issue {number}",
                      number=number)
 
 
 @router.get("/owners/{slug}/calendar.ics", response_class=Response, responses=ICS)
-def owner_due_dates(slug: str, request: Request, tracker: TrackerDep) -> Response:
+async def owner_due_dates(slug: str, request: Request, tracker: TrackerDep) -> Response:
     """The open commitments one owner is accountable for."""
-    return _calendar(request, tracker, f"calendar-owner-{slug}", f"Owner {slug}", owner=slug)
+    return await _calendar(request, tracker, f"calendar-owner-{slug}", f"Owner {slug}",
+                           owner=slug)

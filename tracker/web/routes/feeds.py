@@ -40,7 +40,7 @@ FEED_MAX_AGE = 300
 EMPTY_FEED_DATE = datetime(2014, 9, 18, tzinfo=UTC)
 
 
-def _feed(request: Request, tracker: Tracker, fmt: str, path: str, html_path: str,
+async def _feed(request: Request, tracker: Tracker, fmt: str, path: str, html_path: str,
           title: str, where: TimelineFilter, before: str | None,
           check: Callable[[Connection], bool] = lambda conn: True,
           overdue_only: bool = False, named: str | None = None) -> Response:
@@ -74,7 +74,7 @@ def _feed(request: Request, tracker: Tracker, fmt: str, path: str, html_path: st
                       if next_cursor else None))
         return Response(render(page), media_type=media_type)
 
-    return answer(request, tracker, f"feed-{path}-{fmt}", build, max_age=FEED_MAX_AGE)
+    return await answer(request, tracker, f"feed-{path}-{fmt}", build, max_age=FEED_MAX_AGE)
 
 
 def _exists(table_name: str, slug: str) -> Callable[[Connection], bool]:
@@ -84,42 +84,44 @@ def _exists(table_name: str, slug: str) -> Callable[[Connection], bool]:
 
 
 @router.get("/timeline.{fmt}", response_class=Response, responses=FEEDS)
-def timeline_feed(fmt: Format, request: Request, tracker: TrackerDep,
+async def timeline_feed(fmt: Format, request: Request, tracker: TrackerDep,
                   before: str | None = None) -> Response:
     """Everything that changed: .rss, .atom or .json."""
-    return _feed(request, tracker, fmt, "/timeline", "/timeline", "What changed",
+    return await _feed(request, tracker, fmt, "/timeline", "/timeline", "What changed",
                  TimelineFilter(), before)
 
 
 @router.get("/issues/{number}/feed.{fmt}", response_class=Response, responses=FEEDS)
-def issue_feed(number: IssueNumber, fmt: Format, request: Request, tracker: TrackerDep,
+async def issue_feed(number: IssueNumber, fmt: Format, request: Request,
+                     tracker: TrackerDep,
                before: str | None = None) -> Response:
     """One issue's entries, including when a commitment becomes overdue."""
-    return _feed(request, tracker, fmt, f"/issues/{number}/feed", f"/issues/{number}",
+    return await _feed(request, tracker, fmt, f"/issues/{number}/feed", f"/issues/{number}",
                  f"Issue {number}", TimelineFilter(issue=number), before,
                  check=lambda conn: conn.execute(select(issues.c.number).where(
                      issues.c.number == number)).first() is not None)
 
 
 @router.get("/topics/{slug}/feed.{fmt}", response_class=Response, responses=FEEDS)
-def topic_feed(slug: str, fmt: Format, request: Request, tracker: TrackerDep,
+async def topic_feed(slug: str, fmt: Format, request: Request, tracker: TrackerDep,
                before: str | None = None) -> Response:
     """Every issue in a topic."""
-    return _feed(request, tracker, fmt, f"/topics/{slug}/feed", f"/topics/{slug}",
+    return await _feed(request, tracker, fmt, f"/topics/{slug}/feed", f"/topics/{slug}",
                  slug, TimelineFilter(topic=slug), before, _exists("topics", slug), named=slug)
 
 
 @router.get("/owners/{slug}/feed.{fmt}", response_class=Response, responses=FEEDS)
-def owner_feed(slug: str, fmt: Format, request: Request, tracker: TrackerDep,
+async def owner_feed(slug: str, fmt: Format, request: Request, tracker: TrackerDep,
                before: str | None = None) -> Response:
     """Everything an accountable owner promised, and when it becomes overdue."""
-    return _feed(request, tracker, fmt, f"/owners/{slug}/feed", f"/owners/{slug}",
+    return await _feed(request, tracker, fmt, f"/owners/{slug}/feed", f"/owners/{slug}",
                  slug, TimelineFilter(owner=slug), before, _exists("owners", slug), named=slug)
 
 
 @router.get("/commitments/overdue.{fmt}", response_class=Response, responses=FEEDS)
-def overdue_feed(fmt: Format, request: Request, tracker: TrackerDep,
+async def overdue_feed(fmt: Format, request: Request, tracker: TrackerDep,
                  before: str | None = None) -> Response:
     """One entry per commitment that passed its due date undelivered."""
-    return _feed(request, tracker, fmt, "/commitments/overdue", "/commitments?status=overdue",
+    return await _feed(request, tracker, fmt, "/commitments/overdue",
+                       "/commitments?status=overdue",
                  "Overdue commitments", TimelineFilter(), before, overdue_only=True)

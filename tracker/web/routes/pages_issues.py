@@ -23,15 +23,15 @@ PAGE = 25
 
 
 @router.get("/", response_class=HTMLResponse)
-def home_page(request: Request, tracker: TrackerDep) -> Response:
+async def home_page(request: Request, tracker: TrackerDep) -> Response:
     """The scoreboard and the latest changes."""
-    return answer(request, tracker, "home", lambda conn: render(
+    return await answer(request, tracker, "home", lambda conn: render(
         request, "home.html", board=scoreboard(conn, tracker.clock()),
         latest=timeline.what_changed(conn, limit=10)))
 
 
 @router.get("/issues", response_class=HTMLResponse)
-def issues_page(
+async def issues_page(
     request: Request, tracker: TrackerDep,
     q: Annotated[str, Query(max_length=200)] = "", stage: str = "", topic: str = "",
     owner: str = "", overdue: bool = False, page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -55,11 +55,11 @@ def issues_page(
             prev_url=page_url(page - 1) if page > 1 else None,
             next_url=page_url(page + 1) if page * PAGE < total else None)
 
-    return answer(request, tracker, "issues-page", build)
+    return await answer(request, tracker, "issues-page", build)
 
 
 @router.get("/issues/{number}", response_class=HTMLResponse)
-def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
+async def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
     """Verdict first, then commitments, then the whole history."""
 
     def build(conn: Connection) -> Response:
@@ -77,4 +77,4 @@ def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep) -> Re
                       calendar_path=f"/issues/{number}/calendar.ics",
                       verdict_class="overdue" if overdue else view.stage)
 
-    return answer(request, tracker, "issue-page", build)
+    return await answer(request, tracker, "issue-page", build)

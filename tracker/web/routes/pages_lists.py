@@ -28,7 +28,7 @@ KINDS = {"topics": ("topic", "Topic"), "owners": ("owner", "Accountable owner"),
 
 
 @router.get("/commitments", response_class=HTMLResponse)
-def commitments_page(request: Request, tracker: TrackerDep, status: str = "") -> Response:
+async def commitments_page(request: Request, tracker: TrackerDep, status: str = "") -> Response:
     """Every commitment, overdue first, filterable by status."""
     chosen = status if status == "overdue" or status in COMMITMENT_STATUSES else ""
 
@@ -39,11 +39,11 @@ def commitments_page(request: Request, tracker: TrackerDep, status: str = "") ->
                       total=total, status=chosen, statuses=COMMITMENT_STATUSES,
                       feed_path="/commitments/overdue", feed_title="Overdue commitments")
 
-    return answer(request, tracker, "commitments-page", build)
+    return await answer(request, tracker, "commitments-page", build)
 
 
 @router.get("/timeline", response_class=HTMLResponse)
-def timeline_page(
+async def timeline_page(
     request: Request, tracker: TrackerDep,
     issue: Annotated[int | None, Query(ge=1, le=MAX_NUMBER)] = None, topic: str = "",
     owner: str = "",
@@ -64,28 +64,29 @@ def timeline_page(
         return render(request, "timeline.html", section="timeline", entries=entries,
                       filter_label=label, next_url=next_url)
 
-    return answer(request, tracker, "timeline-page", build)
+    return await answer(request, tracker, "timeline-page", build)
 
 
 @router.get("/topics/{slug}", response_class=HTMLResponse)
-def topic_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
+async def topic_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
     """A topic: its figures, commitments, issues and latest changes."""
-    return _reference_page("topics", slug, request, tracker)
+    return await _reference_page("topics", slug, request, tracker)
 
 
 @router.get("/owners/{slug}", response_class=HTMLResponse)
-def owner_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
+async def owner_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
     """An accountable owner: what they promised and how it is going."""
-    return _reference_page("owners", slug, request, tracker)
+    return await _reference_page("owners", slug, request, tracker)
 
 
 @router.get("/assemblies/{slug}", response_class=HTMLResponse)
-def assembly_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
+async def assembly_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
     """An assembly: the issues discussed there and what came of them."""
-    return _reference_page("assemblies", slug, request, tracker)
+    return await _reference_page("assemblies", slug, request, tracker)
 
 
-def _reference_page(kind: str, slug: str, request: Request, tracker: TrackerDep) -> Response:
+async def _reference_page(kind: str, slug: str, request: Request,
+                          tracker: TrackerDep) -> Response:
     single, label = KINDS[kind]
     topic, owner, assembly = (slug if single == k else None
                               for k in ("topic", "owner", "assembly"))
@@ -113,4 +114,4 @@ def _reference_page(kind: str, slug: str, request: Request, tracker: TrackerDep)
                       follow_kind=single if assembly is None else None, follow_target=slug,
                       calendar_path=f"/owners/{slug}/calendar.ics" if owner else None)
 
-    return answer(request, tracker, f"{single}-page", build)
+    return await answer(request, tracker, f"{single}-page", build)
