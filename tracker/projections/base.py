@@ -56,6 +56,12 @@ class Projection:
         if handler is not None:
             handler(self, conn, event, position)
 
+    def finish_batch(self, conn: Connection) -> None:
+        """Write anything held back during the batch, in the batch's transaction."""
+
+    def abandon_batch(self) -> None:
+        """Forget anything held back: the batch's transaction was rolled back."""
+
     def clear(self, conn: Connection) -> None:
         for table in reversed(self.tables):
             conn.execute(table.delete())

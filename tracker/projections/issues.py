@@ -6,6 +6,7 @@ read, against the caller's date, so they are right whether or not any job has ru
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,9 +23,12 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
+    case,
     select,
     update,
 )
+from sqlalchemy.sql import ClauseElement
 
 from tracker.domain.commitment import CommitmentStatus
 from tracker.domain.issue import Issue
@@ -96,6 +100,34 @@ class IssueStatusProjection(Projection):
     def __init__(self) -> None:
         # Later events name the aggregate id, not the number: remember the mapping.
         self._numbers: dict[Any, int] = {}
+        # Supports, by far the most frequent event, are added up within a batch and
+        # written as one UPDATE per issue (before any other event of that issue is).
+        self._supports: dict[Any, dict[str, Any]] = {}
+
+    def process(self, conn: Connection, event: Any, position: int) -> None:
+        if type(event) is Issue.Supported:
+            pending = self._supports.get(event.originator_id)
+            if pending is None:
+                pending = self._supports[event.originator_id] = {
+                    "n": self._number(conn, event), "k": 0, "d": event.occurred_on}
+            pending.update(k=pending["k"] + 1, v=event.originator_version, p=position,
+                           t=event.timestamp, d=max(pending["d"], event.occurred_on))
+            return
+        if event.originator_id in self._supports:
+            self._flush_supports(conn, [self._supports.pop(event.originator_id)])
+        super().process(conn, event, position)
+
+    def finish_batch(self, conn: Connection) -> None:
+        if self._supports:
+            self._flush_supports(conn, list(self._supports.values()))
+        self._supports = {}
+
+    def abandon_batch(self) -> None:
+        self._supports = {}
+
+    @staticmethod
+    def _flush_supports(conn: Connection, pending: list[dict[str, Any]]) -> None:
+        conn.execute(_ADD_SUPPORTS, pending)
 
     @handles(Issue.Submitted)
     def _submitted(self, conn: Connection, e: Issue.Submitted, position: int) -> None:
@@ -110,7 +142,8 @@ class IssueStatusProjection(Projection):
 
     @handles(Issue.Supported)
     def _supported(self, conn: Connection, e: Issue.Supported, position: int) -> None:
-        self._touch(conn, e, position, supporters=issues.c.supporters + 1)
+        # Not reached in a batch (process adds supports up); kept for direct calls.
+        self._touch(conn, e, position, supporters=_EXPRESSIONS["supporters"])
 
     @handles(Issue.Hidden)
     def _hidden(self, conn: Connection, e: Issue.Hidden, position: int) -> None:
@@ -206,9 +239,11 @@ class IssueStatusProjection(Projection):
         return number
 
     def _touch(self, conn: Connection, e: Any, position: int, **values: Any) -> None:
-        conn.execute(update(issues).where(issues.c.number == self._number(conn, e)).values(
-            version=e.originator_version, position=position, updated_at=e.timestamp,
-            last_occurred_on=_max_date(issues.c.last_occurred_on, e.occurred_on), **values))
+        plain = {k: v for k, v in values.items() if not isinstance(v, ClauseElement)}
+        exprs = {k: v for k, v in values.items() if isinstance(v, ClauseElement)}
+        conn.execute(_touch_statement(tuple(sorted(plain)), tuple(sorted(exprs))), {
+            "n": self._number(conn, e), "v": e.originator_version, "p": position,
+            "t": e.timestamp, "d": e.occurred_on, **{f"x_{k}": v for k, v in plain.items()}})
 
     def _change(self, conn: Connection, e: Any, position: int, **values: Any) -> None:
         """Update the row, then re-derive its stage from the facts now stored."""
@@ -224,10 +259,26 @@ class IssueStatusProjection(Projection):
             commitments.c.commitment == e.commitment).values(**values))
 
 
-def _max_date(column: Any, value: date) -> Any:
-    from sqlalchemy import case
+# The only expressions _touch is given (a counter); statements are cached by their shape.
+_EXPRESSIONS = {"supporters": issues.c.supporters + 1}
+_LATEST_DAY: Any = bindparam("d")
+_ADD_SUPPORTS = update(issues).where(issues.c.number == bindparam("n")).values(
+    supporters=issues.c.supporters + bindparam("k"), version=bindparam("v"),
+    position=bindparam("p"), updated_at=bindparam("t"),
+    last_occurred_on=case((issues.c.last_occurred_on < _LATEST_DAY, _LATEST_DAY),
+                          else_=issues.c.last_occurred_on))
 
-    return case((column < value, value), else_=column)
+
+@functools.lru_cache(maxsize=64)
+def _touch_statement(plain: tuple[str, ...], exprs: tuple[str, ...]) -> Any:
+    """UPDATE issues ... with every value a parameter: compiled once per shape, which is
+    most of the cost of projecting an event otherwise."""
+    day: Any = bindparam("d")
+    return update(issues).where(issues.c.number == bindparam("n")).values(
+        version=bindparam("v"), position=bindparam("p"), updated_at=bindparam("t"),
+        last_occurred_on=case((issues.c.last_occurred_on < day, day),
+                              else_=issues.c.last_occurred_on),
+        **{k: bindparam(f"x_{k}") for k in plain}, **{k: _EXPRESSIONS[k] for k in exprs})
 
 
 # -- queries -------------------------------------------------------------------------------

@@ -134,11 +134,18 @@ class Projector:
             start = min(stored.values())
             notifications = self.app.recorder.select_notifications(
                 start=start + 1, limit=self.batch_size)
-            for notification in notifications:
-                event = self._decode(notification)
+            try:
+                for notification in notifications:
+                    event = self._decode(notification)
+                    for projection in self.projections:
+                        if notification.id > stored[projection.name]:
+                            projection.process(conn, event, notification.id)
                 for projection in self.projections:
-                    if notification.id > stored[projection.name]:
-                        projection.process(conn, event, notification.id)
+                    projection.finish_batch(conn)
+            except BaseException:
+                for projection in self.projections:
+                    projection.abandon_batch()
+                raise
             if not notifications:
                 return True, start
             last = notifications[-1].id

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     select,
 )
 
@@ -68,12 +69,29 @@ context = Table(
 NOT_WHAT_CHANGED = ("supported",)
 
 
+_INSERT_ENTRY = entries.insert()
+_SELECT_CONTEXT = select(context).where(context.c.issue_id == bindparam("key"))
+
+
 class TimelineProjection(Projection):
     name = "timeline"
     tables = (entries, context)
 
     def __init__(self) -> None:
         self._names: dict[str, str] | None = None  # slug -> display name, loaded once
+        # Within one batch only (another process may project the next one): each issue's
+        # context read once, and the entries inserted together at the end.
+        self._contexts: dict[str, dict[str, Any]] = {}
+        self._pending: list[dict[str, Any]] = []
+
+    def finish_batch(self, conn: Connection) -> None:
+        if self._pending:
+            conn.execute(_INSERT_ENTRY, self._pending)
+        self.abandon_batch()
+
+    def abandon_batch(self) -> None:
+        self._contexts = {}
+        self._pending = []
 
     def process(self, conn: Connection, event: Any, position: int) -> None:
         if type(event) not in TYPE_KEYS:
@@ -86,8 +104,10 @@ class TimelineProjection(Projection):
         if isinstance(event, Issue.Submitted):
             conn.execute(context.insert().values(issue_id=key, number=event.number,
                                                  title=event.title, owners="{}"))
-        row = conn.execute(select(context).where(context.c.issue_id == key)).mappings().one()
-        ctx = dict(row)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = self._contexts[key] = dict(
+                conn.execute(_SELECT_CONTEXT, {"key": key}).mappings().one())
         owners = json.loads(ctx["owners"])
         changes = self._context_changes(event, ctx, owners)
         if changes:
@@ -96,7 +116,8 @@ class TimelineProjection(Projection):
         commitment = getattr(event, "commitment", None)
         owner = (owners.get(str(commitment)) if commitment else None) or (
             event.lead or None if isinstance(event, Issue.BoardResponded) else None)
-        conn.execute(entries.insert().values(
+        # Values as parameters, not in the statement: one INSERT for the whole batch.
+        self._pending.append(dict(
             position=position, issue_number=ctx["number"], entry=event.originator_version,
             type=TYPE_KEYS[type(event)], actor_role=event.actor_role,
             occurred_on=event.occurred_on, recorded_at=event.timestamp,
