@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -98,7 +98,8 @@ class TrackerApplication(Application[UUID]):
     def get_reference(self, kind: type[R], slug: str) -> R:
         """Load a topic, owner or assembly by slug, or raise the matching NotFound."""
         try:
-            return self.repository.get(kind.id_for(slug))
+            found: R = self.repository.get(kind.id_for(slug), projector_func=_replay)
+            return found
         except AggregateNotFoundError:
             missing = {Topic: errors.TopicNotFound, Owner: errors.OwnerNotFound,
                        Assembly: errors.AssemblyNotFound}[kind]
@@ -298,7 +299,8 @@ class TrackerApplication(Application[UUID]):
         if not isinstance(number, int) or number < 1:
             raise errors.IssueNotFound(f"There is no issue {number}", field="number")
         try:
-            return self.repository.get(Issue.id_for(number))
+            issue: Issue = self.repository.get(Issue.id_for(number), projector_func=_replay)
+            return issue
         except AggregateNotFoundError:
             raise errors.IssueNotFound(f"There is no issue {number}", field="number") from None
 
@@ -366,3 +368,12 @@ class TrackerApplication(Application[UUID]):
             else:
                 high = middle
         return low
+
+
+def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply stored events to an aggregate (or its snapshot), as eventsourcing's default
+    projector does, without its per-event check against a runtime Protocol: an
+    isinstance() test that cost a quarter of the time of loading an issue."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate

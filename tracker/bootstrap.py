@@ -39,6 +39,8 @@ def event_store_env(settings: Settings) -> dict[str, str]:
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
+            # Inserts through a stored function: one round trip per save instead of four.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         }
     path = settings.event_store_path
     try:
