@@ -13,7 +13,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
@@ -164,14 +164,15 @@ class Projector:
                 f"({notification.topic}): {error}") from error
 
 
-class Poller:
-    """Embedded mode: a background thread that catches up with writes from other processes."""
+class Repeating:
+    """Run ``work`` in a background thread at once and then every ``interval`` seconds,
+    until stopped; a failure is logged at ``level`` and the next round tries again."""
 
-    def __init__(self, projector: Projector, interval: float) -> None:
-        self.projector = projector
-        self.interval = interval
+    def __init__(self, work: Callable[[], object], interval: float, name: str,
+                 level: int = logging.ERROR) -> None:
+        self.work, self.interval, self.level = work, interval, level
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="projector", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -181,11 +182,19 @@ class Poller:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        # Catch up at once (the server serves reads meanwhile), then keep up.
         while True:
             try:
-                self.projector.catch_up()
+                self.work()
             except Exception:
-                log.exception("projection stopped; it will retry")
+                log.log(self.level, "%s failed; it will retry", self._thread.name,
+                        exc_info=True)
             if self._stop.wait(self.interval):
                 return
+
+
+class Poller(Repeating):
+    """Embedded mode: catch up at once (the server serves reads meanwhile), then keep up
+    with writes from other processes."""
+
+    def __init__(self, projector: Projector, interval: float) -> None:
+        super().__init__(projector.catch_up, interval, "projector")

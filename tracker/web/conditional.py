@@ -27,6 +27,7 @@ from sqlalchemy import Connection, select
 from starlette.concurrency import run_in_threadpool
 
 from tracker.bootstrap import Tracker
+from tracker.projections.runner import Repeating
 from tracker.projections.timeline import entries
 
 log = logging.getLogger(__name__)
@@ -204,28 +205,14 @@ def validators_in_memory(tracker: Tracker, cache: PageCache,
     return found
 
 
-class PositionWatcher:
-    """Reads the read models' position a few times a second in a thread of its own, so
-    that requests find it fresh in memory and never queue to read it themselves."""
+class PositionWatcher(Repeating):
+    """Reads the read models' position a few times a second, so that requests find it
+    fresh in memory and never queue to read it themselves. While the database is away it
+    fails quietly, and requests take the slow path (and answer 503)."""
 
     def __init__(self, tracker: Tracker, cache: PageCache) -> None:
-        self.tracker, self.cache = tracker, cache
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="position", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(FRESH_SECONDS / 3):
-            try:
-                _read_position(self.tracker, self.cache)
-            except Exception:  # the database is away: requests take the slow path
-                log.debug("position watcher could not read the position", exc_info=True)
+        super().__init__(lambda: _read_position(tracker, cache), FRESH_SECONDS / 3,
+                         "position", level=logging.DEBUG)
 
 
 def answer_now(request: Request, tracker: Tracker, variant: str,
