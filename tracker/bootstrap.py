@@ -108,14 +108,24 @@ class Tracker:
         """Embedded read-your-writes: project everything up to ``position`` now."""
         self.projector.catch_up(until=position)
 
-    def show_written(self, position: int) -> None:
-        """After a write: project it now if the read models can take it. The write is
-        already durable, so a failure here must not turn into an error for the writer;
-        the background projection will show it when the read side is back."""
+    def show_written(self, position: int, timeout: float = 2.0) -> bool:
+        """After a write: make the next read show it (read-your-writes), within bounds.
+
+        Normally the read models are at most a batch behind, and this request projects up
+        to its own event at once. When they are further behind (a worker catching up after
+        an outage), the writer does not take on that backlog: it waits up to ``timeout``
+        seconds for the projection to reach its event, then answers anyway. The write is
+        durable either way, so no failure here becomes an error for the writer. Returns
+        whether the event is shown."""
         try:
-            self.refresh(position)
+            behind = position - self.projector.position()
+            if behind <= self.projector.batch_size:
+                self.refresh(position)
+                return True
+            return self.projector.wait_for(position, timeout)
         except Exception:
             log.warning("projection after a write failed; it will catch up", exc_info=True)
+            return False
 
     def close(self) -> None:
         self.app.close()

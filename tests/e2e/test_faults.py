@@ -198,3 +198,25 @@ def test_the_server_serves_reads_while_projection_catches_up(tmp_path: Path) -> 
             assert "Raised during the outage 299" in client.get("/issues").text
     finally:
         tracker.close()
+
+
+def test_a_write_does_not_take_on_a_projection_backlog(tmp_path: Path) -> None:
+    """Read-your-writes has a bound: far behind, a write waits briefly, then answers."""
+    tracker = build(tmp_path / "data")
+    try:
+        with TestClient(create_app(tracker, poll=False)) as client:
+            for i in range(1_200):  # more than two batches the read models have not seen
+                tracker.app.submit_issue(f"Backlog {i}", "", CITIZEN)
+            started = time.monotonic()
+            answer = client.post("/api/v1/issues", json={"title": "Written now"})
+            took = time.monotonic() - started
+            assert answer.status_code == 201
+            assert 1.5 < took < 10  # waited about the 2 s bound, did not project 1,200
+            assert tracker.projector.position() < answer.json()["position"]
+            # Near the head, a write is shown at once.
+            tracker.refresh()
+            again = client.post("/api/v1/issues", json={"title": "Written next"})
+            number = again.json()["number"]
+            assert client.get(f"/api/v1/issues/{number}").json()["title"] == "Written next"
+    finally:
+        tracker.close()
