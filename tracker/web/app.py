@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from tracker import __version__
 from tracker.bootstrap import Tracker
@@ -67,9 +68,10 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
             if poller is not None:
                 poller.stop()
 
-    app = FastAPI(title="Citizens' assembly tracker", version=__version__, lifespan=lifespan,
-                  description="Did anything concrete come of it? Issues, commitments, "
-                              "delivery: a public, event-sourced record.")
+    app = TrackerAPI(title="Citizens' assembly tracker", version=__version__,
+                     lifespan=lifespan,
+                     description="Did anything concrete come of it? Issues, commitments, "
+                                 "delivery: a public, event-sourced record.")
     app.state.tracker = tracker
     app.state.templates = build_environment(tracker.settings)
     app.state.page_cache = PageCache()
@@ -77,7 +79,6 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.secret = server_secret(tracker.settings)
     app.state.links = Links(app.state.secret, tracker.settings.base_url)
     app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes)
-    app.add_middleware(FastAnswers, tracker=tracker, cache=app.state.page_cache)
     errors.install(app)
     security.install(app)
     _install_not_found(app)
@@ -91,6 +92,17 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
         # The NHS.UK stylesheet refers to its images at /assets/...
         app.mount("/assets", StaticFiles(directory=VENDOR_DIR / "assets"), name="assets")
     return app
+
+
+class TrackerAPI(FastAPI):
+    """FastAPI with two pure ASGI layers outside Starlette's own: the security headers on
+    every response, then the answers from memory (tracker.web.fast_answers), so that a
+    repeat read costs neither Starlette's error and exception layers nor routing."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+        return security.SecurityHeaders(
+            FastAnswers(inner, tracker=self.state.tracker, cache=self.state.page_cache))
 
 
 def _wants_json(request: Request) -> bool:

@@ -6,7 +6,9 @@ import json
 import logging
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ class SecurityHeaders:
         self.app = app
         self._headers = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -53,7 +55,7 @@ class SecurityHeaders:
         extra = [(b"content-security-policy", policy.encode()), *self._headers]
         started = False
 
-        async def with_headers(message: dict[str, Any]) -> None:
+        async def with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
@@ -76,4 +78,10 @@ class SecurityHeaders:
 
 
 def install(app: FastAPI) -> None:
-    app.add_middleware(SecurityHeaders)
+    """An error nothing else handled: logged for operators, a bare 500 for the client."""
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, _error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "Something went wrong on our side."},
+                            status_code=500)
