@@ -148,7 +148,8 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
     # Order matters within a batch: the timeline names topics and owners that the
     # reference projection has just written.
     projector = Projector(app, write_engine, [
-        ReferenceProjection(), IssueStatusProjection(), TimelineProjection()])
+        ReferenceProjection(), IssueStatusProjection(), TimelineProjection()],
+        read_engine=engine)
     accounts = Accounts(write_engine)
     try:
         projector.create_tables()

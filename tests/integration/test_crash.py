@@ -79,12 +79,19 @@ def test_killing_the_worker_during_catch_up_loses_and_doubles_nothing(
         environment: dict[str, str]) -> None:
     tracker = open_tracker(environment)
     try:
-        total = backlog(tracker, issues=400, supports=24)  # 10,000 events
+        total = backlog(tracker, issues=800, supports=24)  # 20,000 events
         rng = random.Random(7)
         killed_mid_way = 0
         for _ in range(8):
             worker = tracker_process(environment, "worker")
-            time.sleep(rng.uniform(0.8, 2.5))
+            # Wait until it is projecting (a process starts in a second or so, and then
+            # catches up in about one), then kill it at a random moment soon after.
+            before = tracker.projector.position()
+            deadline = time.monotonic() + 60
+            while tracker.projector.position() == before and worker.poll() is None \
+                    and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.2))
             worker.send_signal(signal.SIGKILL)
             worker.wait()
             reached = tracker.projector.position()

@@ -132,7 +132,7 @@ class IssueStatusProjection(Projection):
     @handles(Issue.Submitted)
     def _submitted(self, conn: Connection, e: Issue.Submitted, position: int) -> None:
         self._numbers[e.originator_id] = e.number
-        conn.execute(issues.insert().values(
+        conn.execute(_INSERT_ISSUE, dict(
             number=e.number, issue_id=e.originator_id.hex, title=e.title,
             description=e.description, stage="submitted",
             presenter="", presented=False, response_summary="", referred_to="",
@@ -262,6 +262,7 @@ class IssueStatusProjection(Projection):
 # The only expressions _touch is given (a counter); statements are cached by their shape.
 _EXPRESSIONS = {"supporters": issues.c.supporters + 1}
 _LATEST_DAY: Any = bindparam("d")
+_INSERT_ISSUE = issues.insert()
 _ADD_SUPPORTS = update(issues).where(issues.c.number == bindparam("n")).values(
     supporters=issues.c.supporters + bindparam("k"), version=bindparam("v"),
     position=bindparam("p"), updated_at=bindparam("t"),

@@ -32,9 +32,12 @@ class Projector:
     """Keeps a set of projections current with an application's event log."""
 
     def __init__(self, app: Any, engine: Engine, projections: Sequence[Projection],
-                 batch_size: int = 500) -> None:
+                 batch_size: int = 500, read_engine: Engine | None = None) -> None:
         self.app = app
         self.engine = engine
+        # Where a plain read of the position goes: on SQLite the write engine begins every
+        # transaction IMMEDIATE, and a reader there would queue behind every batch.
+        self.read_engine = read_engine or engine
         self.projections = list(projections)
         self.batch_size = batch_size
         self._lock = threading.Lock()
@@ -64,7 +67,7 @@ class Projector:
         second connection while holding the first.
         """
         if conn is None:
-            with self.engine.connect() as own:
+            with self.read_engine.connect() as own:
                 return self.position(own)
         rows: dict[str, int] = {name: position for name, position in conn.execute(
             select(positions.c.name, positions.c.position))}

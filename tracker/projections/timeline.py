@@ -70,6 +70,7 @@ NOT_WHAT_CHANGED = ("supported",)
 
 
 _INSERT_ENTRY = entries.insert()
+_INSERT_CONTEXT = context.insert()
 _SELECT_CONTEXT = select(context).where(context.c.issue_id == bindparam("key"))
 
 
@@ -102,8 +103,9 @@ class TimelineProjection(Projection):
             self._names = names(conn)
         key = event.originator_id.hex
         if isinstance(event, Issue.Submitted):
-            conn.execute(context.insert().values(issue_id=key, number=event.number,
-                                                 title=event.title, owners="{}"))
+            conn.execute(_INSERT_CONTEXT, {"issue_id": key, "number": event.number,
+                                           "title": event.title, "owners": "{}",
+                                           "topic": None, "assembly": None, "lead": None})
         ctx = self._contexts.get(key)
         if ctx is None:
             ctx = self._contexts[key] = dict(
