@@ -120,9 +120,9 @@ def long_issue_ratio(tracker: Tracker, events: int = 10_000, commands: int = 200
     issue: Any = app.repository.get(Issue.id_for(long_number))
     done = 1
     while done < events:
-        for i in range(min(500, events - done)):
-            issue.support(f"old-{done + i}", CITIZEN, DAY)
-        app.save(issue)
+        markers = [issue.support(f"old-{done + i}", CITIZEN, DAY)
+                   for i in range(min(500, events - done))]
+        app.save(issue, *markers)
         done = issue.version
         issue = app.repository.get(Issue.id_for(long_number))
     fresh_number = app.submit_issue("A fresh issue", "", CITIZEN, DAY).number

@@ -18,12 +18,14 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from tracker import transcodings
 from tracker.domain import errors
 from tracker.domain.issue import Issue
 from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
+from tracker.domain.support import Support
 from tracker.domain.values import Actor
 from tracker.permissions import authorise
 
@@ -144,8 +146,9 @@ class TrackerApplication(Application[UUID]):
     def support_issue(self, number: int, supporter: str, actor: Actor,
                       occurred_on: date | None = None) -> Outcome:
         """Count a supporter once ("me too")."""
+        when = self._when(occurred_on)
         return self._change(number, "support_issue", actor, None,
-                            lambda i: i.support(supporter, actor, self._when(occurred_on)))
+                            lambda i: [i.support(supporter, actor, when)])
 
     def hide_issue(self, number: int, reason: str, actor: Actor,
                    expected_version: int | None = None) -> Outcome:
@@ -311,7 +314,11 @@ class TrackerApplication(Application[UUID]):
     # -- the machinery ------------------------------------------------------------------
 
     def _change(self, number: int, command: str, actor: Actor, expected_version: int | None,
-                do: Callable[[Issue], Any]) -> Outcome:
+                do: Callable[[Issue], Sequence[Aggregate] | None]) -> Outcome:
+        """Load, check, apply and save, retrying when another writer got in first.
+
+        ``do`` may return aggregates to save with the issue in the same transaction (the
+        marker of a support); if one of those already exists, the command was a repeat."""
         authorise(actor, command)
         for attempt in range(MAX_RETRIES):
             issue = self.get_issue(number)
@@ -319,10 +326,14 @@ class TrackerApplication(Application[UUID]):
                 raise errors.StaleVersion(
                     f"Issue {number} is at version {issue.version}, not {expected_version}",
                     current_version=issue.version)
-            do(issue)
+            also = do(issue) or ()
             try:
-                recordings = self.save(issue)
+                recordings = self.save(issue, *also)
             except IntegrityError:
+                for marker in also:
+                    if isinstance(marker, Support) and self._exists(marker.id):
+                        raise errors.AlreadySupported(
+                            f"This supporter already supports issue {number}") from None
                 if expected_version is not None:
                     latest = self.get_issue(number).version
                     raise errors.StaleVersion(
@@ -351,8 +362,11 @@ class TrackerApplication(Application[UUID]):
             self._next_number += 1
             return number
 
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, lte=1, limit=1))
+
     def _number_exists(self, number: int) -> bool:
-        return bool(self.recorder.select_events(Issue.id_for(number), lte=1, limit=1))
+        return self._exists(Issue.id_for(number))
 
     def _probe_last_number(self) -> int:
         # Numbers are dense (1..N), so gallop then bisect: about 2*log2(N) point reads, with

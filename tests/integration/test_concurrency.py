@@ -52,8 +52,28 @@ def test_concurrent_writers_on_one_issue_lose_no_event(any_tracker: Tracker) -> 
     n = app.submit_issue("Busy", "", CITIZEN).number
     _all_at_once(120, lambda i: app.support_issue(n, f"s-{i}", CITIZEN))
     issue = app.get_issue(n)
-    assert len(issue.supporters) == 120
+    assert issue.supporter_count == 120
     assert issue.version == 121
+
+
+def test_one_supporter_from_many_processes_at_once_counts_once(any_tracker: Tracker) -> None:
+    other = TrackerApplication(env=event_store_env(any_tracker.settings))
+    apps = [any_tracker.app, other]
+    n = any_tracker.app.submit_issue("Busy", "", CITIZEN).number
+
+    def attempt(i: int) -> str:
+        try:
+            apps[i % 2].support_issue(n, "the-same-supporter", CITIZEN)
+            return "counted"
+        except errors.AlreadySupported:
+            return "refused"
+
+    try:
+        results = _all_at_once(40, attempt)
+    finally:
+        other.close()
+    assert sorted(results) == ["counted"] + ["refused"] * 39
+    assert any_tracker.app.get_issue(n).supporter_count == 1
 
 
 def test_with_an_expected_version_exactly_one_writer_wins(any_tracker: Tracker) -> None:

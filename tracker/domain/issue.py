@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from tracker.domain import errors
 from tracker.domain.commitment import PROGRESS_STATUSES, Commitment, CommitmentStatus
+from tracker.domain.support import Support
 from tracker.domain.values import (
     MAX_SHORT,
     MAX_TITLE,
@@ -33,7 +34,19 @@ DECISIONS = ("commit", "decline", "refer")
 
 
 class Issue(Aggregate):
-    """An issue with its short public number, its support and its whole public story."""
+    """An issue with its short public number, its support and its whole public story.
+
+    Version 2 counts its supporters instead of keeping them all (each support has a marker
+    aggregate of its own); version 1 snapshots read with their set kept as legacy supporters.
+    """
+
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        supporters = set(state.pop("supporters", ()))
+        state["supporter_count"] = len(supporters)
+        state["legacy_supporters"] = supporters
 
     class Submitted(Aggregate.Created):
         """Version 2 added ``description``; version 1 events read as an empty one."""
@@ -98,7 +111,10 @@ class Issue(Aggregate):
         self.description = description
         self.submitted_on = occurred_on
         self.last_occurred_on = occurred_on
-        self.supporters: set[str] = set()
+        self.supporter_count = 0
+        # Supporters recorded before each support had its own marker (see domain/support.py);
+        # empty for every issue raised since, and never grows.
+        self.legacy_supporters: set[str] = set()
         self.hidden_reason: str | None = None
         self.merged_into: int | None = None
         self.topic: str | None = None
@@ -135,19 +151,33 @@ class Issue(Aggregate):
     # -- Gather: submission, support, moderation, merging --------------------------------
 
     class Supported(Entry):
+        """Version 2 events were saved with a Support marker; version 1 events were not, so
+        their supporters are remembered here to keep counting each of them once."""
+
         supporter: str
+        marked: bool
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["marked"] = False
 
         def apply(self, aggregate: Any) -> None:
             super().apply(aggregate)
-            aggregate.supporters.add(self.supporter)
+            aggregate.supporter_count += 1
+            if not self.marked:
+                aggregate.legacy_supporters.add(self.supporter)
 
-    def support(self, supporter: str, actor: Actor, occurred_on: date) -> None:
-        """Count one supporter ("me too"), once."""
+    def support(self, supporter: str, actor: Actor, occurred_on: date) -> Support:
+        """Count one supporter ("me too"), once: returns the marker to save with the issue,
+        whose id the event store accepts only once per (issue, supporter)."""
         supporter = required_text(supporter, "supporter", 128)
         self._check_open_to_public()
-        if supporter in self.supporters:
+        if supporter in self.legacy_supporters:
             raise errors.AlreadySupported(f"This supporter already supports issue {self.number}")
-        self._record(self.Supported, actor, occurred_on, supporter=supporter)
+        self._record(self.Supported, actor, occurred_on, supporter=supporter, marked=True)
+        return Support.give(self.number, supporter)
 
     class Hidden(Entry):
         reason: str

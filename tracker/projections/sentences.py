@@ -38,7 +38,7 @@ TYPE_KEYS: dict[type, str] = {
 
 # Fields that are bookkeeping or not for the public record.
 PRIVATE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp",
-                            "originator_topic", "actor_id", "supporter"})
+                            "originator_topic", "actor_id", "supporter", "marked"})
 
 
 def type_key(event: Any) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from eventsourcing.domain import Snapshot
+from eventsourcing.utils import get_topic
 
 from tests.helpers import CITIZEN, MODERATOR, SECRETARIAT
 from tests.unit.domain.builders import SUBMITTED_ON, hidden, merged, submitted, then_events
 from tracker.domain import errors
 from tracker.domain.issue import Issue
+from tracker.domain.support import Support
 
 LATER = date(2014, 7, 5)
 
@@ -48,21 +51,55 @@ class TestSubmitIssue:
 
 
 class TestSupportIssue:
-    def test_counts_a_new_supporter(self) -> None:
+    def test_counts_a_new_supporter_and_gives_its_marker(self) -> None:
         issue = submitted()
-        issue.support("s-1", CITIZEN, LATER)
+        marker = issue.support("s-1", CITIZEN, LATER)
         [event] = then_events(issue)
         assert isinstance(event, Issue.Supported)
-        assert event.supporter == "s-1"
-        assert issue.supporters == {"s-1"}
+        assert (event.supporter, event.marked) == ("s-1", True)
+        assert issue.supporter_count == 1
+        assert issue.legacy_supporters == set()
+        assert marker.id == Support.id_for(issue.number, "s-1")
+        [given] = marker.collect_events()
+        assert isinstance(given, Support.Given) and given.issue_number == issue.number
 
-    def test_refuses_a_supporter_who_already_supports_it(self) -> None:
+    def test_a_repeat_gives_a_marker_with_the_same_id_which_the_store_refuses(self) -> None:
         issue = submitted()
-        issue.support("s-1", CITIZEN, LATER)
-        issue.collect_events()
+        first = issue.support("s-1", CITIZEN, LATER)
+        again = issue.support("s-1", CITIZEN, LATER)
+        assert first.id == again.id
+        assert issue.support("s-2", CITIZEN, LATER).id != first.id
+
+    def test_refuses_a_supporter_recorded_before_markers_existed(self) -> None:
+        # A version 1 Supported event (no marker was saved with it) upcasts to marked=False,
+        # and the issue remembers that supporter itself.
+        issue = submitted()
+        legacy = Issue.Supported(
+            originator_id=issue.id, originator_version=issue.version + 1,
+            timestamp=Issue.Supported.create_timestamp(), actor_id="public",
+            actor_role="citizen", occurred_on=LATER, supporter="s-1", marked=False)
+        legacy.mutate(issue)
+        assert issue.supporter_count == 1
         with pytest.raises(errors.AlreadySupported):
             issue.support("s-1", CITIZEN, LATER)
         assert then_events(issue) == []
+
+    def test_a_version_1_snapshot_keeps_its_supporters_as_legacy(self) -> None:
+        issue = submitted()
+        issue.support("s-9", CITIZEN, LATER)
+        state = Snapshot.take(issue).state
+        state.pop("class_version")
+        state.pop("supporter_count")
+        state.pop("legacy_supporters")
+        state["supporters"] = {"s-1", "s-2"}  # how version 1 kept its supporters
+        old = Snapshot(originator_id=issue.id, originator_version=issue.version,
+                       timestamp=Snapshot.create_timestamp(), topic=get_topic(Issue),
+                       state=state)
+        restored = old.mutate(None)
+        assert restored.supporter_count == 2
+        assert restored.legacy_supporters == {"s-1", "s-2"}
+        with pytest.raises(errors.AlreadySupported):
+            restored.support("s-2", CITIZEN, LATER)
 
     def test_refuses_support_for_a_hidden_issue(self) -> None:
         with pytest.raises(errors.IssueHidden):
