@@ -26,9 +26,7 @@ from sqlalchemy import (
     Table,
     delete,
     func,
-    inspect,
     select,
-    text,
     update,
 )
 
@@ -102,14 +100,6 @@ class Accounts:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def create_tables(self) -> None:
-        private_metadata.create_all(self.engine)
-        # Databases made before passwords existed: add the column (nullable, so no rewrite).
-        columns = {c["name"] for c in inspect(self.engine).get_columns("accounts")}
-        if "password_hash" not in columns:
-            with self.engine.begin() as conn:
-                conn.execute(text("ALTER TABLE accounts ADD COLUMN password_hash VARCHAR(200)"))
 
     def add(self, name: str, role: str) -> tuple[Account, str]:
         """Create an account and its first token; the token is returned once, never stored."""

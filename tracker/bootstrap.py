@@ -15,7 +15,7 @@ from tracker.accounts import Accounts
 from tracker.application import TrackerApplication
 from tracker.config import Settings, SettingsError
 from tracker.contacts import Contacts
-from tracker.following import store as _following_tables  # noqa: F401  (creates its tables)
+from tracker.migrations import SchemaTooNew, migrate
 from tracker.projections.issues import IssueStatusProjection
 from tracker.projections.reference import ReferenceProjection
 from tracker.projections.runner import Projector
@@ -152,8 +152,11 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
         read_engine=engine)
     accounts = Accounts(write_engine)
     try:
-        projector.create_tables()
-        accounts.create_tables()
+        migrate(write_engine)
+        projector.ensure_positions()
+    except SchemaTooNew as error:
+        app.close()
+        raise SettingsError(f"TRACKER_DATABASE_URL: {error}") from None
     except Exception as error:
         app.close()
         raise SettingsError(f"TRACKER_DATABASE_URL: cannot open the read models: "

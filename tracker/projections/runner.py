@@ -44,10 +44,13 @@ class Projector:
         self._seen: tuple[int, float] = (0, float("-inf"))
 
     def create_tables(self) -> None:
-        metadata.create_all(self.engine)
-        self._ensure_positions()
+        """Create the tables of projections that migrations do not manage (tests' own) and
+        the position rows; the tracker's tables come from tracker.migrations."""
+        metadata.create_all(self.engine, tables=[
+            table for p in self.projections for table in p.tables] + [positions])
+        self.ensure_positions()
 
-    def _ensure_positions(self) -> None:
+    def ensure_positions(self) -> None:
         """Give every projection a position row (0) outside the batches, so that batches
         only ever lock and update rows that exist."""
         with self.engine.begin() as conn:
@@ -123,7 +126,7 @@ class Projector:
     def _ensure_positions_quietly(self) -> None:
         # Someone else may have just created them; the next batch will see them.
         with contextlib.suppress(OperationalError, IntegrityError):
-            self._ensure_positions()
+            self.ensure_positions()
 
     def _run_batch(self) -> tuple[bool, int]:
         with self.engine.begin() as conn:
