@@ -1,7 +1,9 @@
 """``tracker worker``: follow the event log and keep every read model current.
 
 Several workers may run at once: each batch locks the projections' position rows, so two
-workers never apply the same event; the second simply finds nothing left to do.
+workers never apply the same event; the second simply finds nothing left to do. On
+PostgreSQL the worker is woken by eventsourcing's subscription to the log (LISTEN/NOTIFY)
+as soon as an event is committed; elsewhere it polls (see tracker.log_follower).
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import logging
 import signal
 import sys
 import threading
+import time
 from types import FrameType
+from typing import Any
 
 from tracker.bootstrap import Tracker
+from tracker.log_follower import LogFollower
 from tracker.publish import Publisher
 
 log = logging.getLogger(__name__)
@@ -21,9 +26,12 @@ log = logging.getLogger(__name__)
 def run_worker(tracker: Tracker, *, once: bool = False,
                publisher: Publisher | None = None) -> int:
     stopping = threading.Event()
+    follower: LogFollower | None = None
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         stopping.set()
+        if follower is not None:
+            follower.wake()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -40,12 +48,34 @@ def run_worker(tracker: Tracker, *, once: bool = False,
     if once:
         return 0
     interval = tracker.settings.poll_seconds
-    while not stopping.wait(interval):
+    follower = LogFollower(tracker.app, start=position,
+                           subscribe=tracker.settings.worker_subscribe)
+    if follower.subscribed:
+        print("worker: following the event log (subscription)", file=sys.stderr)
+    try:
+        _follow(tracker, follower, stopping, interval, position, publisher, sender)
+    finally:
+        follower.close()
+    print("worker: stopped", file=sys.stderr)
+    return 0
+
+
+def _follow(tracker: Tracker, follower: LogFollower, stopping: threading.Event,
+            interval: float, position: int, publisher: Publisher | None,
+            sender: Any) -> None:
+    mailed = time.monotonic()
+    while True:
+        follower.wait(interval)
+        if stopping.is_set():
+            return
         try:
             reached = tracker.projector.catch_up()
             if publisher is not None:
                 publisher.publish_changes()  # also after midnight, when overdue changes
-            if sender is not None:
+            # Woken by every write, the worker still mails at most once per interval: a
+            # follower's alert can wait a second, and each run asks the database for work.
+            if sender is not None and time.monotonic() - mailed >= interval:
+                mailed = time.monotonic()
                 report = sender.run()  # alerts, retries, and digests after midnight
                 if report.sent or report.retrying or report.failed:
                     log.info("worker: %s", report)
@@ -57,5 +87,3 @@ def run_worker(tracker: Tracker, *, once: bool = False,
         if reached != position:
             log.info("worker: read models at event %s", reached)
             position = reached
-    print("worker: stopped", file=sys.stderr)
-    return 0

@@ -1,0 +1,83 @@
+"""``tracker worker`` follows the log: on PostgreSQL woken by the subscription, not a poll."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from tests.helpers import CITIZEN
+from tests.integration.test_crash import environment, open_tracker, tracker_process
+from tracker.application import TrackerApplication
+from tracker.bootstrap import Tracker, event_store_env
+from tracker.log_follower import LogFollower
+
+__all__ = ["environment"]  # the fixture, shared with the crash tests
+
+
+def test_on_postgresql_a_write_elsewhere_wakes_the_follower_at_once(
+        make_tracker: Callable[..., Tracker]) -> None:
+    tracker = make_tracker("postgres")
+    follower = LogFollower(tracker.app, start=0)
+    other = TrackerApplication(env=event_store_env(tracker.settings))
+    try:
+        assert follower.subscribed
+        time.sleep(0.3)  # let it LISTEN
+        follower.wait(0)  # forget anything heard so far
+        started = time.monotonic()
+        position = other.submit_issue("Heard", "", CITIZEN).position
+        assert follower.wait(timeout=10)
+        assert time.monotonic() - started < 1.0
+        deadline = time.monotonic() + 5
+        while follower.head < position and time.monotonic() < deadline:
+            follower.wait(0.1)
+        assert follower.head == position
+    finally:
+        other.close()
+        follower.close()
+
+
+def test_on_sqlite_there_is_no_subscription_and_the_caller_polls(tracker: Tracker) -> None:
+    follower = LogFollower(tracker.app, start=0)
+    try:
+        assert not follower.subscribed
+        tracker.app.submit_issue("Unheard", "", CITIZEN)
+        assert follower.wait(timeout=0.05) is False
+    finally:
+        follower.close()
+
+
+def test_close_ends_a_wait_and_the_subscription(make_tracker: Callable[..., Tracker]) -> None:
+    follower = LogFollower(make_tracker("postgres").app, start=0)
+    started = time.monotonic()
+    follower.close()
+    assert follower.wait(timeout=10)
+    assert time.monotonic() - started < 6
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("environment", ["postgres"], indirect=True)
+def test_the_worker_projects_a_write_long_before_its_next_poll(
+        environment: dict[str, str]) -> None:
+    environment["TRACKER_POLL_SECONDS"] = "60"
+    tracker = open_tracker(environment)
+    tracker.app.submit_issue("Already there", "", CITIZEN)  # so that catching up shows
+    worker = tracker_process(environment, "worker")
+    try:
+        # Started once the read models have moved; it subscribes right after that.
+        deadline = time.monotonic() + 30
+        while tracker.projector.position() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # subscribing takes a moment after the catch-up
+        started = time.monotonic()
+        position = tracker.app.submit_issue("Projected", "", CITIZEN).position
+        while tracker.projector.position() < position and time.monotonic() - started < 10:
+            time.sleep(0.01)
+        took = time.monotonic() - started
+        assert tracker.projector.position() >= position
+        assert took < 2.0, f"projected after {took:.2f} s: the worker waited for its poll"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+        tracker.close()
