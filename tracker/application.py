@@ -70,6 +70,11 @@ class TrackerApplication(Application[UUID]):
 
     def __init__(self, env: dict[str, str] | None = None,
                  clock: Callable[[], date] = date.today) -> None:
+        env = dict(env or {})
+        # Issues stay in memory after a command; the next command on one reads only the
+        # events recorded since (by any process: eventsourcing's fast-forward), instead of
+        # its snapshot and its events: on PostgreSQL one round trip instead of two.
+        env.setdefault("AGGREGATE_CACHE_MAXSIZE", "5000")
         super().__init__(env)
         self.clock = clock
         self._number_lock = threading.Lock()
@@ -140,6 +145,7 @@ class TrackerApplication(Application[UUID]):
                 with self._number_lock:
                     self._next_number = None
                 raise
+            self._remember(issue)
             return Outcome(number, issue.version, recordings[-1].notification.id)
         raise errors.RuleViolation("Could not allocate an issue number; try again")
 
@@ -341,8 +347,15 @@ class TrackerApplication(Application[UUID]):
                         current_version=latest) from None
                 _back_off(attempt)  # someone else's event got in first: re-read, try again
                 continue
+            self._remember(issue)
             return Outcome(number, issue.version, recordings[-1].notification.id)
         raise errors.RuleViolation(f"Issue {number} is too busy; try again")
+
+    def _remember(self, issue: Issue) -> None:
+        """Keep a just-saved issue as the cached one. Its state is what was saved, so the
+        next load fast-forwards from it (the library caches only what it loaded)."""
+        if self.repository.cache is not None:
+            self.repository.cache.put(issue.id, issue)
 
     def _when(self, occurred_on: date | None) -> date:
         today = self.clock()

@@ -108,3 +108,36 @@ def test_mixed_commands_on_one_issue_keep_every_event(any_tracker: Tracker,
 
     versions = _all_at_once(commands, work)
     assert sorted(versions) == list(range(2, commands + 2))
+
+
+def test_an_issue_kept_in_memory_catches_up_with_another_process(any_tracker: Tracker) -> None:
+    app = any_tracker.app
+    other = TrackerApplication(env=event_store_env(any_tracker.settings))
+    try:
+        n = app.submit_issue("Cached", "", CITIZEN).number  # now in app's cache
+        app.support_issue(n, "s-0", CITIZEN)
+        other.support_issue(n, "s-1", CITIZEN)
+        other.hide_issue(n, "Abuse", MODERATOR)
+        with pytest.raises(errors.IssueHidden):
+            app.support_issue(n, "s-2", CITIZEN)
+        other.restore_issue(n, "Fine", MODERATOR)
+        app.support_issue(n, "s-2", CITIZEN)
+        with pytest.raises(errors.AlreadySupported):
+            app.support_issue(n, "s-1", CITIZEN)  # supported through the other process
+        issue = app.get_issue(n)
+        assert (issue.version, issue.supporter_count) == (6, 3)
+        assert other.get_issue(n).version == 6
+    finally:
+        other.close()
+
+
+def test_a_refused_command_leaves_the_issue_in_memory_as_stored(any_tracker: Tracker) -> None:
+    app = any_tracker.app
+    n = app.submit_issue("Cached", "", CITIZEN).number
+    with pytest.raises(errors.StaleVersion):
+        app.hide_issue(n, "Abuse", MODERATOR, expected_version=7)
+    with pytest.raises(errors.AlreadySupported):
+        app.support_issue(n, "s-1", CITIZEN)
+        app.support_issue(n, "s-1", CITIZEN)
+    issue = app.get_issue(n)
+    assert (issue.version, issue.supporter_count, issue.is_hidden) == (2, 1, False)
