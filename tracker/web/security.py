@@ -44,24 +44,34 @@ class SecurityHeaders:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self._headers = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+        # Encoded once: this runs on every response, the answers from memory included.
+        common = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+        self._pages = ((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                       *common)
+        self._docs = ((b"content-security-policy", DOCS_POLICY.encode()), *common)
+        self._names = frozenset(name for name, _ in self._pages)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        policy = DOCS_POLICY if path in ("/docs", "/redoc") else CONTENT_SECURITY_POLICY
-        extra = [(b"content-security-policy", policy.encode()), *self._headers]
+        extra = self._docs if path in ("/docs", "/redoc") else self._pages
+        names = self._names
         started = False
 
         async def with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *(h for h in extra if h[0] not in present)]
+                headers = message.get("headers", [])
+                # ASGI header names are lower-case; a route's own value of one of these
+                # headers wins over the default.
+                present = {name for name, _ in headers}
+                if present.isdisjoint(names):
+                    message["headers"] = [*headers, *extra]
+                else:
+                    message["headers"] = [*headers, *(h for h in extra if h[0] not in present)]
             await send(message)
 
         try:
