@@ -12,6 +12,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -327,12 +328,24 @@ class TrackerApplication(Application[UUID]):
         marker of a support); if one of those already exists, the command was a repeat."""
         authorise(actor, command)
         for attempt in range(MAX_RETRIES):
-            issue = self.get_issue(number)
-            if expected_version is not None and issue.version != expected_version:
-                raise errors.StaleVersion(
-                    f"Issue {number} is at version {issue.version}, not {expected_version}",
-                    current_version=issue.version)
-            also = do(issue) or ()
+            # First try on the issue as this process last saw it, with no query at all;
+            # it may be behind the store. That is safe: a save from it takes a version
+            # someone else already has and fails whole, and a refusal is only given after
+            # a fresh read agrees. Every later try reads the store first.
+            issue = self._in_memory(number) if attempt == 0 else None
+            fresh = issue is None
+            if issue is None:
+                issue = self.get_issue(number)
+            try:
+                if expected_version is not None and issue.version != expected_version:
+                    raise errors.StaleVersion(
+                        f"Issue {number} is at version {issue.version}, not "
+                        f"{expected_version}", current_version=issue.version)
+                also = do(issue) or ()
+            except errors.DomainError:
+                if fresh:
+                    raise
+                continue  # judged on a copy that may be behind: judge again on the store
             try:
                 recordings = self.save(issue, *also)
             except IntegrityError:
@@ -345,11 +358,25 @@ class TrackerApplication(Application[UUID]):
                     raise errors.StaleVersion(
                         f"Issue {number} changed while this command ran (now version {latest})",
                         current_version=latest) from None
-                _back_off(attempt)  # someone else's event got in first: re-read, try again
+                if fresh:
+                    _back_off(attempt)  # someone else's event got in first: re-read, retry
                 continue
             self._remember(issue)
             return Outcome(number, issue.version, recordings[-1].notification.id)
         raise errors.RuleViolation(f"Issue {number} is too busy; try again")
+
+    def _in_memory(self, number: int) -> Issue | None:
+        """A copy of the issue as this process last saved or loaded it, or None."""
+        cache = self.repository.cache
+        if cache is None or not isinstance(number, int):
+            return None
+        try:
+            issue: Issue = cache.get(Issue.id_for(number))
+        except KeyError:
+            return None
+        # Fast-forwarding sets an aggregate's version only after applying each event, so
+        # even a copy taken mid-way is at most behind (and then its save fails), never ahead.
+        return deepcopy(issue)
 
     def _remember(self, issue: Issue) -> None:
         """Keep a just-saved issue as the cached one. Its state is what was saved, so the

@@ -141,3 +141,19 @@ def test_a_refused_command_leaves_the_issue_in_memory_as_stored(any_tracker: Tra
         app.support_issue(n, "s-1", CITIZEN)
     issue = app.get_issue(n)
     assert (issue.version, issue.supporter_count, issue.is_hidden) == (2, 1, False)
+
+
+def test_if_match_is_judged_against_the_store_not_a_copy_in_memory(any_tracker: Tracker
+                                                                    ) -> None:
+    app = any_tracker.app
+    other = TrackerApplication(env=event_store_env(any_tracker.settings))
+    try:
+        n = app.submit_issue("Cached", "", CITIZEN).number  # app holds version 1
+        other.support_issue(n, "s-1", CITIZEN)  # the store is at version 2
+        with pytest.raises(errors.StaleVersion) as stale:
+            app.hide_issue(n, "Abuse", MODERATOR, expected_version=1)
+        assert stale.value.current_version == 2
+        # The client that has seen version 2 is current, though app's copy was not.
+        assert app.hide_issue(n, "Abuse", MODERATOR, expected_version=2).version == 3
+    finally:
+        other.close()
