@@ -7,7 +7,8 @@ For each size and backend (SQLite; PostgreSQL when it answers):
 - projection: a full rebuild of every read model, events per second, against a raw SELECT
   of the same stored events;
 - a long issue: one command on an issue with 10,000 events against one on a fresh issue
-  (snapshots every 50 events are what keep it flat);
+  (a count instead of a supporter set, snapshots every 50 events and the aggregate cache
+  are what keep it flat);
 - read (SQLite): status page, feed and 304 requests per second and p50/p99 at 64
   connections (wrk), against the same server returning fixed bytes; and the server's peak
   memory after the load.
