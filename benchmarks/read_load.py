@@ -59,10 +59,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(mode: str, data: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start(mode: str, data: Path | None, settings: dict[str, str] | None = None
+          ) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the server on the data directory ``data``, or on the database that
+    ``settings`` (TRACKER_* variables) name."""
     port = free_port()
+    env = {**os.environ, **(settings or {})}
+    if data is not None:
+        env["TRACKER_DATA_DIR"] = str(data)
     server = subprocess.Popen([sys.executable, "-c", SERVER, mode, str(port), *ADDRESSES],
-                              env={**os.environ, "TRACKER_DATA_DIR": str(data)})
+                              env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

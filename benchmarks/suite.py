@@ -9,9 +9,9 @@ For each size and backend (SQLite; PostgreSQL when it answers):
 - a long issue: one command on an issue with 10,000 events against one on a fresh issue
   (a count instead of a supporter set, snapshots every 50 events and the aggregate cache
   are what keep it flat);
-- read (SQLite): status page, feed and 304 requests per second and p50/p99 at 64
-  connections (wrk), against the same server returning fixed bytes; and the server's peak
-  memory after the load.
+- read: status page, feed and 304 requests per second and p50/p99 at 64 connections
+  (wrk), against the same server returning fixed bytes; and the server's peak memory after
+  the load.
 
     python benchmarks/suite.py --sizes 10k,100k [--backends sqlite,postgres] [--json out.json]
 
@@ -146,12 +146,12 @@ def peak_memory_kib(pid: int) -> int:
     return 0
 
 
-def read_figures(data: Path, seconds: int) -> dict[str, Any]:
+def read_figures(settings: dict[str, str], seconds: int) -> dict[str, Any]:
     addresses = ["/issues/2", "/issues/2/feed.rss"]
     read_load.ADDRESSES = addresses
     result: dict[str, Any] = {}
     for mode in ("tracker", "ceiling"):
-        server, port = read_load.start(mode, data)
+        server, port = read_load.start(mode, None, settings)
         try:
             for address in addresses:
                 url = f"http://127.0.0.1:{port}{address}"
@@ -199,10 +199,17 @@ def run_size(size: int, backend: str, seconds: int) -> dict[str, Any]:
             tracker.refresh()
         finally:
             tracker.close()
-        if backend == "sqlite" and shutil.which("wrk"):
-            row["read"] = read_figures(workdir / "data", seconds)
-        if backend == "postgres":
-            write_loop._drop_schema(schema)
+        try:
+            if shutil.which("wrk"):
+                settings = {"TRACKER_DATA_DIR": str(workdir / "data"),
+                            "TRACKER_SECRET_KEY": "bench"}
+                if backend == "postgres":
+                    settings.update(TRACKER_DATABASE_URL=POSTGRES_URL,
+                                    TRACKER_DATABASE_SCHEMA=schema)
+                row["read"] = read_figures(settings, seconds)
+        finally:
+            if backend == "postgres":
+                write_loop._drop_schema(schema)
     return row
 
 
