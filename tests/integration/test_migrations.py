@@ -8,15 +8,20 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, func, inspect, select, text
 
 from tests.conftest import POSTGRES_URL, require_postgres
+from tests.helpers import CITIZEN, MODERATOR
+from tests.integration.test_projector import snapshot_of_read_models
 from tracker.accounts import accounts, private_metadata
 from tracker.bootstrap import Tracker, bootstrap, read_model_engine
 from tracker.config import Settings, SettingsError, load_settings
 from tracker.migrations import current, head, migrate, ours, target_metadata
+from tracker.migrations.reproject import reproject
 from tracker.projections.base import metadata, positions
+from tracker.projections.timeline import entries
 
 
 def test_a_new_database_is_at_the_newest_revision_and_matches_the_code(
@@ -121,3 +126,24 @@ def test_a_schema_migrated_by_a_newer_version_is_refused_and_left_alone(
         assert current(conn) == "9999"
         assert set(inspect(conn).get_table_names()) == tables
     engine.dispose()
+
+
+def test_a_revision_can_send_one_read_model_back_to_zero(any_tracker: Tracker) -> None:
+    app = any_tracker.app
+    for i in range(3):
+        n = app.submit_issue(f"Issue {i}", "", CITIZEN).number
+        app.support_issue(n, "s-1", CITIZEN)
+        app.hide_issue(n, "Abuse", MODERATOR)
+    any_tracker.refresh()
+    before = snapshot_of_read_models(any_tracker)
+    head_position = any_tracker.projector.position()
+    with any_tracker.write_engine.begin() as conn, \
+            Operations.context(MigrationContext.configure(conn)):
+        reproject("timeline", "timeline_entries", "timeline_context")
+    with any_tracker.engine.connect() as conn:
+        stored = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
+        assert stored["timeline"] == 0
+        assert stored["issue_status"] == stored["reference"] == head_position
+        assert conn.execute(select(func.count()).select_from(entries)).scalar_one() == 0
+    any_tracker.projector.catch_up()
+    assert snapshot_of_read_models(any_tracker) == before
