@@ -12,7 +12,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -28,6 +27,7 @@ from tracker.domain.issue import Issue
 from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
 from tracker.domain.support import Support
 from tracker.domain.values import Actor
+from tracker.issue_cache import IssueCache
 from tracker.permissions import authorise
 
 R = TypeVar("R", bound=ReferenceData)
@@ -71,12 +71,10 @@ class TrackerApplication(Application[UUID]):
 
     def __init__(self, env: dict[str, str] | None = None,
                  clock: Callable[[], date] = date.today) -> None:
-        env = dict(env or {})
-        # Issues stay in memory after a command; the next command on one reads only the
-        # events recorded since (by any process: eventsourcing's fast-forward), instead of
-        # its snapshot and its events: on PostgreSQL one round trip instead of two.
-        env.setdefault("AGGREGATE_CACHE_MAXSIZE", "5000")
         super().__init__(env)
+        # Issues stay in memory after a command or a load; the next load reads only the
+        # events recorded since (by any process), not the snapshot and the events again.
+        self._issues = IssueCache(5000)
         self.clock = clock
         self._number_lock = threading.Lock()
         self._next_number: int | None = None
@@ -305,14 +303,24 @@ class TrackerApplication(Application[UUID]):
     # -- reading the write model (tests and commands only; pages read projections) ------
 
     def get_issue(self, number: int) -> Issue:
-        """Load an issue by its public number, or raise IssueNotFound."""
+        """Load an issue by its public number, or raise IssueNotFound. The caller gets an
+        object of its own, at the newest version in the store."""
         if not isinstance(number, int) or number < 1:
             raise errors.IssueNotFound(f"There is no issue {number}", field="number")
+        issue_id = Issue.id_for(number)
+        issue = self._issues.get(issue_id)
         try:
-            issue: Issue = self.repository.get(Issue.id_for(number), projector_func=_replay)
-            return issue
+            if issue is None:
+                issue = self.repository.get(issue_id, projector_func=_replay)
+            else:
+                newer = list(self.events.get(issue_id, gt=issue.version))
+                if not newer:
+                    return issue
+                issue = _replay(issue, newer)
         except AggregateNotFoundError:
             raise errors.IssueNotFound(f"There is no issue {number}", field="number") from None
+        self._issues.put(issue)
+        return issue
 
     def last_issue_number(self) -> int:
         """The highest issue number in use (0 when there is none)."""
@@ -367,22 +375,13 @@ class TrackerApplication(Application[UUID]):
 
     def _in_memory(self, number: int) -> Issue | None:
         """A copy of the issue as this process last saved or loaded it, or None."""
-        cache = self.repository.cache
-        if cache is None or not isinstance(number, int):
+        if not isinstance(number, int):
             return None
-        try:
-            issue: Issue = cache.get(Issue.id_for(number))
-        except KeyError:
-            return None
-        # Fast-forwarding sets an aggregate's version only after applying each event, so
-        # even a copy taken mid-way is at most behind (and then its save fails), never ahead.
-        return deepcopy(issue)
+        return self._issues.get(Issue.id_for(number))
 
     def _remember(self, issue: Issue) -> None:
-        """Keep a just-saved issue as the cached one. Its state is what was saved, so the
-        next load fast-forwards from it (the library caches only what it loaded)."""
-        if self.repository.cache is not None:
-            self.repository.cache.put(issue.id, issue)
+        """Keep a copy of a just-saved issue: the next command on it starts from there."""
+        self._issues.put(issue)
 
     def _when(self, occurred_on: date | None) -> date:
         today = self.clock()

@@ -28,10 +28,15 @@ def run_worker(tracker: Tracker, *, once: bool = False,
     stopping = threading.Event()
     follower: LogFollower | None = None
 
-    def stop(_signum: int, _frame: FrameType | None) -> None:
+    def stop_now() -> None:
         stopping.set()
         if follower is not None:
             follower.wake()
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        # A handler runs in the main thread, which may be holding one of these events'
+        # locks at that moment (waiting, clearing): setting them from here could deadlock.
+        threading.Thread(target=stop_now, name="stop", daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

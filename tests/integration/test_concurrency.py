@@ -13,6 +13,7 @@ from tests.helpers import CITIZEN, MODERATOR, SECRETARIAT
 from tracker.application import TrackerApplication
 from tracker.bootstrap import Tracker, event_store_env
 from tracker.domain import errors
+from tracker.domain.issue import Issue
 
 THREADS = 8
 
@@ -155,5 +156,42 @@ def test_if_match_is_judged_against_the_store_not_a_copy_in_memory(any_tracker: 
         assert stale.value.current_version == 2
         # The client that has seen version 2 is current, though app's copy was not.
         assert app.hide_issue(n, "Abuse", MODERATOR, expected_version=2).version == 3
+    finally:
+        other.close()
+
+
+def test_an_issue_in_memory_is_never_changed_in_place(any_tracker: Tracker) -> None:
+    # Another thread may be copying it at that moment: a copy taken mid-change could show a
+    # version whose event is not applied yet, and a command judged on it would be wrong.
+    app = any_tracker.app
+    other = TrackerApplication(env=event_store_env(any_tracker.settings))
+    try:
+        n = app.submit_issue("Cached", "", CITIZEN).number
+        for i in range(55):  # past a snapshot, as a busy issue is
+            app.support_issue(n, f"s-{i}", CITIZEN)
+        stored = app._issues._items[Issue.id_for(n)]
+        other.hide_issue(n, "Abuse", MODERATOR)
+        assert app.get_issue(n).is_hidden
+        with pytest.raises(errors.IssueHidden):
+            app.support_issue(n, "late", CITIZEN)
+        assert (stored.version, stored.is_hidden) == (56, False)  # the old copy, untouched
+    finally:
+        other.close()
+
+
+def test_the_version_a_write_reports_is_its_own(any_tracker: Tracker,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    app = any_tracker.app
+    other = TrackerApplication(env=event_store_env(any_tracker.settings))
+    remember = app._remember
+
+    def and_meanwhile(issue: Issue) -> None:
+        remember(issue)
+        other.hide_issue(n, "Abuse", MODERATOR)  # another process writes,
+        app.get_issue(n)  # and another thread of this one reads the issue
+    try:
+        n = app.submit_issue("Cached", "", CITIZEN).number
+        monkeypatch.setattr(app, "_remember", and_meanwhile)
+        assert app.support_issue(n, "s-1", CITIZEN).version == 2  # not the hide's 3
     finally:
         other.close()

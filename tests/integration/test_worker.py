@@ -77,6 +77,9 @@ def test_the_worker_projects_a_write_long_before_its_next_poll(
         took = time.monotonic() - started
         assert tracker.projector.position() >= position
         assert took < 2.0, f"projected after {took:.2f} s: the worker waited for its poll"
+        worker.terminate()  # SIGTERM: a clean stop, at once, subscription closed
+        assert worker.wait(timeout=10) == 0
+        assert worker.stderr is not None and b"worker: stopped" in worker.stderr.read()
     finally:
         worker.terminate()
         worker.wait(timeout=10)
