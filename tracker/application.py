@@ -35,6 +35,7 @@ R = TypeVar("R", bound=ReferenceData)
 # How often a command re-reads the issue and tries again when another writer got there
 # first; each retry means someone else's event was saved, so this bounds only contention.
 MAX_RETRIES = 200
+SNAPSHOT_EVERY = 50
 
 
 def _back_off(attempt: int) -> None:
@@ -67,7 +68,7 @@ class TrackerApplication(Application[UUID]):
 
     name = "Tracker"
     # Long-lived issues (thousands of supporters) load from a snapshot, never from scratch.
-    snapshotting_intervals = {Issue: 50}
+    snapshotting_intervals = {Issue: SNAPSHOT_EVERY}
 
     def __init__(self, env: dict[str, str] | None = None,
                  clock: Callable[[], date] = date.today) -> None:
@@ -313,10 +314,13 @@ class TrackerApplication(Application[UUID]):
             if issue is None:
                 issue = self.repository.get(issue_id, projector_func=_replay)
             else:
-                newer = list(self.events.get(issue_id, gt=issue.version))
+                newer = list(self.events.get(issue_id, gt=issue.version, limit=SNAPSHOT_EVERY))
                 if not newer:
                     return issue
-                issue = _replay(issue, newer)
+                if len(newer) < SNAPSHOT_EVERY:
+                    issue = _replay(issue, newer)
+                else:  # far behind (other processes were busy): start from a snapshot
+                    issue = self.repository.get(issue_id, projector_func=_replay)
         except AggregateNotFoundError:
             raise errors.IssueNotFound(f"There is no issue {number}", field="number") from None
         self._issues.put(issue)

@@ -195,3 +195,28 @@ def test_the_version_a_write_reports_is_its_own(any_tracker: Tracker,
         assert app.support_issue(n, "s-1", CITIZEN).version == 2  # not the hide's 3
     finally:
         other.close()
+
+
+def test_a_copy_far_behind_is_replaced_from_a_snapshot_not_replayed(
+        any_tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = any_tracker.app
+    other = TrackerApplication(env=event_store_env(any_tracker.settings))
+    try:
+        n = app.submit_issue("Busy elsewhere", "", CITIZEN).number  # app holds version 1
+        for i in range(120):
+            other.support_issue(n, f"s-{i}", CITIZEN)
+        loads: list[object] = []
+        real_get = app.repository.get
+
+        def spy(*args: object, **kwargs: object) -> object:
+            loads.append(args[0])
+            return real_get(*args, **kwargs)  # type: ignore[arg-type]
+        monkeypatch.setattr(app.repository, "get", spy)
+        issue = app.get_issue(n)
+        assert (issue.version, issue.supporter_count) == (121, 120)
+        assert loads == [Issue.id_for(n)]  # from the snapshot at 100, not 120 events replayed
+        other.support_issue(n, "s-120", CITIZEN)
+        assert app.get_issue(n).version == 122  # a step behind: the one event is applied
+        assert loads == [Issue.id_for(n)]
+    finally:
+        other.close()
