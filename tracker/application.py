@@ -145,7 +145,7 @@ class TrackerApplication(Application[UUID]):
                 with self._number_lock:
                     self._next_number = None
                 raise
-            self._remember(issue)
+            self._issues.put(issue)
             return Outcome(number, issue.version, recordings[-1].notification.id)
         raise errors.RuleViolation("Could not allocate an issue number; try again")
 
@@ -344,7 +344,7 @@ class TrackerApplication(Application[UUID]):
             # it may be behind the store. That is safe: a save from it takes a version
             # someone else already has and fails whole, and a refusal is only given after
             # a fresh read agrees. Every later try reads the store first.
-            issue = self._in_memory(number) if attempt == 0 else None
+            issue = self._issues.get(Issue.id_for(number)) if attempt == 0 else None
             fresh = issue is None
             if issue is None:
                 issue = self.get_issue(number)
@@ -373,19 +373,9 @@ class TrackerApplication(Application[UUID]):
                 if fresh:
                     _back_off(attempt)  # someone else's event got in first: re-read, retry
                 continue
-            self._remember(issue)
+            self._issues.put(issue)  # the next command on it starts from there
             return Outcome(number, issue.version, recordings[-1].notification.id)
         raise errors.RuleViolation(f"Issue {number} is too busy; try again")
-
-    def _in_memory(self, number: int) -> Issue | None:
-        """A copy of the issue as this process last saved or loaded it, or None."""
-        if not isinstance(number, int):
-            return None
-        return self._issues.get(Issue.id_for(number))
-
-    def _remember(self, issue: Issue) -> None:
-        """Keep a copy of a just-saved issue: the next command on it starts from there."""
-        self._issues.put(issue)
 
     def _when(self, occurred_on: date | None) -> date:
         today = self.clock()

@@ -45,7 +45,3 @@ class IssueCache:
             self._items.move_to_end(issue.id)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-
-    def forget(self) -> None:
-        with self._lock:
-            self._items.clear()

@@ -183,15 +183,18 @@ def test_the_version_a_write_reports_is_its_own(any_tracker: Tracker,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     app = any_tracker.app
     other = TrackerApplication(env=event_store_env(any_tracker.settings))
-    remember = app._remember
+    keep = app._issues.put
+    meanwhile: list[int] = []
 
     def and_meanwhile(issue: Issue) -> None:
-        remember(issue)
-        other.hide_issue(n, "Abuse", MODERATOR)  # another process writes,
-        app.get_issue(n)  # and another thread of this one reads the issue
+        keep(issue)  # the write's issue is kept in memory, and right then, once,
+        if not meanwhile:
+            meanwhile.append(1)
+            other.hide_issue(n, "Abuse", MODERATOR)  # another process writes,
+            app.get_issue(n)  # and another thread of this one reads the issue
     try:
         n = app.submit_issue("Cached", "", CITIZEN).number
-        monkeypatch.setattr(app, "_remember", and_meanwhile)
+        monkeypatch.setattr(app._issues, "put", and_meanwhile)
         assert app.support_issue(n, "s-1", CITIZEN).version == 2  # not the hide's 3
     finally:
         other.close()

@@ -52,11 +52,9 @@ def ours(name: str | None, kind: str, _parents: object = None) -> bool:
     return any(name in metadata.tables for metadata in target_metadata())
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config() -> Config:
     config = Config(str(HERE / "alembic.ini"))
     config.set_main_option("script_location", str(HERE))
-    if connection is not None:
-        config.attributes["connection"] = connection
     return config
 
 

@@ -72,6 +72,8 @@ NOT_WHAT_CHANGED = ("supported",)
 _INSERT_ENTRY = entries.insert()
 _ENTRY_COLUMNS = tuple(c.name for c in entries.c)
 _COPY_ENTRIES = f"COPY timeline_entries ({', '.join(_ENTRY_COLUMNS)}) FROM STDIN"
+_INSERT_CONTEXT = context.insert()
+_SELECT_CONTEXT = select(context).where(context.c.issue_id == bindparam("key"))
 
 
 def _copy_entries(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -82,8 +84,6 @@ def _copy_entries(conn: Connection, rows: list[dict[str, Any]]) -> None:
     with cursor.copy(_COPY_ENTRIES) as copy:
         for row in rows:
             copy.write_row([row[name] for name in _ENTRY_COLUMNS])
-_INSERT_CONTEXT = context.insert()
-_SELECT_CONTEXT = select(context).where(context.c.issue_id == bindparam("key"))
 
 
 class TimelineProjection(Projection):

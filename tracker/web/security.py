@@ -49,7 +49,6 @@ class SecurityHeaders:
         self._pages = ((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
                        *common)
         self._docs = ((b"content-security-policy", DOCS_POLICY.encode()), *common)
-        self._names = frozenset(name for name, _ in self._pages)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,7 +56,6 @@ class SecurityHeaders:
             return
         path = scope.get("path", "")
         extra = self._docs if path in ("/docs", "/redoc") else self._pages
-        names = self._names
         started = False
 
         async def with_headers(message: Message) -> None:
@@ -68,10 +66,7 @@ class SecurityHeaders:
                 # ASGI header names are lower-case; a route's own value of one of these
                 # headers wins over the default.
                 present = {name for name, _ in headers}
-                if present.isdisjoint(names):
-                    message["headers"] = [*headers, *extra]
-                else:
-                    message["headers"] = [*headers, *(h for h in extra if h[0] not in present)]
+                message["headers"] = [*headers, *(h for h in extra if h[0] not in present)]
             await send(message)
 
         try:
