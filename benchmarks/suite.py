@@ -37,13 +37,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import read_load  # noqa: E402
-import write_loop  # noqa: E402
+import read_load
+import write_loop
 
-from tracker.bootstrap import Tracker, bootstrap  # noqa: E402
-from tracker.config import load_settings  # noqa: E402
-from tracker.domain.issue import Issue  # noqa: E402
-from tracker.domain.values import Actor, Role  # noqa: E402
+from tracker.bootstrap import Tracker, bootstrap
+from tracker.config import load_settings
+from tracker.domain.issue import Issue
+from tracker.domain.values import Actor, Role
 
 CITIZEN = Actor("bench", Role.CITIZEN)
 DAY = date(2015, 1, 1)

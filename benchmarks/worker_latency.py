@@ -25,11 +25,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import write_loop  # noqa: E402
+import write_loop
 
-from tracker.bootstrap import Tracker, bootstrap  # noqa: E402
-from tracker.config import load_settings  # noqa: E402
-from tracker.domain.values import Actor, Role  # noqa: E402
+from tracker.bootstrap import Tracker, bootstrap
+from tracker.config import load_settings
+from tracker.domain.values import Actor, Role
 
 CITIZEN = Actor("bench", Role.CITIZEN)
 

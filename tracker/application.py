@@ -312,7 +312,7 @@ class TrackerApplication(Application[UUID]):
         issue = self._issues.get(issue_id)
         try:
             if issue is None:
-                issue = self.repository.get(issue_id, projector_func=_replay)
+                issue = self._load(issue_id)
             else:
                 newer = list(self.events.get(issue_id, gt=issue.version, limit=SNAPSHOT_EVERY))
                 if not newer:
@@ -320,11 +320,15 @@ class TrackerApplication(Application[UUID]):
                 if len(newer) < SNAPSHOT_EVERY:
                     issue = _replay(issue, newer)
                 else:  # far behind (other processes were busy): start from a snapshot
-                    issue = self.repository.get(issue_id, projector_func=_replay)
+                    issue = self._load(issue_id)
         except AggregateNotFoundError:
             raise errors.IssueNotFound(f"There is no issue {number}", field="number") from None
         self._issues.put(issue)
         return issue
+
+    def _load(self, issue_id: UUID) -> Issue:
+        loaded: Issue = self.repository.get(issue_id, projector_func=_replay)
+        return loaded
 
     def last_issue_number(self) -> int:
         """The highest issue number in use (0 when there is none)."""
