@@ -74,10 +74,11 @@ _PATH = re.compile(
 def parse_tile_path(path: str) -> Tile:
     """The tile named by a path such as `tile/1/x001/234.p/17`; TileError if malformed."""
     match = _PATH.fullmatch(path)
-    width = int(match["width"]) if match and match["width"] else TILE_WIDTH
-    if match is None or width >= TILE_WIDTH or (
+    # A partial tile is 1 to 255 hashes wide; a full one has no width in its path.
+    if match is None or (match["width"] and int(match["width"]) >= TILE_WIDTH) or (
             match["level"] != "entries" and int(match["level"]) > 63):
         raise TileError(f"not a tile path: {path!r}")
+    width = int(match["width"]) if match["width"] else TILE_WIDTH
     groups = match["index"].split("/")
     # Reject a path with a leading zero group such as x000/001: each N has one path.
     if len(groups) > 1 and groups[0] == "x000":

@@ -97,7 +97,9 @@ def verify_log(checkpoint: str | bytes, log_key: str | Verifier, entries: Iterab
     problem = walk.run(tiles, entries, progress)
     if problem is None and walk.edge.root() != root:
         first = _first_unproven(size, root, tiles, bytes(walk.leaves))
-        problem = Problem("root", "the published leaves do not make the signed tree", first)
+        where = "" if first is None else f" (from entry {first} on)"
+        problem = Problem("root", f"the published leaves do not make the signed tree{where}",
+                          first)
     if problem is None and previous is not None and previous.size > 0:
         problem = _check_consistency(previous, size, root, tiles, previous_leaves is not None)
     return VerifyReport(signed, problem, walk.checked, walk.edge.size - walk.checked,
