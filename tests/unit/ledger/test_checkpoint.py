@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -139,3 +140,15 @@ class TestCosigned:
         verifier = parse_verifier_key(vkey)
         assert isinstance(verifier, Verifier) and verifier.type == 4
         assert verifier.vkey == vkey
+
+
+class TestDocumentedExample:
+    def test_verifies_the_checkpoint_shown_in_the_docs(self) -> None:
+        lines = (Path(__file__).parents[3] / "docs" / "verification.md").read_text().split("\n")
+        start = lines.index("    tracker.example.org/log")
+        block = lines[start:start + 5]  # origin, size, root, blank line, signature
+        note = "".join(line[4:] + "\n" for line in block)
+        vkey = next(line for line in lines if line.startswith("    tracker.example.org/log+"))
+        opened = open_checkpoint(note, parse_verifier_key(vkey))
+        assert (opened.checkpoint.origin, opened.checkpoint.size) == (
+            "tracker.example.org/log", 1234)
