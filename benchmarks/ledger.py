@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from collections.abc import Callable
 from hashlib import sha256
@@ -97,6 +98,8 @@ def main() -> None:
         seconds = best(args.repeat, run)
         results[f"{name}_per_s"] = n / seconds
         results[f"{name}_ratio"] = seconds / base
+    # The machine's load changes absolute rates a lot; the ratios move much less.
+    results["load_average_1min"] = os.getloadavg()[0]
     if args.json:
         print(json.dumps(results, indent=2))
         return
