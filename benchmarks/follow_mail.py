@@ -33,7 +33,7 @@ from tracker.bootstrap import bootstrap
 from tracker.config import load_settings
 from tracker.domain.values import Actor, Role
 from tracker.following.sender import sender_for
-from tracker.following.store import subscriptions
+from tracker.following.store import new_key, subscriptions
 
 STAFF = Actor("bench", Role.ADMIN)
 
@@ -69,7 +69,8 @@ def run(followers: int) -> dict[str, Any]:
                 now, confirmed_at = datetime.now(UTC), tracker.projector.position()
                 with tracker.write_engine.begin() as conn:
                     conn.execute(insert(subscriptions), [
-                        {"email": f"follower{i}@example.org", "kind": "issue",
+                        {"email": f"follower{i}@example.org", "link_key": new_key(),
+                         "kind": "issue",
                          "target": str(number), "mode": "instant", "created_at": now,
                          "confirmed_at": now, "start_position": confirmed_at}
                         for i in range(followers)])

@@ -6,16 +6,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 
 from tracker.accounts import Accounts
 from tracker.application import TrackerApplication
 from tracker.config import Settings, SettingsError
 from tracker.contacts import Contacts
 from tracker.migrations import SchemaTooNew, migrate
+from tracker.private_files import private_database, private_directory
 from tracker.projections.issues import IssueStatusProjection
 from tracker.projections.reference import ReferenceProjection
 from tracker.projections.runner import Projector
@@ -25,7 +28,8 @@ log = logging.getLogger(__name__)
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
-    """Turn settings into eventsourcing's environment for its own persistence modules."""
+    """Turn settings into eventsourcing's environment for its own persistence modules.
+    Embedded, the data directory and database files are first made private to this user."""
     if settings.is_postgres:
         parts = urlsplit(settings.database_url)
         return {
@@ -44,7 +48,9 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         }
     path = settings.event_store_path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(path.parent, tighten=not settings.database_url)
+        private_database(path)
+        private_database(Path(str(make_url(settings.read_model_url).database)))
     except OSError as error:
         raise SettingsError(f"TRACKER_DATA_DIR: cannot create {path.parent}: "
                             f"{error.strerror}") from None
@@ -82,6 +88,8 @@ def read_model_engine(settings: Settings, *, for_writes: bool = False) -> Engine
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # read models are rebuildable
+        # Deleted rows (an erased address) are overwritten, not left in free space.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

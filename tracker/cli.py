@@ -235,12 +235,21 @@ def _send_alerts(tracker: Tracker, _args: argparse.Namespace) -> int:
 
 
 def _erase_person(tracker: Tracker, args: argparse.Namespace) -> int:
-    from tracker.following.store import Follows
+    from tracker.addresses import InvalidAddress
+    from tracker.erasure import erase_person
 
-    count = tracker.contacts.erase(args.email)
-    follows = Follows(tracker.write_engine).erase(args.email)
-    print(f"Erased {count} stored contact records and {follows} e-mail follows for that "
-          "address; public history unchanged")
+    try:
+        erased = erase_person(tracker, args.email)
+    except InvalidAddress as error:
+        print(f"tracker: erase-person: {error}; nothing was erased", file=sys.stderr)
+        return 2
+    print(f"Erased {erased.contacts} stored contact records and {erased.follows} e-mail "
+          "follows for that address; public history unchanged")
+    if not erased.log_emptied:
+        print("tracker: erase-person: the rows are deleted, but another process kept the "
+              "database's write-ahead log busy, so old copies of them may remain in it; run "
+              "the same command again when the server is quieter", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, delete, func, select
 
 from tracker.accounts import private_metadata
+from tracker.addresses import normalise
 
 contacts = Table(
     "contacts", private_metadata,
@@ -29,17 +30,16 @@ class Contacts:
     def add(self, issue_number: int, name: str | None, email: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(contacts.insert().values(
-                issue_number=issue_number, name=name or "", email=email.strip().lower(),
+                issue_number=issue_number, name=name or "", email=normalise(email),
                 created_at=datetime.now(UTC)))
 
     def count_for(self, email: str) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(contacts).where(
-                contacts.c.email == email.strip().lower())).scalar_one())
+                contacts.c.email == normalise(email))).scalar_one())
 
     def erase(self, email: str) -> int:
         """Delete every row with this address; returns how many there were."""
         with self.engine.begin() as conn:
-            result = conn.execute(delete(contacts).where(
-                contacts.c.email == email.strip().lower()))
+            result = conn.execute(delete(contacts).where(contacts.c.email == normalise(email)))
         return int(result.rowcount or 0)

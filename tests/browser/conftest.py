@@ -24,6 +24,7 @@ import pytest
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import load_settings
 from tracker.demo import load_demo
+from tracker.following.links import Links
 from tracker.following.store import Follows
 
 CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -55,6 +56,8 @@ class Server:
     url: str
     tracker: Tracker
     accounts: dict[str, str]  # role -> account name (password: PASSWORD)
+    # "confirm", "manage" -> a signed link to that follow page (their keys are random)
+    follow_links: dict[str, str]
 
 
 def _free_port() -> int:
@@ -85,8 +88,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         tracker.accounts.add(name, role)
         tracker.accounts.set_password(name, PASSWORD)
         accounts[role] = name
-    # One follower waiting to confirm, for the follow pages' audit.
-    Follows(tracker.write_engine).request("reader@example.org", "issue", "1", "daily")
+    # One follow waiting to be confirmed and one confirmed, for the follow pages' audit.
+    follows, links = Follows(tracker.write_engine), Links(b"browser-tests", "")
+    waiting = follows.request("reader@example.org", "issue", "1", "daily")
+    following = follows.confirm(
+        follows.request("reader@example.org", "topic", "mental-health", "instant").key,
+        tracker.projector.position())
+    assert following is not None
+    follow_links = {"confirm": links.path("confirm", waiting.key),
+                    "manage": links.path("manage", following.link_key)}
     config = uvicorn.Config(create_app(tracker), host="127.0.0.1", port=port,
                             log_level="warning")
     web = uvicorn.Server(config)
@@ -99,7 +109,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 break
         except httpx.HTTPError:
             time.sleep(0.1)
-    yield Server(url, tracker, accounts)
+    yield Server(url, tracker, accounts, follow_links)
     web.should_exit = True
     thread.join(timeout=10)
     tracker.close()

@@ -11,10 +11,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import Server, log_in
-from tracker.following.links import Links
-
-# The browser server's secret: signed follow links for its pages.
-LINKS = Links(b"browser-tests", "")
 
 AXE_OPTIONS = {
     "runOnly": {"type": "tag",
@@ -58,8 +54,9 @@ PAGES: dict[str, PublicPage] = {
     "submit form with errors": ("/submit", None, _post_empty_form),
     "issue raised": ("/submit/thanks?issue=3", None, None),
     "not found": ("/issues/99999", None, None),
-    "follow: confirm": (LINKS.path("confirm", 1), None, None),
-    "follow: manage": (LINKS.path("manage", "reader@example.org"), None, None),
+    # Signed links made by the server fixture (Server.follow_links).
+    "follow: confirm": ("confirm", None, None),
+    "follow: manage": ("manage", None, None),
     "follow: link not valid": ("/follow/confirm?token=forged", None, None),
     "staff login": ("/admin/login", None, None),
     "staff login refused": ("/admin/login", None, _bad_login),
@@ -76,6 +73,7 @@ PAGES: dict[str, PublicPage] = {
 
 def _open(browser: Any, server: Server, name: str, width: int) -> tuple[Any, Any]:
     path, role, action = PAGES[name]
+    path = server.follow_links.get(path, path)
     context = browser.new_context(base_url=server.url,
                                   viewport={"width": width, "height": 900})
     page = context.new_page()

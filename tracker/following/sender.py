@@ -27,7 +27,7 @@ from tracker.bootstrap import Tracker
 from tracker.following.fanout import fan_out
 from tracker.following.links import Links
 from tracker.following.mails import compose
-from tracker.following.store import Subscription, deliveries, subscriptions
+from tracker.following.store import Subscription, Wish, deliveries, subscriptions
 from tracker.projections import issues as issue_status
 from tracker.projections.reference import names
 from tracker.projections.timeline import TimelineEntry, entries, to_entry
@@ -75,7 +75,7 @@ def smtp_connection(tracker: Tracker) -> smtplib.SMTP:
     return connection
 
 
-def what_is_followed(sub: Subscription, display: dict[str, str]) -> str:
+def what_is_followed(sub: Subscription | Wish, display: dict[str, str]) -> str:
     if sub.kind == "issue":
         return f"issue {sub.target}"
     return f"the {sub.kind} {display.get(sub.target, sub.target)}"
@@ -146,9 +146,9 @@ class Sender:
                 message = compose(
                     self.tracker.settings, sub.email,
                     f"Issue {entry.issue_number}: {entry.issue_title}", "alert",
-                    self.links.unsubscribe(sid), entry=entry,
+                    self.links.unsubscribe(sub.link_key), entry=entry,
                     verdict=context.verdicts[entry.issue_number], what=context.what(sub),
-                    path=sub.path, manage_url=self.links.manage(sub.email))
+                    path=sub.path, manage_url=self.links.manage(sub.link_key))
                 error = send(message)
                 if error is None:
                     accepted.append((sid, position))
@@ -197,9 +197,9 @@ class Sender:
             message = compose(
                 self.tracker.settings, sub.email,
                 f"What changed: {count} {'update' if count == 1 else 'updates'} on "
-                f"{context.what(sub)}", "digest", self.links.unsubscribe(sid),
+                f"{context.what(sub)}", "digest", self.links.unsubscribe(sub.link_key),
                 issues=list(grouped.values()), what=context.what(sub), path=sub.path,
-                manage_url=self.links.manage(sub.email))
+                manage_url=self.links.manage(sub.link_key))
             self._record([(sid, p) for p in positions], send(message), now, report)
 
     # -- recording -----------------------------------------------------------------------
@@ -267,7 +267,8 @@ class Sender:
         with self.tracker.engine.connect() as conn:
             found = {r["position"]: to_entry(r) for r in conn.execute(
                 select(entries).where(entries.c.position.in_(set(positions)))).mappings()}
-            subs = {r.id: Subscription(r.id, r.email, r.kind, r.target, r.mode, True, True)
+            subs = {r.id: Subscription(r.id, r.link_key, r.email, r.kind, r.target, r.mode, True,
+                                       True)
                     for r in conn.execute(select(subscriptions).where(
                         subscriptions.c.id.in_(set(sids))))}
             today = self.tracker.clock()

@@ -19,10 +19,18 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from tracker.bootstrap import Tracker
-from tracker.following.links import CONFIRM_DAYS, Links
+from tracker.following.links import Links
 from tracker.following.mails import compose
 from tracker.following.sender import smtp_connection, what_is_followed
-from tracker.following.store import KINDS, MODES, Follows, Subscription
+from tracker.following.store import (
+    CONFIRM_DAYS,
+    KINDS,
+    MODES,
+    Follows,
+    Subscription,
+    Wish,
+    path_of,
+)
 from tracker.projections import issues as issue_status
 from tracker.projections import reference
 from tracker.web.citizens import client_key
@@ -97,7 +105,7 @@ def ask_to_follow(request: Request, tracker: TrackerDep, email: Annotated[str, F
 def send_confirmation(request: Request, tracker: Tracker, email: str, kind: str,
                       target: str, mode: str) -> Response:
     """Record the wish and send the one confirmation mail (limited per address)."""
-    outcome, sub, what = mail_confirmation(request, tracker, email, kind, target, mode)
+    outcome, wish, what = mail_confirmation(request, tracker, email, kind, target, mode)
     limit = tracker.settings.follow_confirmations_per_day
     if outcome == "limited":
         # Said the same way whoever asks: it tells nobody whether the address follows
@@ -111,79 +119,85 @@ def send_confirmation(request: Request, tracker: Tracker, email: str, kind: str,
                      "We could not send the confirmation mail. Nothing will start until "
                      "you confirm, so please try again in a few minutes.",
                      back=_back(kind, target))
-    assert sub is not None
+    assert wish is not None
     return _page(request, 200, "Check your e-mail",
-                 f"We have sent a mail to {sub.email}. Open the link in it to start "
-                 f"following {what}; nothing is sent until you do.", back=sub.path)
+                 f"We have sent a mail to {wish.email}. Open the link in it to start "
+                 f"following {what}; nothing is sent or changed until you do.",
+                 back=wish.path)
 
 
 def mail_confirmation(request: Request, tracker: Tracker, email: str, kind: str, target: str,
-                      mode: str) -> tuple[str, Subscription | None, str]:
-    """("sent" | "limited" | "failed", the subscription, what it follows)."""
+                      mode: str) -> tuple[str, Wish | None, str]:
+    """("sent" | "limited" | "failed", the request, what it follows)."""
     follows = _follows(tracker)
     limit = tracker.settings.follow_confirmations_per_day
     if follows.confirmations_since(email, datetime.now(UTC) - timedelta(days=1)) >= limit:
         return "limited", None, ""
-    sub = follows.request(email, kind, target, mode)
+    wish = follows.request(email, kind, target, mode)
     with tracker.engine.connect() as conn:
-        what = what_is_followed(sub, reference.names(conn))
+        what = what_is_followed(wish, reference.names(conn))
     message = compose(
-        tracker.settings, sub.email, f"Confirm: follow {what}", "confirm", None,
-        what=what, path=sub.path, days=CONFIRM_DAYS, confirm_url=_links(request).confirm(sub.id),
+        tracker.settings, wish.email, f"Confirm: follow {what}", "confirm", None,
+        what=what, path=wish.path, days=CONFIRM_DAYS,
+        confirm_url=_links(request).confirm(wish.key),
         mode_text="every change" if mode == "instant" else "one digest a day",
         manage_url=None)
     try:
         with smtp_connection(tracker) as connection:
             connection.send_message(message)
     except (smtplib.SMTPException, OSError):
-        return "failed", sub, what
-    return "sent", sub, what
+        return "failed", wish, what
+    return "sent", wish, what
 
 
 def _back(kind: str, target: str) -> str:
     if kind in KINDS and target.replace("-", "").isalnum():
-        return {"issue": "/issues/", "topic": "/topics/", "owner": "/owners/"}[kind] + target
+        return path_of(kind, target)
     return "/"
 
 
 def _subscription(request: Request, tracker: Tracker, purpose: str,
                   token: str) -> Subscription | None:
-    value = _links(request).read(purpose, token)
-    return _follows(tracker).get(value) if isinstance(value, int) else None
+    key = _links(request).read(purpose, token)
+    return _follows(tracker).by_link(key) if key is not None else None
+
+
+def _wish(request: Request, tracker: Tracker, token: str) -> Wish | None:
+    key = _links(request).read("confirm", token)
+    return _follows(tracker).pending(key) if key is not None else None
 
 
 BAD_LINK = ("This link is not valid any more",
-            "It may have expired, or been cut short by your mail program. Ask to follow "
-            "again from the page you want to follow.")
+            "It may have expired, been used already, or been cut short by your mail "
+            "program. Ask to follow again from the page you want to follow.")
 
 
 @router.get("/confirm", response_class=HTMLResponse)
 def confirm_page(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
-    sub = _subscription(request, tracker, "confirm", token)
-    if sub is None:
+    wish = _wish(request, tracker, token)
+    if wish is None:
         return _page(request, 400, *BAD_LINK)
     with tracker.engine.connect() as conn:
-        what = what_is_followed(sub, reference.names(conn))
+        what = what_is_followed(wish, reference.names(conn))
     return _page(request, 200, f"Follow {what} by e-mail?",
-                 f"Mails will go to {sub.email}: "
-                 f"{'every change' if sub.mode == 'instant' else 'one digest a day'}.",
-                 button="Yes, start following", action=_links(request).path("confirm", sub.id))
+                 f"Mails will go to {wish.email}: "
+                 f"{'every change' if wish.mode == 'instant' else 'one digest a day'}.",
+                 button="Yes, start following", action=Links.path_of("confirm", token))
 
 
 @router.post("/confirm", response_class=HTMLResponse)
 def confirm(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
     check_origin(request)
-    sub = _subscription(request, tracker, "confirm", token)
-    if sub is None:
-        return _page(request, 400, *BAD_LINK)
+    key = _links(request).read("confirm", token)
     position = tracker.projector.position()
-    confirmed = _follows(tracker).confirm(sub.id, position)
-    assert confirmed is not None
+    confirmed = _follows(tracker).confirm(key, position) if key is not None else None
+    if confirmed is None:
+        return _page(request, 400, *BAD_LINK)
     with tracker.engine.connect() as conn:
         what = what_is_followed(confirmed, reference.names(conn))
     return _page(request, 200, f"You are following {what}",
                  "Every mail has a link to stop it, in one click.", back=confirmed.path,
-                 manage=_links(request).path("manage", confirmed.email))
+                 manage=_links(request).path("manage", confirmed.link_key))
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse)
@@ -194,7 +208,7 @@ def unsubscribe_page(request: Request, tracker: TrackerDep, token: Token = "") -
     with tracker.engine.connect() as conn:
         what = what_is_followed(sub, reference.names(conn))
     return _page(request, 200, f"Stop following {what}?", f"Mails go to {sub.email}.",
-                 button="Stop these mails", action=_links(request).path("unsubscribe", sub.id))
+                 button="Stop these mails", action=Links.path_of("unsubscribe", token))
 
 
 @router.post("/unsubscribe", response_class=HTMLResponse)
@@ -202,30 +216,31 @@ async def unsubscribe(request: Request, tracker: TrackerDep, token: Token = "") 
     """One click (RFC 8058): the mail program POSTs ``List-Unsubscribe=One-Click`` here.
     No origin check: that POST comes from the mail provider, and the signed token is what
     authorises it."""
-    sub = await run_in_threadpool(_subscription, request, tracker, "unsubscribe", token)
-    if sub is None:
+    key = _links(request).read("unsubscribe", token)
+    left = await run_in_threadpool(_follows(tracker).unsubscribe, key) \
+        if key is not None else None
+    if left is None:
         return _page(request, 400, *BAD_LINK)
-    await run_in_threadpool(_follows(tracker).unsubscribe, sub.id)
     return _page(request, 200, "You will get no more of these mails",
-                 "You can follow again at any time from the page.", back=sub.path)
+                 "You can follow again at any time from the page.", back=left.path)
 
 
 @router.get("/manage", response_class=HTMLResponse)
 def manage(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
-    email = _links(request).read("manage", token)
-    if not isinstance(email, str):
+    sub = _subscription(request, tracker, "manage", token)
+    if sub is None:
         return _page(request, 400, *BAD_LINK)
-    subs = _follows(tracker).of(email)
+    subs = _follows(tracker).of(sub.email)
     with tracker.engine.connect() as conn:
         display = reference.names(conn)
     links = _links(request)
     listed = [{"what": what_is_followed(s, display), "path": s.path,
                "mode": "every change" if s.mode == "instant" else "one digest a day",
-               "leave": links.path("unsubscribe", s.id)}
+               "leave": links.path("unsubscribe", s.link_key)}
               for s in subs]
     return _page(request, 200, "What you follow by e-mail",
-                 f"Mails go to {email}." if listed else f"{email} follows nothing now.",
-                 follows=listed)
+                 f"Mails go to {sub.email}." if listed
+                 else f"{sub.email} follows nothing now.", follows=listed)
 
 
 __all__ = ["MODES", "router", "send_confirmation"]
