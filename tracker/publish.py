@@ -127,9 +127,18 @@ class Publisher:
 
     def _affected(self, since: int) -> list[str]:
         with self.tracker.engine.connect() as conn:
-            rows = conn.execute(select(entries.c.issue_number, entries.c.topic,
-                                       entries.c.owner, entries.c.assembly)
-                                .where(entries.c.position > since)).all()
+            rows = list(conn.execute(select(entries.c.issue_number, entries.c.topic,
+                                            entries.c.owner, entries.c.assembly)
+                                     .where(entries.c.position > since)))
+            # Hiding or restoring rewrites an issue's older entries too (withheld.py):
+            # every page that lists any of them is written again.
+            rewritten = set(conn.execute(select(entries.c.issue_number).where(
+                entries.c.position > since, entries.c.type.in_(("hidden", "restored"))))
+                .scalars())
+            if rewritten:
+                rows += conn.execute(select(entries.c.issue_number, entries.c.topic,
+                                            entries.c.owner, entries.c.assembly).where(
+                    entries.c.issue_number.in_(rewritten)).distinct()).all()
             numbers = {r.issue_number for r in rows}
             owner_slugs = {r.owner for r in rows if r.owner}
             if numbers:

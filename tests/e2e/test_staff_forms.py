@@ -337,6 +337,10 @@ class TestModeration:
         assert f'href="/issues/{n}#entry-' in answer.text
         public = moderator.client.get(f"/issues/{n}").text
         assert "Names a member of staff" in public
+        # The words are withheld from the public page, not from the moderator.
+        assert "Issue set up as submitted" not in public
+        assert "Issue set up as submitted" in moderator.open(f"/admin/issues/{n}").text
+        assert f"{n}. Issue set up as submitted" in moderator.open("/admin/moderation").text
         assert f'/admin/issues/{n}/moderation?action=restore' in answer.text
         moderator.send(f"/admin/issues/{n}/moderation", action="restore",
                        reason="Name removed by the citizen")

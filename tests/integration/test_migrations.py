@@ -139,7 +139,7 @@ def test_a_revision_can_send_one_read_model_back_to_zero(any_tracker: Tracker) -
     head_position = any_tracker.projector.position()
     with any_tracker.write_engine.begin() as conn, \
             Operations.context(MigrationContext.configure(conn)):
-        reproject("timeline", "timeline_entries", "timeline_context")
+        reproject("timeline", "timeline_entries", "timeline_context", "timeline_withheld")
     with any_tracker.engine.connect() as conn:
         stored = dict(conn.execute(select(positions.c.name, positions.c.position)).all())
         assert stored["timeline"] == 0

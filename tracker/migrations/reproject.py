@@ -14,7 +14,8 @@ def reproject(name: str, *tables: str) -> None:
 
         def upgrade() -> None:
             op.add_column("issue_status", sa.Column("region", sa.String(80)))
-            reproject("issue_status", "commitment_status", "issue_status")
+            reproject("issue_status", "commitment_status", "issue_status_withheld",
+                      "issue_status")
     """
     for table in tables:
         op.execute(sa.text(f'DELETE FROM "{table}"'))

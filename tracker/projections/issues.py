@@ -7,6 +7,7 @@ read, against the caller's date, so they are right whether or not any job has ru
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -34,6 +35,7 @@ from tracker.domain.commitment import CommitmentStatus
 from tracker.domain.issue import Issue
 from tracker.domain.status import CommitmentFacts, IssueFacts, derive_stage, verdict
 from tracker.projections.base import Projection, handles, metadata
+from tracker.projections.withheld import WITHHELD_TEXT, WITHHELD_TITLE
 
 issues = Table(
     "issue_status",
@@ -83,6 +85,20 @@ commitments = Table(
     Column("delivered_on", Date),
 )
 
+# The words of hidden issues, out of the public rows until a restore (see withheld.py): never
+# read by a public query.
+withheld_texts = Table(
+    "issue_status_withheld",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("presenter", String(120), nullable=False),
+    Column("response_summary", Text, nullable=False),
+    Column("outcome", Text),
+    Column("commitments", Text, nullable=False),  # JSON: number -> [text, measure, evidence]
+)
+
 
 # Open: neither delivered nor dropped. Overdue: open and past its due date. Defined once here
 # for every query that counts or lists overdue commitments.
@@ -95,7 +111,7 @@ def overdue_clause(today: date) -> Any:
 
 class IssueStatusProjection(Projection):
     name = "issue_status"
-    tables = (issues, commitments)
+    tables = (issues, commitments, withheld_texts)
 
     def __init__(self) -> None:
         # Later events name the aggregate id, not the number: remember the mapping.
@@ -161,10 +177,12 @@ class IssueStatusProjection(Projection):
 
     @handles(Issue.Hidden)
     def _hidden(self, conn: Connection, e: Issue.Hidden, position: int) -> None:
+        _withhold(conn, self._number(conn, e))
         self._change(conn, e, position, hidden_reason=e.reason)
 
     @handles(Issue.Restored)
     def _restored(self, conn: Connection, e: Issue.Restored, position: int) -> None:
+        _give_back(conn, self._number(conn, e))
         self._change(conn, e, position, hidden_reason=None)
 
     @handles(Issue.Merged)
@@ -271,6 +289,58 @@ class IssueStatusProjection(Projection):
         conn.execute(update(commitments).where(
             commitments.c.issue_number == self._number(conn, e),
             commitments.c.commitment == e.commitment).values(**values))
+
+
+_TEXT_COLUMNS = ("title", "description", "presenter", "response_summary", "outcome")
+
+
+def _withhold(conn: Connection, number: int) -> None:
+    """Move a hidden issue's words out of its public rows, leaving placeholders. The domain
+    refuses every command that writes these columns while the issue is hidden (only a
+    reopen can clear the outcome), so the placeholders stay until the restore."""
+    if conn.execute(select(withheld_texts.c.number)
+                    .where(withheld_texts.c.number == number)).first() is not None:
+        return  # already withheld: never overwrite the words with placeholders
+    row = conn.execute(select(*(issues.c[k] for k in _TEXT_COLUMNS))
+                       .where(issues.c.number == number)).mappings().one()
+    texts = {str(c.commitment): [c.text, c.measure, c.evidence] for c in conn.execute(
+        select(commitments.c.commitment, commitments.c.text, commitments.c.measure,
+               commitments.c.evidence).where(commitments.c.issue_number == number))}
+    conn.execute(withheld_texts.insert().values(
+        number=number, **row, commitments=json.dumps(texts, sort_keys=True)))
+    conn.execute(update(issues).where(issues.c.number == number).values(
+        title=WITHHELD_TITLE, description="", presenter="",
+        response_summary=WITHHELD_TEXT if row["response_summary"] else "",
+        outcome=None if row["outcome"] is None else WITHHELD_TEXT))
+    conn.execute(update(commitments).where(commitments.c.issue_number == number).values(
+        text=WITHHELD_TEXT, measure=WITHHELD_TEXT, evidence=""))
+
+
+def _give_back(conn: Connection, number: int) -> None:
+    """Put a restored issue's words back in its public rows."""
+    kept = conn.execute(select(withheld_texts)
+                        .where(withheld_texts.c.number == number)).mappings().first()
+    if kept is None:
+        return
+    closed = conn.execute(select(issues.c.outcome).where(issues.c.number == number)
+                          ).scalar_one() is not None
+    conn.execute(update(issues).where(issues.c.number == number).values(
+        title=kept["title"], description=kept["description"], presenter=kept["presenter"],
+        response_summary=kept["response_summary"],
+        outcome=kept["outcome"] if closed else None))  # reopened while hidden: stays open
+    for commitment, (text, measure, evidence) in json.loads(kept["commitments"]).items():
+        conn.execute(update(commitments).where(
+            commitments.c.issue_number == number,
+            commitments.c.commitment == int(commitment)).values(
+            text=text, measure=measure, evidence=evidence))
+    conn.execute(withheld_texts.delete().where(withheld_texts.c.number == number))
+
+
+def withheld_words(conn: Connection, number: int) -> tuple[str, str] | None:
+    """A hidden issue's title and description, for moderators only (never a public page)."""
+    row = conn.execute(select(withheld_texts.c.title, withheld_texts.c.description)
+                       .where(withheld_texts.c.number == number)).first()
+    return (row.title, row.description) if row is not None else None
 
 
 def _new_row(e: Issue.Submitted, position: int) -> dict[str, Any]:

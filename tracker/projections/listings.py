@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import Connection, case, func, or_, select
 
-from tracker.projections.issues import commitments, issues, overdue_clause
+from tracker.projections.issues import commitments, issues, overdue_clause, withheld_texts
 from tracker.projections.reference import owners
 
 
@@ -63,8 +63,10 @@ def list_issues(conn: Connection, where: IssueFilter, today: date, offset: int =
         # PostgreSQL; LIKE's wildcards in the query are taken literally.
         needle = "%" + where.search.lower().replace("\\", "\\\\").replace("%", "\\%") \
             .replace("_", "\\_") + "%"
-        query = query.where(or_(func.lower(issues.c.title).like(needle, escape="\\"),
-                                func.lower(issues.c.description).like(needle, escape="\\")))
+        # A hidden issue has no words to find (withheld.py): its placeholder never matches.
+        query = query.where(issues.c.hidden_reason.is_(None), or_(
+            func.lower(issues.c.title).like(needle, escape="\\"),
+            func.lower(issues.c.description).like(needle, escape="\\")))
     total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = conn.execute(query.order_by(issues.c.number.desc()).offset(offset).limit(limit))
     return [IssueSummary(number=r.number, title=r.title, stage=r.stage, topic=r.topic,
@@ -128,9 +130,13 @@ class QueuedIssue:
 
 
 def moderation_queue(conn: Connection, limit: int = 100) -> list[QueuedIssue]:
-    """New submissions and hidden issues, newest first: what a moderator looks at."""
-    rows = conn.execute(select(issues.c.number, issues.c.title, issues.c.stage,
-                               issues.c.submitted_on)
+    """New submissions and hidden issues, newest first: what a moderator looks at. A hidden
+    issue shows its own title here, kept aside from every public row."""
+    rows = conn.execute(select(issues.c.number,
+                               func.coalesce(withheld_texts.c.title, issues.c.title)
+                               .label("title"), issues.c.stage, issues.c.submitted_on)
+                        .select_from(issues.outerjoin(
+                            withheld_texts, withheld_texts.c.number == issues.c.number))
                         .where(issues.c.stage.in_(("submitted", "hidden")))
                         .order_by(issues.c.number.desc()).limit(limit))
     return [QueuedIssue(r.number, r.title, r.stage, r.submitted_on) for r in rows]

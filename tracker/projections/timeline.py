@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Connection,
     Date,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    false,
     select,
 )
 
@@ -33,6 +35,7 @@ from tracker.domain.reference import Assembly, Owner, Topic
 from tracker.projections.base import Projection, metadata
 from tracker.projections.reference import names
 from tracker.projections.sentences import TYPE_KEYS, public_fields, sentence
+from tracker.projections.withheld import WITHHELD_TITLE, withheld_sentence, withhold_fields
 
 entries = Table(
     "timeline_entries", metadata,
@@ -51,6 +54,18 @@ entries = Table(
     Column("commitment", Integer),
     Column("corrects", Integer),
     Column("fields", Text, nullable=False),
+    # True while the issue is hidden: sentence, title and text fields are placeholders.
+    Column("withheld", Boolean, nullable=False, default=False, server_default=false()),
+)
+
+# The words of entries of hidden issues, out of the public rows until a restore (see
+# withheld.py): never read by a public query.
+withheld_entries = Table(
+    "timeline_withheld", metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("sentence", Text, nullable=False),
+    Column("issue_title", String(200), nullable=False),
+    Column("fields", Text, nullable=False),
 )
 
 
@@ -64,6 +79,7 @@ context = Table(
     Column("assembly", String(80)),
     Column("lead", String(80)),
     Column("owners", Text, nullable=False, default="{}"),  # commitment number -> owner slug
+    Column("hidden", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 NOT_WHAT_CHANGED = ("supported",)
@@ -74,6 +90,10 @@ _ENTRY_COLUMNS = tuple(c.name for c in entries.c)
 _COPY_ENTRIES = f"COPY timeline_entries ({', '.join(_ENTRY_COLUMNS)}) FROM STDIN"
 _INSERT_CONTEXT = context.insert()
 _SELECT_CONTEXT = select(context).where(context.c.issue_id == bindparam("key"))
+# What withholding replaces in an entry, and puts back.
+_WORDS = ("sentence", "issue_title", "fields")
+_REWRITE_ENTRY = entries.update().where(entries.c.position == bindparam("p")).values(
+    **{k: bindparam(f"x_{k}") for k in (*_WORDS, "withheld")})
 
 
 def _copy_entries(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -88,7 +108,7 @@ def _copy_entries(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 class TimelineProjection(Projection):
     name = "timeline"
-    tables = (entries, context)
+    tables = (entries, context, withheld_entries)
 
     def __init__(self) -> None:
         self._names: dict[str, str] | None = None  # slug -> display name, loaded once
@@ -99,6 +119,8 @@ class TimelineProjection(Projection):
         # values, so their later events in the batch neither read nor update them.
         self._new_contexts: dict[str, dict[str, Any]] = {}
         self._pending: list[dict[str, Any]] = []
+        # The words of pending entries written withheld, by position: stored with them.
+        self._held: dict[int, dict[str, Any]] = {}
 
     def finish_batch(self, conn: Connection) -> None:
         if self._new_contexts:
@@ -108,12 +130,15 @@ class TimelineProjection(Projection):
                 _copy_entries(conn, self._pending)
             else:
                 conn.execute(_INSERT_ENTRY, self._pending)
+        if self._held:
+            conn.execute(withheld_entries.insert(), list(self._held.values()))
         self.abandon_batch()
 
     def abandon_batch(self) -> None:
         self._contexts = {}
         self._new_contexts = {}
         self._pending = []
+        self._held = {}
 
     def process(self, conn: Connection, event: Any, position: int) -> None:
         if type(event) not in TYPE_KEYS:
@@ -126,12 +151,17 @@ class TimelineProjection(Projection):
         if isinstance(event, Issue.Submitted):
             self._contexts[key] = self._new_contexts[key] = {
                 "issue_id": key, "number": event.number, "title": event.title,
-                "owners": "{}", "topic": None, "assembly": None, "lead": None}
+                "owners": "{}", "topic": None, "assembly": None, "lead": None,
+                "hidden": False}
         ctx = self._contexts.get(key)
         if ctx is None:
             ctx = self._contexts[key] = dict(
                 conn.execute(_SELECT_CONTEXT, {"key": key}).mappings().one())
         owners = json.loads(ctx["owners"])
+        if isinstance(event, Issue.Hidden) and not ctx["hidden"]:
+            self._withhold(conn, ctx["number"])
+        elif isinstance(event, Issue.Restored) and ctx["hidden"]:
+            self._give_back(conn, ctx["number"])
         changes = self._context_changes(event, ctx, owners)
         if changes:
             if key not in self._new_contexts:
@@ -142,7 +172,7 @@ class TimelineProjection(Projection):
         owner = (owners.get(str(commitment)) if commitment else None) or (
             event.lead or None if isinstance(event, Issue.BoardResponded) else None)
         # Values as parameters, not in the statement: one INSERT for the whole batch.
-        self._pending.append(dict(
+        row = dict(
             position=position, issue_number=ctx["number"], entry=event.originator_version,
             type=TYPE_KEYS[type(event)], actor_role=event.actor_role,
             occurred_on=event.occurred_on, recorded_at=event.timestamp,
@@ -150,7 +180,57 @@ class TimelineProjection(Projection):
             topic=ctx["topic"], owner=owner, assembly=getattr(event, "assembly", None) or
             ctx["assembly"], commitment=commitment,
             corrects=event.entry if isinstance(event, Issue.Corrected) else None,
-            fields=json.dumps(public_fields(event), sort_keys=True)))
+            fields=json.dumps(public_fields(event), sort_keys=True), withheld=False)
+        self._pending.append(self._withheld_row(row) if ctx["hidden"] else row)
+
+    # -- hidden means withdrawn (see withheld.py) -----------------------------------------
+
+    def _withheld_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A pending entry as it shows while its issue is hidden; its words kept aside."""
+        self._held[row["position"]] = {k: row[k] for k in ("position", *_WORDS)}
+        fields = withhold_fields(row["type"], json.loads(row["fields"]))
+        return {**row, "issue_title": WITHHELD_TITLE, "withheld": True,
+                "sentence": withheld_sentence(row["type"], fields, self._names or {}),
+                "fields": json.dumps(fields, sort_keys=True)}
+
+    def _withhold(self, conn: Connection, number: int) -> None:
+        """Every entry of the issue so far, pending or stored, written withheld."""
+        self._pending = [self._withheld_row(r) if r["issue_number"] == number and
+                         not r["withheld"] else r for r in self._pending]
+        stored = conn.execute(select(entries.c.position, entries.c.type,
+                                     *(entries.c[k] for k in _WORDS)).where(
+            entries.c.issue_number == number, entries.c.withheld == false())).mappings().all()
+        if not stored:
+            return
+        conn.execute(withheld_entries.insert(), [
+            {k: r[k] for k in ("position", *_WORDS)} for r in stored])
+        changed = []
+        for r in stored:
+            fields = withhold_fields(r["type"], json.loads(r["fields"]))
+            changed.append({"p": r["position"], "x_fields": json.dumps(fields, sort_keys=True),
+                            "x_sentence": withheld_sentence(r["type"], fields,
+                                                            self._names or {}),
+                            "x_issue_title": WITHHELD_TITLE, "x_withheld": True})
+        conn.execute(_REWRITE_ENTRY, changed)
+
+    def _give_back(self, conn: Connection, number: int) -> None:
+        """Every entry of the issue so far, pending or stored, with its words again."""
+        pending = []
+        for r in self._pending:
+            if r["issue_number"] == number and r["withheld"]:
+                r = {**r, **self._held.pop(r["position"]), "withheld": False}
+            pending.append(r)
+        self._pending = pending
+        stored = conn.execute(select(withheld_entries).join(
+            entries, entries.c.position == withheld_entries.c.position).where(
+            entries.c.issue_number == number)).mappings().all()
+        if not stored:
+            return
+        conn.execute(_REWRITE_ENTRY, [
+            {"p": r["position"], "x_withheld": False, **{f"x_{k}": r[k] for k in _WORDS}}
+            for r in stored])
+        conn.execute(withheld_entries.delete().where(withheld_entries.c.position.in_(
+            [r["position"] for r in stored])))
 
     @staticmethod
     def _context_changes(event: Any, ctx: dict[str, Any],
@@ -164,6 +244,8 @@ class TimelineProjection(Projection):
         if isinstance(event, Issue.CommitmentMade):
             owners[str(event.commitment)] = event.owner
             return {"owners": json.dumps(owners, sort_keys=True)}
+        if isinstance(event, Issue.Hidden | Issue.Restored):
+            return {"hidden": isinstance(event, Issue.Hidden)}
         return {}
 
 
@@ -184,6 +266,7 @@ class TimelineEntry:
     commitment: int | None
     corrects: int | None
     fields: dict[str, Any]
+    withheld: bool = False
 
 
 def to_entry(row: Any) -> TimelineEntry:
@@ -195,7 +278,7 @@ def to_entry(row: Any) -> TimelineEntry:
         recorded_at=recorded if recorded.tzinfo else recorded.replace(tzinfo=UTC),
         sentence=row["sentence"], topic=row["topic"], owner=row["owner"],
         assembly=row["assembly"], commitment=row["commitment"], corrects=row["corrects"],
-        fields=json.loads(row["fields"]))
+        fields=json.loads(row["fields"]), withheld=bool(row["withheld"]))
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ class Cursor:
 def _timeline_entry(e: TimelineEntry, base_url: str, names: dict[str, str]) -> FeedEntry:
     f = e.fields
     paragraphs = [e.sentence, f"Issue {e.issue_number}: {e.issue_title}"]
-    if "text" in f and "due" in f:
+    if f.get("text") and f.get("due"):  # a commitment (its text is null when withheld)
         paragraphs.append(f"What was promised: {f['text']}")
         paragraphs.append(f"Who is accountable: {names.get(f['owner'], f['owner'])}")
         paragraphs.append(f"Due: {long_date(date.fromisoformat(f['due']))}")

@@ -63,6 +63,9 @@ class EntryOut(BaseModel):
     sentence: str
     corrects: int | None = None
     fields: dict[str, Any]
+    withheld: bool = Field(False, description="True while the issue is hidden: the words "
+                                              "of the entry are withheld (its text fields "
+                                              "are null)")
 
 
 class TimelineOut(BaseModel):

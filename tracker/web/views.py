@@ -13,7 +13,8 @@ from tracker.web.schemas import CommitmentSummaryOut, EntryOut, FiguresOut, Refe
 def entry_out(e: TimelineEntry) -> EntryOut:
     return EntryOut(position=e.position, issue=e.issue_number, entry=e.entry, type=e.type,
                     at=e.recorded_at, occurred_on=e.occurred_on, actor_role=e.actor_role,
-                    sentence=e.sentence, corrects=e.corrects, fields=e.fields)
+                    sentence=e.sentence, corrects=e.corrects, fields=e.fields,
+                    withheld=e.withheld)
 
 
 def commitment_out(c: CommitmentSummary) -> CommitmentSummaryOut:

@@ -56,7 +56,8 @@ def _events(tracker: Tracker) -> Iterator[str]:
                 "position": e.position, "issue": e.issue_number, "entry": e.entry,
                 "type": e.type, "at": e.recorded_at.isoformat(),
                 "occurred_on": e.occurred_on.isoformat(), "actor_role": e.actor_role,
-                "sentence": e.sentence, "fields": e.fields}, ensure_ascii=False) + "\n"
+                "sentence": e.sentence, "fields": e.fields, "withheld": e.withheld},
+                ensure_ascii=False) + "\n"
         if len(page) < PAGE:
             return
         after = page[-1].position

@@ -53,9 +53,11 @@ def issue_actions(number: IssueNumber, request: Request, tracker: TrackerDep, st
     actions = [c for c in issue_commands.COMMANDS if may(staff, c.permission)]
     commitment_actions = issue_commands.COMMITMENT_FORMS if may(staff, "record_progress") \
         else ()
+    with tracker.engine.connect() as conn:
+        withheld = issue_status.withheld_words(conn, number)
     return page(request, "staff/issue.html", staff=staff, heading=f"Issue {number}",
                 issue=issue, actions=actions, commitment_actions=commitment_actions,
-                done=done if 0 < done <= issue.version else 0)
+                done=done if 0 < done <= issue.version else 0, withheld=withheld)
 
 
 def _choices(tracker: Any, command: issue_commands.IssueCommand) -> dict[str, dict[str, str]]:
