@@ -40,6 +40,7 @@ from tracker.web.routes import (
     pages_lists,
     pages_submit,
     staff,
+    staff_accounts,
     staff_issues,
 )
 from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
@@ -86,7 +87,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write_reference,
                    api_write_issues, api_write_commitments, exports, feeds, calendars,
                    follow, pages_submit, pages_issues, pages_about, pages_lists, staff,
-                   staff_issues):
+                   staff_issues, staff_accounts):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():
