@@ -36,6 +36,7 @@ def target_metadata() -> list[MetaData]:
     import tracker.account_log
     import tracker.contacts
     import tracker.following.store
+    import tracker.idempotency
     import tracker.projections.issues
     import tracker.projections.reference
     import tracker.projections.timeline  # noqa: F401

@@ -22,6 +22,7 @@ from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
 from tracker.web.conditional import PageCache, PositionWatcher
 from tracker.web.fast_answers import FastAnswers
+from tracker.web.idempotency import IdempotentWrites
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
@@ -80,6 +81,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.rate_limits = RateLimits(tracker.settings)
     app.state.secret = server_secret(tracker.settings)
     app.state.links = Links(app.state.secret, tracker.settings.base_url)
+    app.add_middleware(IdempotentWrites, tracker=tracker)  # inside the body limit
     app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes)
     errors.install(app)
     security.install(app)
