@@ -60,6 +60,10 @@ def test_a_repeated_submission_gets_the_first_answer_and_raises_one_issue(site: 
     assert last_issue(site) == before + 1
     # A new key is a new submission.
     assert raise_issue(site, key()).json()["number"] == before + 2
+    # The markers in the event log are passed over by the read models, live and rebuilt.
+    assert site.tracker.projector.position() == site.position()
+    assert site.client.get(f"/api/v1/issues/{before + 1}").json()["title"] == "Lost in the post"
+    assert site.tracker.projector.rebuild() == site.position()
 
 
 WRITES: dict[str, tuple[str, Callable[[int], str], dict[str, Any], int]] = {
