@@ -3,13 +3,16 @@
 Not events: accounts are operational data, not part of the public record, and a token must
 be revocable for good. Tokens and session ids are random (256 bits), shown once, and stored
 only as a SHA-256 digest: for a secret of that strength a slow hash adds nothing. Passwords
-are chosen by people, so they get a slow, salted hash (argon2id).
+are chosen by people, so they get a slow, salted hash (argon2id). Every change to an account,
+and every login and logout, is entered in the account log (tracker.account_log) in the same
+transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +24,6 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Integer,
-    MetaData,
     String,
     Table,
     delete,
@@ -30,12 +32,14 @@ from sqlalchemy import (
     update,
 )
 
+from tracker import account_log
+from tracker.account_log import Changer, by_account, operator
+from tracker.credentials import MAX_PASSWORD, check_name, check_new_password, shown
 from tracker.domain.errors import InvalidValue
-from tracker.domain.values import Actor, Role, required_text
+from tracker.domain.values import Actor, Role
+from tracker.private import private_metadata as private_metadata
 
 STAFF_ROLES = (Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN)
-MIN_PASSWORD = 12
-MAX_PASSWORD = 1_024
 # A working day, then log in again; a session is also ended by logout and by revoke.
 SESSION_HOURS = 8
 
@@ -43,8 +47,6 @@ _hasher = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong
 # password and the answer's timing does not tell which names exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-private_metadata = MetaData()
 
 accounts = Table(
     "accounts",
@@ -101,9 +103,9 @@ class Accounts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, name: str, role: str) -> tuple[Account, str]:
+    def add(self, name: str, role: str, by: Changer | None = None) -> tuple[Account, str]:
         """Create an account and its first token; the token is returned once, never stored."""
-        name = required_text(name, "name", 100)
+        check_name(name)
         try:
             chosen = Role(role)
         except ValueError:
@@ -112,8 +114,12 @@ class Accounts:
             raise InvalidValue("role must be secretariat, moderator or admin", field="role")
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            if conn.execute(select(accounts.c.id).where(accounts.c.name == name)).first():
-                raise InvalidValue(f"An account named '{name}' already exists", field="name")
+            # "Sam" beside "sam" would be one person to a reader and two to the tracker.
+            same = conn.execute(select(accounts.c.name).where(
+                func.lower(accounts.c.name) == name.lower())).scalar()
+            if same is not None:
+                raise InvalidValue(f"An account named {shown(same)} already exists",
+                                   field="name")
             inserted = conn.execute(accounts.insert().values(
                 name=name, role=str(chosen), created_at=now)).inserted_primary_key
             assert inserted is not None
@@ -121,6 +127,8 @@ class Accounts:
             token = secrets.token_urlsafe(32)
             conn.execute(tokens.insert().values(account_id=account_id, digest=_digest(token),
                                                 created_at=now))
+            account_log.record(conn, now, account_id, name, account_log.ADDED,
+                               by or operator(), f"role {chosen}; its first token issued")
         return Account(account_id, name, Role(chosen)), token
 
     def list(self) -> list[AccountListing]:
@@ -128,37 +136,57 @@ class Accounts:
         with self.engine.connect() as conn:
             return _listing(conn)
 
-    def new_token(self, name: str) -> str:
+    def log(self, name: str | None = None, limit: int = 100,
+            before: int | None = None) -> Sequence[account_log.Change]:
+        """The account log, newest first: every account's, or one's."""
+        with self.engine.connect() as conn:
+            account_id = None if name is None else self._id(conn, name)
+            return account_log.changes(conn, account_id=account_id, before=before,
+                                       limit=limit)
+
+    def new_token(self, name: str, by: Changer | None = None) -> str:
         """Issue another token for an account; shown once, stored as a digest."""
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             account_id = self._id(conn, name)
             token = secrets.token_urlsafe(32)
             conn.execute(tokens.insert().values(account_id=account_id, digest=_digest(token),
-                                                created_at=datetime.now(UTC)))
+                                                created_at=now))
+            account_log.record(conn, now, account_id, name, account_log.TOKEN,
+                               by or operator())
         return token
 
-    def revoke(self, name: str) -> int:
+    def revoke(self, name: str, by: Changer | None = None) -> int:
         """Revoke every live token of an account and end its sessions; its password stops
         working too, until a new one is set. Returns how many tokens were revoked."""
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             account_id = self._id(conn, name)
             result = conn.execute(update(tokens).where(
                 tokens.c.account_id == account_id, tokens.c.revoked_at.is_(None))
-                .values(revoked_at=datetime.now(UTC)))
-            conn.execute(delete(sessions).where(sessions.c.account_id == account_id))
+                .values(revoked_at=now))
+            count = int(result.rowcount or 0)
+            ended = conn.execute(delete(sessions).where(sessions.c.account_id == account_id))
             conn.execute(update(accounts).where(accounts.c.id == account_id)
                          .values(password_hash=None))
-        return int(result.rowcount or 0)
+            account_log.record(conn, now, account_id, name, account_log.REVOKED,
+                               by or operator(),
+                               f"{count} tokens revoked, {int(ended.rowcount or 0)} sessions "
+                               "ended, password cleared")
+        return count
 
-    def set_password(self, name: str, password: str) -> None:
+    def set_password(self, name: str, password: str, by: Changer | None = None) -> None:
         """Set (or replace) an account's password for the staff pages; ends its sessions."""
-        check_password_length(password)
+        check_new_password(password, name)
         digest = _hasher.hash(password)
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             account_id = self._id(conn, name)
             conn.execute(update(accounts).where(accounts.c.id == account_id)
                          .values(password_hash=digest))
-            conn.execute(delete(sessions).where(sessions.c.account_id == account_id))
+            ended = conn.execute(delete(sessions).where(sessions.c.account_id == account_id))
+            account_log.record(conn, now, account_id, name, account_log.PASSWORD,
+                               by or operator(), f"{int(ended.rowcount or 0)} sessions ended")
 
     def check_password(self, name: str, password: str) -> Account | None:
         """The account when the name and password match, else None (same cost either way)."""
@@ -192,6 +220,8 @@ class Accounts:
             conn.execute(sessions.insert().values(
                 digest=_digest(session_id), account_id=account.id, form_token=form_token,
                 created_at=now, expires_at=now + timedelta(hours=SESSION_HOURS)))
+            account_log.record(conn, now, account.id, account.name, account_log.LOGGED_IN,
+                               by_account(account.id, account.name))
         return session_id, form_token
 
     def session(self, session_id: str) -> tuple[Account, str] | None:
@@ -208,14 +238,28 @@ class Accounts:
 
     def close_session(self, session_id: str) -> None:
         with self.engine.begin() as conn:
+            row = conn.execute(
+                select(accounts.c.id, accounts.c.name)
+                .join(sessions, accounts.c.id == sessions.c.account_id)
+                .where(sessions.c.digest == _digest(session_id))).first()
             conn.execute(delete(sessions).where(sessions.c.digest == _digest(session_id)))
+            if row is not None:
+                account_log.record(conn, datetime.now(UTC), row.id, row.name,
+                                   account_log.LOGGED_OUT, by_account(row.id, row.name))
 
     @staticmethod
     def _id(conn: Any, name: str) -> int:
         found = conn.execute(select(accounts.c.id).where(accounts.c.name == name)).scalar()
         if found is None:
-            raise InvalidValue(f"There is no account named '{name}'", field="name")
+            raise InvalidValue(f"There is no account named {shown(name)}", field="name")
         return int(found)
+
+    def owner_of(self, token: str) -> int | None:
+        """The id of the account behind a live token, without recording a use."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(tokens.c.account_id).where(
+                tokens.c.digest == _digest(token), tokens.c.revoked_at.is_(None))).scalar()
+        return None if found is None else int(found)
 
     def authenticate(self, token: str) -> Account | None:
         """The account behind a live token, recording when it was last used."""
@@ -232,13 +276,6 @@ class Accounts:
         return Account(row[1], row[2], Role(row[3]))
 
 
-def check_password_length(password: str) -> None:
-    # Length is the one rule worth having (NIST SP 800-63B); no composition rules.
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InvalidValue(f"A password must be {MIN_PASSWORD} to {MAX_PASSWORD} "
-                           "characters long", field="password")
-
-
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes for what was stored as UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -246,6 +283,7 @@ def _aware(moment: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class AccountListing:
+    id: int
     name: str
     role: str
     live_tokens: int
@@ -255,10 +293,10 @@ class AccountListing:
 
 def _listing(conn: Any) -> list[AccountListing]:
     rows = conn.execute(select(
-        accounts.c.name, accounts.c.role,
+        accounts.c.id, accounts.c.name, accounts.c.role,
         func.count(tokens.c.id).filter(tokens.c.revoked_at.is_(None)),
         func.max(tokens.c.last_used_at),
         accounts.c.password_hash.is_not(None),
     ).select_from(accounts.outerjoin(tokens, tokens.c.account_id == accounts.c.id))
         .group_by(accounts.c.id).order_by(accounts.c.name)).all()
-    return [AccountListing(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+    return [AccountListing(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -19,11 +21,13 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.utils import get_topic
 
 from tracker import transcodings
 from tracker.domain import errors
 from tracker.domain.issue import Issue
+from tracker.domain.keyed import KeyedWrite
 from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
 from tracker.domain.support import Support
 from tracker.domain.values import Actor
@@ -52,6 +56,22 @@ class Outcome:
     version: int
     position: int
     commitment: int | None = None
+
+
+class KeyAlreadyUsed(Exception):
+    """The write of this Idempotency-Key was carried out already, by another attempt."""
+
+
+@dataclass
+class Keyed:
+    """The marker the next write carries (see ``TrackerApplication.keyed``)."""
+
+    marker: UUID
+    saved: bool = False
+
+
+# Set per request, and copied into the worker thread that runs its command.
+_keyed: ContextVar[Keyed | None] = ContextVar("keyed write", default=None)
 
 
 @dataclass(frozen=True)
@@ -301,6 +321,54 @@ class TrackerApplication(Application[UUID]):
         return self._change(number, "correct_entry", actor, expected_version,
                             lambda i: i.correct(entry, reason, correction, actor, self.clock()))
 
+    # -- writes sent with an Idempotency-Key ----------------------------------------------
+
+    @contextmanager
+    def keyed(self, marker: UUID) -> Iterator[Keyed]:
+        """Within this block the first write saved carries a KeyedWrite marker with this
+        id, in the same transaction. If the marker exists already, that write is refused
+        whole and KeyAlreadyUsed raised: another attempt of the same key got there first.
+        ``saved`` tells afterwards whether this block's write went in."""
+        keyed = Keyed(marker)
+        token = _keyed.set(keyed)
+        try:
+            yield keyed
+        finally:
+            _keyed.reset(token)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        keyed = _keyed.get()
+        if keyed is None or keyed.saved or not objs:
+            return super().save(*objs, **kwargs)
+        # Last, so that the write's position (its last event's) is the marker's.
+        marker = KeyedWrite.carry_out(keyed.marker, *_written(objs[0]))
+        try:
+            recordings = super().save(*objs, marker, **kwargs)
+        except IntegrityError:
+            if self._exists(keyed.marker):
+                raise KeyAlreadyUsed(f"The write of marker {keyed.marker} is done") from None
+            raise
+        keyed.saved = True
+        return recordings
+
+    def keyed_write(self, marker: UUID, after: int) -> tuple[KeyedWrite, int] | None:
+        """The marker of a keyed write and its position in the log (it was saved after
+        position ``after``), or None when no write of it went in."""
+        try:
+            found: KeyedWrite = self.repository.get(marker)
+        except AggregateNotFoundError:
+            return None
+        topics = [get_topic(KeyedWrite.CarriedOut)]
+        start = after + 1
+        while True:
+            page = self.recorder.select_notifications(start, 500, topics=topics)
+            for notification in page:
+                if notification.originator_id == marker:
+                    return found, notification.id
+            if len(page) < 500:
+                return found, self.recorder.max_notification_id() or 0  # not reached
+            start = page[-1].id + 1
+
     # -- reading the write model (tests and commands only; pages read projections) ------
 
     def get_issue(self, number: int) -> Issue:
@@ -419,6 +487,17 @@ class TrackerApplication(Application[UUID]):
             else:
                 high = middle
         return low
+
+
+def _written(saved: Any) -> tuple[str, int, str, int, int]:
+    """What a keyed write's marker records of the aggregate it saved."""
+    if isinstance(saved, Issue):
+        made = [e.commitment for e in saved.pending_events
+                if isinstance(e, Issue.CommitmentMade)]
+        return "issues", saved.number, "", saved.version, made[-1] if made else 0
+    if isinstance(saved, Topic | Owner | Assembly):
+        return saved.kind, 0, saved.slug, saved.version, 0
+    return "", 0, "", 0, 0
 
 
 def _replay(aggregate: Any, events: Iterable[Any]) -> Any:

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tracker.accounts import check_password_length
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import SettingsError, load_settings
+from tracker.credentials import check_name, check_new_password, shown
 from tracker.domain.errors import DomainError
 
 
@@ -92,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     token = user_commands.add_parser("token", help="issue another token; printed last")
     token.add_argument("name")
     token.set_defaults(run=_users_token)
+    changes = user_commands.add_parser(
+        "log", help="the account log, newest first: who added, changed or revoked an "
+                    "account, and staff logins and logouts")
+    changes.add_argument("name", nargs="?", help="only this account's entries")
+    changes.add_argument("--limit", type=int, default=50, help="entries to show (50)")
+    changes.set_defaults(run=_users_log)
 
     command("send-alerts", _send_alerts,
             "send the e-mail alerts that are due, once (run it from cron when there is no "
@@ -176,17 +182,18 @@ def _read_password() -> str:
         return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
-    first = getpass.getpass("Password (12 characters or more): ")
+    first = getpass.getpass("Password (12 characters or more, not a common one): ")
     if getpass.getpass("The same again: ") != first:
         raise SettingsError("the two passwords differ; nothing was changed")
     return first
 
 
 def _users_add(tracker: Tracker, args: argparse.Namespace) -> int:
-    # The password is read and checked before the account exists, so a bad one adds nothing.
+    # The name and password are checked before the account exists, so a bad one adds nothing.
+    check_name(args.name)
     password = _read_password() if args.password else None
     if password is not None:
-        check_password_length(password)
+        check_new_password(password, args.name)
     account, token = tracker.accounts.add(args.name, args.role)
     if password is not None:
         tracker.accounts.set_password(account.name, password)
@@ -198,27 +205,40 @@ def _users_add(tracker: Tracker, args: argparse.Namespace) -> int:
 
 def _users_password(tracker: Tracker, args: argparse.Namespace) -> int:
     tracker.accounts.set_password(args.name, _read_password())
-    print(f"Password set for {args.name}; any open sessions of it were ended")
+    print(f"Password set for {shown(args.name)}; any open sessions of it were ended")
     return 0
 
 
 def _users_list(tracker: Tracker, _args: argparse.Namespace) -> int:
+    # Names made before names kept to an alphabet are escaped by shown(): printed raw, one
+    # could clear the screen, or pass for another account ("adm\u0456n" for "admin").
     for a in tracker.accounts.list():
         used = a.last_used_at.isoformat(timespec="minutes") if a.last_used_at else "never"
         login = "password set" if a.has_password else "no password"
-        print(f"{a.name}\t{a.role}\t{a.live_tokens} live tokens\tlast used {used}\t{login}")
+        print(f"{shown(a.name)}\t{shown(a.role)}\t{a.live_tokens} live tokens\t"
+              f"last used {used}\t{login}")
+    return 0
+
+
+def _users_log(tracker: Tracker, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise SettingsError("users log: --limit must be 1 or more")
+    for c in tracker.accounts.log(args.name, limit=args.limit):
+        detail = f"\t{c.detail}" if c.detail else ""
+        print(f"{c.at.isoformat(timespec='seconds')}\t{shown(c.account_name)} (account "
+              f"{c.account_id})\t{c.action}\tby {c.by.described()}{detail}")
     return 0
 
 
 def _users_revoke(tracker: Tracker, args: argparse.Namespace) -> int:
     count = tracker.accounts.revoke(args.name)
-    print(f"Revoked {count} tokens of {args.name}")
+    print(f"Revoked {count} tokens of {shown(args.name)}")
     return 0
 
 
 def _users_token(tracker: Tracker, args: argparse.Namespace) -> int:
     token = tracker.accounts.new_token(args.name)
-    print(f"A new token for {args.name}, shown once, on the next line:")
+    print(f"A new token for {shown(args.name)}, shown once, on the next line:")
     print(token)
     return 0
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     mail_from: str = "tracker@localhost"
     # The largest request body the API accepts, in bytes.
     max_body_bytes: int = Field(default=65_536, ge=1_024, le=10_000_000)
+    # How long a write's Idempotency-Key is kept (and a repeat answered from it), in hours.
+    idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Where `tracker worker` keeps a static copy of the public site current (empty: none).
     publish_dir: Path | None = None
     # Embedded mode: how often the server looks for events written by other processes.

@@ -68,6 +68,7 @@ PAGES: dict[str, PublicPage] = {
     "moderation queue": ("/admin/moderation", "moderator", None),
     "reference data": ("/admin/reference", "secretariat", None),
     "reference form": ("/admin/reference/assemblies", "secretariat", None),
+    "accounts and their log": ("/admin/accounts", "admin", None),
 }
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 
-def tracker(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def tracker(data: Path, *args: str, stdin: str = "",
+            **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tracker.cli", *args], capture_output=True,
-                          text=True, timeout=120,
+                          text=True, timeout=120, input=stdin,
                           env={**os.environ, "TRACKER_DATA_DIR": str(data), **env})
 
 

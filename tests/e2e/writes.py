@@ -56,7 +56,7 @@ class Site:
 def open_site(tracker: Tracker) -> Iterator[Site]:
     """A client on this tracker, with one account (and token) per staff role."""
     Stages(tracker).reference_data()
-    tokens = {role: tracker.accounts.add(f"{role} desk {next(_unique)}", role)[1]
+    tokens = {role: tracker.accounts.add(f"{role}-desk-{next(_unique)}", role)[1]
               for role in STAFF}
     with TestClient(create_app(tracker, poll=False)) as client:
         yield Site(client, tracker, tokens)

@@ -33,8 +33,10 @@ class SchemaTooNew(Exception):
 def target_metadata() -> list[MetaData]:
     """Every table the migrations manage, as the code declares them today."""
     # Imported here: each module adds its tables to one of these two collections.
+    import tracker.account_log
     import tracker.contacts
     import tracker.following.store
+    import tracker.idempotency
     import tracker.projections.issues
     import tracker.projections.reference
     import tracker.projections.timeline  # noqa: F401

@@ -23,6 +23,7 @@ from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
 from tracker.web.conditional import PageCache, PositionWatcher
 from tracker.web.fast_answers import FastAnswers
+from tracker.web.idempotency import IdempotentWrites
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
@@ -41,6 +42,7 @@ from tracker.web.routes import (
     pages_lists,
     pages_submit,
     staff,
+    staff_accounts,
     staff_issues,
 )
 from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
@@ -81,6 +83,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.secret = server_secret(tracker.settings)
     app.state.links = Links(app.state.secret, tracker.settings.base_url)
     hide_tokens_in_access_log()
+    app.add_middleware(IdempotentWrites, tracker=tracker)  # inside the body limit
     app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes)
     errors.install(app)
     security.install(app)
@@ -88,7 +91,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write_reference,
                    api_write_issues, api_write_commitments, exports, feeds, calendars,
                    follow, pages_submit, pages_issues, pages_about, pages_lists, staff,
-                   staff_issues):
+                   staff_issues, staff_accounts):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 
 from tracker.config import Settings
+from tracker.credentials import shown
 from tracker.domain.glossary import stage_label, status_label
 from tracker.domain.status import long_date
 from tracker.web.markdown import to_html
@@ -47,6 +48,7 @@ def build_environment(settings: Settings) -> Environment:
     )
     env.filters["human_date"] = human_date
     env.filters["iso"] = iso
+    env.filters["shown"] = shown  # an account name, escaped if outside its alphabet
     env.filters["markdown"] = to_html
     env.globals["stage_label"] = stage_label
     env.globals["status_label"] = status_label

@@ -37,6 +37,23 @@ IfMatch = Annotated[str | None, Header(
                 'Anything else that is not a version is refused with 400.')]
 
 
+IDEMPOTENCY_KEY_HELP = (
+    "Makes a retry safe: any unique string (a UUID, say) of 1 to 255 printable ASCII "
+    "characters, chosen by the client for this request. A repeat with the same key from "
+    "the same caller (the token's account, or the same client without a token) within 24 "
+    "hours (TRACKER_IDEMPOTENCY_HOURS) is not run again: it gets the first success's "
+    "status and body, with `Idempotent-Replayed: true`. The same key with a different "
+    "request is refused with 422 naming the header; a repeat while the first is still "
+    "running gets 409 and Retry-After. Refusals are not kept: a repeat of one runs again.")
+
+
+def idempotency_key(key: Annotated[str | None, Header(
+        alias="Idempotency-Key", max_length=255, pattern=r"^[\x20-\x7e]+$",
+        description=IDEMPOTENCY_KEY_HELP)] = None) -> None:
+    """Documents the header on every write: tracker.web.idempotency acts on it before the
+    route runs."""
+
+
 def get_caller(tracker: TrackerDep,
                authorization: Annotated[str | None, Header()] = None) -> Account | None:
     """The staff account behind a bearer token; None for a citizen who sends none.
@@ -92,7 +109,11 @@ def written(tracker: Tracker, outcome: Outcome | Recorded, status: int = 200,
             kind: str = "") -> JSONResponse:
     """Project the new events now, so the next read shows them, and say what was written."""
     tracker.show_written(outcome.position)
-    base = tracker.settings.base_url
+    return answer(tracker.settings.base_url, outcome, status, kind)
+
+
+def answer(base: str, outcome: Outcome | Recorded, status: int, kind: str = "") -> JSONResponse:
+    """The answer to a write: what it did, where to read it, and the version as ETag."""
     if isinstance(outcome, Recorded):
         body = Written(slug=outcome.slug, version=outcome.version, position=outcome.position,
                        url=f"{base}/{kind}/{outcome.slug}")

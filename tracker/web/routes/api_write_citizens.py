@@ -21,9 +21,10 @@ from tracker.web import requests as r
 from tracker.web.citizens import client_key, supporter_id
 from tracker.web.deps import IssueNumber, TrackerDep
 from tracker.web.replies import Written, refusals
-from tracker.web.writing import CallerDep, actor_of, refuse, written
+from tracker.web.writing import CallerDep, actor_of, idempotency_key, refuse, written
 
-router = APIRouter(prefix="/api/v1", tags=["citizens"])
+router = APIRouter(prefix="/api/v1", tags=["citizens"],
+                   dependencies=[Depends(idempotency_key)])
 
 
 def rate_limited(kind: str) -> Callable[..., None]:
@@ -36,7 +37,7 @@ def rate_limited(kind: str) -> Callable[..., None]:
 @router.post("/issues", status_code=201, response_model=Written,
              summary="Raise an issue (public, rate limited)",
              dependencies=[Depends(rate_limited("submit"))],
-             responses=refusals(401, 403, 413, 422, 429))
+             responses=refusals(400, 401, 403, 409, 413, 422, 429))
 def submit_issue(command: r.SubmitIssue, tracker: TrackerDep, caller: CallerDep) -> Response:
     """Raise an issue; the answer carries its public number at once.
 
@@ -57,7 +58,7 @@ def submit_issue(command: r.SubmitIssue, tracker: TrackerDep, caller: CallerDep)
 @router.post("/issues/{number}/support", response_model=Written,
              summary="Support an issue (public, once per supporter)",
              dependencies=[Depends(rate_limited("support"))],
-             responses=refusals(401, 403, 404, 409, 429))
+             responses=refusals(400, 401, 403, 404, 409, 422, 429))
 def support_issue(number: IssueNumber, request: Request,
                   tracker: TrackerDep, caller: CallerDep) -> Response:
     """Say "me too". No body. Each client counts once per issue (409 the second time).

@@ -13,7 +13,7 @@ command (see requests.CommitmentUpdate):
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from tracker.application import Outcome, TrackerApplication
 from tracker.domain.values import Actor
@@ -21,9 +21,17 @@ from tracker.web import issue_commands
 from tracker.web import requests as r
 from tracker.web.deps import AccountDep, CommitmentNumber, IssueNumber, TrackerDep
 from tracker.web.replies import Written, refusals
-from tracker.web.writing import IfMatch, expected_version, fields_named, refuse, written
+from tracker.web.writing import (
+    IfMatch,
+    expected_version,
+    fields_named,
+    idempotency_key,
+    refuse,
+    written,
+)
 
-router = APIRouter(prefix="/api/v1/issues/{number}/commitments", tags=["commitments"])
+router = APIRouter(prefix="/api/v1/issues/{number}/commitments", tags=["commitments"],
+                   dependencies=[Depends(idempotency_key)])
 REFUSALS = refusals(400, 401, 403, 404, 409, 412, 413, 422)
 
 # Which fields each kind of update takes (occurred_on goes with all of them).

@@ -7,7 +7,7 @@ new version (also as ETag) and the log position reached, and the next read shows
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
 from tracker.accounts import Account
@@ -16,9 +16,10 @@ from tracker.web import issue_commands
 from tracker.web import requests as r
 from tracker.web.deps import AccountDep, IssueNumber, TrackerDep
 from tracker.web.replies import Written, refusals
-from tracker.web.writing import IfMatch, expected_version, written
+from tracker.web.writing import IfMatch, expected_version, idempotency_key, written
 
-router = APIRouter(prefix="/api/v1/issues/{number}", tags=["the story of an issue"])
+router = APIRouter(prefix="/api/v1/issues/{number}", tags=["the story of an issue"],
+                   dependencies=[Depends(idempotency_key)])
 REFUSALS = refusals(400, 401, 403, 404, 409, 412, 413, 422)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from tracker.web import requests as r
 from tracker.web.deps import AccountDep, TrackerDep
 from tracker.web.replies import Written, refusals
-from tracker.web.writing import written
+from tracker.web.writing import idempotency_key, written
 
-router = APIRouter(prefix="/api/v1", tags=["reference data"])
-REFUSALS = refusals(401, 403, 409, 413, 422)
+router = APIRouter(prefix="/api/v1", tags=["reference data"],
+                   dependencies=[Depends(idempotency_key)])
+REFUSALS = refusals(400, 401, 403, 409, 413, 422)
 
 
 @router.post("/topics", status_code=201, response_model=Written, summary="Create a topic",
