@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, delete, func, select
 
 from tracker.accounts import private_metadata
+from tracker.domain.values import optional_text
 
 contacts = Table(
     "contacts", private_metadata,
@@ -27,9 +28,10 @@ class Contacts:
         self.engine = engine
 
     def add(self, issue_number: int, name: str | None, email: str) -> None:
+        name = optional_text(name, "contact_name", 120)  # the text rules every text obeys
         with self.engine.begin() as conn:
             conn.execute(contacts.insert().values(
-                issue_number=issue_number, name=name or "", email=email.strip().lower(),
+                issue_number=issue_number, name=name, email=email.strip().lower(),
                 created_at=datetime.now(UTC)))
 
     def count_for(self, email: str) -> int:
