@@ -6,13 +6,15 @@
 - Query parameters: none may hold what no text may (tracker.domain.values.plain_text), nor
   a line break: a 422 naming the parameter (pages answer with their 404 page). Path
   parameters likewise, as a 404: an address with a control character in it is none of ours.
+- A slug in an address is checked by one typed dependency (``SlugInPath``) before anything
+  uses it: not a slug, a 404.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
@@ -71,3 +73,16 @@ def _problem(value: str, field: str) -> str:
 def _invalid_query(name: str, message: str) -> RequestValidationError:
     return RequestValidationError([{"loc": ("query", name), "msg": message,
                                     "type": "plain_text"}])
+
+
+async def known_slug(slug: Annotated[str, Path(
+        description="Lower-case letters, digits and single hyphens (at most 80)",
+        examples=["mental-health"])]) -> str:
+    """A slug in an address, checked before anything uses it; anything else is a 404."""
+    try:
+        return values.slug(slug)
+    except InvalidValue:
+        raise HTTPException(404, detail="There is nothing at this address") from None
+
+
+SlugInPath = Annotated[str, Depends(known_slug)]
