@@ -8,6 +8,9 @@
   parameters likewise, as a 404: an address with a control character in it is none of ours.
 - A slug in an address is checked by one typed dependency (``SlugInPath``) before anything
   uses it: not a slug, a 404.
+- The public JSON commands (submit, support) are refused from another site's page, and
+  unless sent as JSON: a browser must then ask first (a CORS preflight, which this site never
+  grants), so no page elsewhere can make its visitors raise or support an issue.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from tracker.domain import values
 from tracker.domain.errors import InvalidValue
+from tracker.web.staff_session import from_another_site
 
 
 def _text_rule(*, lines: bool, said: bool) -> AfterValidator:
@@ -86,3 +90,17 @@ async def known_slug(slug: Annotated[str, Path(
 
 
 SlugInPath = Annotated[str, Depends(known_slug)]
+
+
+async def same_site_json(request: Request) -> None:
+    """The public JSON commands: from this site or no browser at all, and sent as JSON."""
+    if from_another_site(request):
+        raise HTTPException(403, detail={
+            "field": "Origin",
+            "detail": "This request was sent from another site's page, so it was refused."})
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise HTTPException(415, detail={
+            "field": "Content-Type",
+            "detail": "Send the body as JSON with Content-Type: application/json "
+                      "(the body {} when there is nothing to say)."})

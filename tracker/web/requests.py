@@ -54,6 +54,12 @@ class SubmitIssue(BaseModel):
                                   json_schema_extra={"maxLength": 0}), Line] = ""
 
 
+class SupportIssue(BaseModel):
+    """Nothing to say: the body is ``{}``, sent as JSON (tracker.web.edge.same_site_json)."""
+
+    model_config = command()
+
+
 class CreateTopic(BaseModel):
     model_config = command(slug="mental-health", name="Mental Health")
 
