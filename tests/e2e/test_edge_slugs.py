@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_edge_text import app_routes
 from tests.e2e.writes import Site, build, open_site
+from tracker.web.edge import known_slug
 
 NOT_SLUGS = ("x%0d%0aSet-Cookie:%20a=b", "%C3%A9%E2%82%AC", "x%22y", "Upper", "a--b", "-a",
              "a%20b", "a%0a", "x" * 81)
@@ -76,3 +78,10 @@ def test_every_etag_of_a_slug_address_is_well_formed(site: Site) -> None:
         assert answer.status_code == 200, address
         # RFC 9110: an entity tag is visible ASCII but the double quote, in double quotes.
         assert re.fullmatch(r'"[\x21\x23-\x7e]+"', answer.headers["etag"]), address
+
+
+def test_every_address_with_a_slug_checks_it_before_anything_else() -> None:
+    routes = [route for route in app_routes() if "{slug}" in route.path]
+    assert len(routes) >= 6
+    for route in routes:
+        assert any(d.call is known_slug for d in route.dependant.dependencies), route.path
