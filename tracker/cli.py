@@ -121,12 +121,17 @@ def _serve(tracker: Tracker, args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise SettingsError("--workers must be 1 or more")
     print(f"Serving on http://{args.host}:{args.port}/", file=sys.stderr)
+    # uvicorn's own X-Forwarded-For handling is off: by default it believes the header from
+    # 127.0.0.1, so any local client could be anyone. TRACKER_TRUSTED_PROXIES is the one
+    # rule (tracker.web.citizens.client_key).
+    server = {"host": args.host, "port": args.port, "log_level": "info",
+              "proxy_headers": False}
     if args.workers == 1:
-        uvicorn.run(create_app(tracker), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(tracker), **server)
     else:
         tracker.close()  # every worker process bootstraps its own
-        uvicorn.run("tracker.web.asgi:app_factory", factory=True, host=args.host,
-                    port=args.port, workers=args.workers, log_level="info")
+        uvicorn.run("tracker.web.asgi:app_factory", factory=True, workers=args.workers,
+                    **server)
     return 0
 
 

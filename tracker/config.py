@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     smtp_tls: bool = False  # TLS from the start (port 465)
     smtp_timeout: float = Field(default=10.0, gt=0, le=300)
     mail_from: str = "tracker@localhost"
+    # Reverse proxies whose X-Forwarded-For is believed: addresses and CIDR networks,
+    # separated by commas. Empty: none; a client is the address it connects from.
+    trusted_proxies: str = ""
     # The largest request body the API accepts, in bytes.
     max_body_bytes: int = Field(default=65_536, ge=1_024, le=10_000_000)
     # How long a write's Idempotency-Key is kept (and a repeat answered from it), in hours.
@@ -76,6 +80,17 @@ class Settings(BaseSettings):
             parse(value)
         except ValueError:
             raise ValueError("must look like 5/minute or 100/hour") from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in value.replace(",", " ").split():
+            try:
+                ipaddress.ip_network(part)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an address or a network such as "
+                                 "10.0.0.0/8") from None
         return value
 
     @field_validator("base_url")

@@ -12,6 +12,7 @@ from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, delete,
 
 from tracker.accounts import private_metadata
 from tracker.addresses import normalise
+from tracker.domain.values import optional_text
 
 contacts = Table(
     "contacts", private_metadata,
@@ -28,6 +29,7 @@ class Contacts:
         self.engine = engine
 
     def add(self, issue_number: int, name: str | None, email: str) -> None:
+        name = optional_text(name, "contact_name", 120)  # the text rules every text obeys
         with self.engine.begin() as conn:
             conn.execute(contacts.insert().values(
                 issue_number=issue_number, name=name or "", email=normalise(email),

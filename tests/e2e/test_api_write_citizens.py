@@ -92,10 +92,10 @@ class TestSubmitting:
 class TestSupporting:
     def test_a_client_counts_once(self, site: Site) -> None:
         number = site.issue()
-        first = site.client.post(f"/api/v1/issues/{number}/support")
+        first = site.client.post(f"/api/v1/issues/{number}/support", json={})
         assert first.status_code == 200 and first.json()["version"] == 2
         before = site.position()
-        again = site.client.post(f"/api/v1/issues/{number}/support")
+        again = site.client.post(f"/api/v1/issues/{number}/support", json={})
         assert again.status_code == 409 and again.json()["error"] == "AlreadySupported"
         assert site.position() == before
         assert supporters(site, number) == 1
@@ -104,14 +104,14 @@ class TestSupporting:
         number = site.issue()
         for host in ("198.51.100.1", "198.51.100.2"):
             assert from_address(site, host).post(
-                f"/api/v1/issues/{number}/support").status_code == 200
+                f"/api/v1/issues/{number}/support", json={}).status_code == 200
         assert supporters(site, number) == 2
 
     def test_a_forged_forwarded_for_header_does_not_make_a_new_supporter(
             self, site: Site) -> None:
         number = site.issue()
         client = from_address(site, "198.51.100.3")
-        codes = [client.post(f"/api/v1/issues/{number}/support",
+        codes = [client.post(f"/api/v1/issues/{number}/support", json={},
                              headers={"X-Forwarded-For": f"203.0.113.{i}",
                                       "X-Real-IP": f"203.0.113.{i}"}).status_code
                  for i in range(3)]
@@ -119,14 +119,15 @@ class TestSupporting:
 
     def test_one_ipv6_line_counts_once_whatever_address_it_takes(self, site: Site) -> None:
         number = site.issue()
-        codes = [from_address(site, host).post(f"/api/v1/issues/{number}/support").status_code
+        codes = [from_address(site, host).post(f"/api/v1/issues/{number}/support",
+                                               json={}).status_code
                  for host in ("2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ab:cd:ef:1",
                               "2001:db8:1:3::1")]
         assert codes == [200, 409, 409, 200]
 
     def test_no_address_is_stored_only_an_opaque_id(self, site: Site) -> None:
         number = site.issue()
-        from_address(site, "198.51.100.77").post(f"/api/v1/issues/{number}/support")
+        from_address(site, "198.51.100.77").post(f"/api/v1/issues/{number}/support", json={})
         stored = b"".join(n.state for n in
                           site.tracker.app.recorder.select_notifications(1, 1_000_000))
         assert b"198.51.100.77" not in stored
@@ -136,7 +137,7 @@ class TestSupporting:
     def test_a_hidden_issue_takes_no_support(self, site: Site) -> None:
         number = site.issue("hidden")
         before = site.position()
-        assert site.client.post(f"/api/v1/issues/{number}/support").status_code == 409
+        assert site.client.post(f"/api/v1/issues/{number}/support", json={}).status_code == 409
         assert site.position() == before
 
 
@@ -161,11 +162,11 @@ class TestRateLimits:
 
     def test_supporting_too_often_is_a_429(self, strict: Site) -> None:
         numbers = [strict.issue() for _ in range(4)]
-        codes = [strict.client.post(f"/api/v1/issues/{n}/support").status_code
+        codes = [strict.client.post(f"/api/v1/issues/{n}/support", json={}).status_code
                  for n in numbers]
         assert codes == [200, 200, 200, 429]
         assert "retry-after" in strict.client.post(
-            f"/api/v1/issues/{numbers[3]}/support").headers
+            f"/api/v1/issues/{numbers[3]}/support", json={}).headers
 
     def test_the_limit_is_per_client(self, strict: Site) -> None:
         for i in range(3):

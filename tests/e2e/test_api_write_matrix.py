@@ -54,7 +54,7 @@ def _scenarios() -> dict[str, Callable[[Site, str], Call]]:
     updates = "commitments/1/updates"
     return {
         "submit_issue": lambda site, role: ("/api/v1/issues", {"title": f"Raised by {role}"}),
-        "support_issue": on("submitted", "support", None),
+        "support_issue": on("submitted", "support", {}),
         "create_topic": lambda site, role: ("/api/v1/topics",
                                             {"slug": f"topic-{role}", "name": "A topic"}),
         "create_owner": lambda site, role: ("/api/v1/owners",

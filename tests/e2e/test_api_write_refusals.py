@@ -98,8 +98,13 @@ class TestInvalidFields:
                                     headers={"Content-Type": "application/json"})
         assert response.status_code == 422
 
-    def test_a_form_post_instead_of_json_is_a_422(self, site: Site, unchanged: None) -> None:
+    def test_a_form_post_instead_of_json_is_refused(self, site: Site, unchanged: None) -> None:
+        # The public commands name the header (tracker.web.edge.same_site_json); the staff
+        # commands find no JSON body.
         response = site.client.post("/api/v1/issues", data={"title": "A form"})
+        assert response.status_code == 415 and response.json()["field"] == "Content-Type"
+        response = site.client.post("/api/v1/topics", data={"slug": "form", "name": "A form"},
+                                    headers=site.as_("secretariat"))
         assert response.status_code == 422
 
     def test_an_existing_slug_is_a_409_naming_it(self, site: Site, unchanged: None) -> None:
@@ -133,7 +138,7 @@ class TestUnknownThings:
         assert response.status_code == 422 and response.json()["field"] == "number"
 
     def test_supporting_an_unknown_issue_is_a_404(self, site: Site, unchanged: None) -> None:
-        assert site.client.post("/api/v1/issues/99999/support").status_code == 404
+        assert site.client.post("/api/v1/issues/99999/support", json={}).status_code == 404
 
 
 class TestTokens:

@@ -38,7 +38,7 @@ def test_an_issue_from_gather_to_delivery(site: Site, clock: Clock) -> None:
                                     "date": "2014-09-18", "place": "London"})
     n = ok(site, "/api/v1/issues", {"title": "Evening GP appointments"}, "anonymous")["number"]
     issue = f"/api/v1/issues/{n}"
-    ok(site, f"{issue}/support", None, "anonymous")
+    ok(site, f"{issue}/support", {}, "anonymous")
     ok(site, f"{issue}/topic", {"topic": "access-to-services"})
     ok(site, f"{issue}/schedule", {"assembly": "london-2014", "presenter": "A shift worker"})
 
@@ -116,6 +116,7 @@ class TestRefusedOnPostgres:
 
     def test_a_supporter_counts_once(self, pg: Site) -> None:
         n = pg.issue()
-        codes = [pg.client.post(f"/api/v1/issues/{n}/support").status_code for _ in range(2)]
+        codes = [pg.client.post(f"/api/v1/issues/{n}/support", json={}).status_code
+                 for _ in range(2)]
         assert codes == [200, 409]
         assert pg.client.get(f"/api/v1/issues/{n}").json()["supporters"] == 1

@@ -28,11 +28,14 @@ MARKUP = '<img src=x onerror=alert(1)><a href="javascript:alert(2)">y</a>'
 FORMULA = '=HYPERLINK("http://evil.example","z")'
 # A line break followed by a forged calendar property, for the multi-line fields.
 ICS_BREAK = "\r\nX-FORGED:yes\r\nEND:VEVENT"
+# Characters that make text read otherwise than it is: dropped on the way in.
+BIDI = ("\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+        "\u2069")
 
 
 def hostile(field: str, multiline: bool = False) -> str:
     tail = ICS_BREAK if multiline else ""
-    return f"{FORMULA} {field} {SCRIPT}{MARKUP}'&{tail}"
+    return f"\u202e{FORMULA} {field}\u2066 {SCRIPT}{MARKUP}'&\u2069{tail}"
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +225,18 @@ def test_names_that_look_like_placeholders_are_just_names(site: Site) -> None:
         answer = site.client.get(f"/topics/0/feed{suffix}")
         assert answer.status_code == 200, suffix
         assert "{0} {name} %s" in answer.text
+
+
+def test_no_direction_changing_character_reaches_any_output(site: Site) -> None:
+    n = site.numbers[0]  # type: ignore[attr-defined]
+    outputs = [*pages(site), *(f.format(n=n) + suffix for f in FEEDS
+                               for suffix in (".rss", ".atom", ".json")),
+               "/calendar.ics", "/owners/evil-owner/calendar.ics", "/export/issues.csv",
+               "/export/commitments.csv", "/export/events.jsonl", f"/api/v1/issues/{n}",
+               f"/api/v1/issues/{n}/history"]
+    for path in outputs:
+        text = site.client.get(path).text
+        assert not any(c in text for c in BIDI), path
+        assert "\\u202e" not in text.lower() and "&#8238;" not in text, path
+    # The rest of the text is all there.
+    assert "HYPERLINK" in site.client.get(f"/issues/{n}").text

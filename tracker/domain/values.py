@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -40,33 +41,89 @@ class Actor:
         object.__setattr__(self, "role", Role(self.role))
 
 
-def required_text(value: str, field: str, limit: int = MAX_TEXT) -> str:
-    """Strip a text and insist it is present and not too long."""
+# The text rules, in one place: the domain applies them to every command, the web applies
+# the same functions to every field and parameter before anything runs (tracker/web/edge.py).
+#
+# Never accepted: controls (C0, DEL, C1), which XML feeds cannot carry, which break lines in
+# calendars, CSV and logs, and of which NUL cannot be stored by PostgreSQL at all; unpaired
+# surrogates, which cannot be encoded; and the noncharacters U+FFFE, U+FFFF, U+FDD0-U+FDEF.
+# A text that may hold several lines keeps newlines and tabs; its CR LF and CR become LF.
+_NEVER = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+FORBIDDEN_IN_LINES = re.compile(f"[{_NEVER}]")
+FORBIDDEN_IN_A_LINE = re.compile(f"[\t\n{_NEVER}]")
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) make text
+# read differently from what it holds ("Trojan Source"); they are dropped, never stored.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+# Shown as nothing, yet not whitespace to str.strip(): a text of only these is empty.
+_FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def allows_lines(limit: int) -> bool:
+    """A text longer than a short one may hold several lines (forms show it as a text area)."""
+    return limit > MAX_SHORT
+
+
+def plain_text(value: object, field: str, *, lines: bool = False) -> str:
+    """Text as the record may hold it: bidirectional controls dropped, line endings as LF,
+    ends stripped. Refused, naming ``field``, if it holds a character that no page, feed,
+    calendar, export or database can carry, or a line break or tab where it is one line."""
     if not isinstance(value, str):
         raise InvalidValue(f"{field} must be text", field=field)
-    stripped = value.strip()
-    if not stripped:
+    text = _BIDI.sub("", value)
+    if lines:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = (FORBIDDEN_IN_LINES if lines else FORBIDDEN_IN_A_LINE).search(text)
+    if found is not None:
+        raise InvalidValue(f"{field} must not contain {_described(found.group())}",
+                           field=field)
+    return text.strip()
+
+
+def is_blank(text: str) -> bool:
+    """Whether nothing of the text would be seen: only spaces and invisible characters
+    (zero-width spaces and joiners, format characters, fillers)."""
+    return all(c in _FILLERS or unicodedata.category(c) in _UNSEEN_CATEGORIES for c in text)
+
+
+def _described(character: str) -> str:
+    code = f"U+{ord(character):04X}"
+    if character in "\t\n\r":
+        return f"a line break or tab ({code}): it is one line"
+    if "\ud800" <= character <= "\udfff":
+        return f"an unpaired surrogate ({code})"
+    if unicodedata.category(character) == "Cc":
+        return f"a control character ({code})"
+    return f"a noncharacter ({code})"
+
+
+def required_text(value: str, field: str, limit: int = MAX_TEXT, *,
+                  lines: bool | None = None) -> str:
+    """A text that must say something (see plain_text), of at most ``limit`` characters."""
+    text = plain_text(value, field, lines=allows_lines(limit) if lines is None else lines)
+    if is_blank(text):
         raise InvalidValue(f"{field} must not be empty", field=field)
-    if len(stripped) > limit:
+    if len(text) > limit:
         raise InvalidValue(f"{field} must be at most {limit} characters", field=field)
-    return stripped
+    return text
 
 
-def optional_text(value: str | None, field: str, limit: int = MAX_TEXT) -> str:
-    """Strip an optional text; absent becomes the empty string."""
+def optional_text(value: str | None, field: str, limit: int = MAX_TEXT, *,
+                  lines: bool | None = None) -> str:
+    """An optional text (see plain_text); absent or blank becomes the empty string."""
     if value is None:
         return ""
-    if not isinstance(value, str):
-        raise InvalidValue(f"{field} must be text", field=field)
-    stripped = value.strip()
-    if len(stripped) > limit:
+    text = plain_text(value, field, lines=allows_lines(limit) if lines is None else lines)
+    if len(text) > limit:
         raise InvalidValue(f"{field} must be at most {limit} characters", field=field)
-    return stripped
+    return "" if is_blank(text) else text
 
 
 def slug(value: str, field: str = "slug") -> str:
     """A lower-case, hyphenated address part such as ``mental-health``."""
-    if not isinstance(value, str) or not SLUG_PATTERN.match(value) or len(value) > 80:
+    # fullmatch: ``$`` would let a trailing newline through.
+    if not isinstance(value, str) or len(value) > 80 or not SLUG_PATTERN.fullmatch(value):
         raise InvalidValue(
             f"{field} must be lower-case letters, digits and single hyphens (at most 80)",
             field=field,
@@ -76,7 +133,7 @@ def slug(value: str, field: str = "slug") -> str:
 
 def evidence_link(value: str | None, field: str = "evidence") -> str:
     """An evidence reference: an http(s) link or a document reference such as 'Paper 14/07'."""
-    text = optional_text(value, field, MAX_URL)
+    text = optional_text(value, field, MAX_URL, lines=False)
     if text.lower().startswith(("javascript:", "data:", "vbscript:")):
         raise InvalidValue(f"{field} must be a web link or a document reference", field=field)
     return text

@@ -6,7 +6,7 @@ import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +22,7 @@ from tracker.web.access_log import hide_tokens_in_access_log
 from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
 from tracker.web.conditional import PageCache, PositionWatcher
+from tracker.web.edge import plain_parameters
 from tracker.web.fast_answers import FastAnswers
 from tracker.web.idempotency import IdempotentWrites
 from tracker.web.rendering import render
@@ -73,7 +74,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
                 poller.stop()
 
     app = TrackerAPI(title="Citizens' assembly tracker", version=__version__,
-                     lifespan=lifespan,
+                     lifespan=lifespan, dependencies=[Depends(plain_parameters)],
                      description="Did anything concrete come of it? Issues, commitments, "
                                  "delivery: a public, event-sourced record.")
     app.state.tracker = tracker

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -55,24 +56,71 @@ def _read_secret(path: Path) -> bytes:
     raise RuntimeError(f"{path} holds no usable key; delete it to make a new one")
 
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 def client_key(request: Request) -> str:
     """Who a public request comes from, for limits and supporter ids.
 
-    The socket's address, never a header the client writes: behind a reverse proxy uvicorn
-    puts the real address there from X-Forwarded-For, but only for the proxies it trusts
-    (FORWARDED_ALLOW_IPS). An IPv6 client is keyed by its /64, the block one subscriber
-    line is given, or it could take a fresh address for every request.
+    The address the connection comes from. Only when that is a proxy named in
+    TRACKER_TRUSTED_PROXIES is X-Forwarded-For believed: each proxy appends the address it
+    was reached from, so the client is the right-most address that is not one of those
+    proxies; anything to its left was written by the client itself. An entry that is not an
+    address is refused (400), never taken as a client. (The server's own handling of these
+    headers is off, see tracker.cli: this is the one rule.) An IPv6 client is keyed by its
+    /64, the block one subscriber line is given, or it could take a fresh address for every
+    request.
     """
     host = request.client.host if request.client else "unknown"
+    peer = _address(host)
+    if peer is None:
+        return host  # not an IP connection (a Unix socket, the test client)
+    proxies = trusted_networks(request.app.state.tracker.settings.trusted_proxies)
+    if proxies and _within(peer, proxies):
+        peer = _forwarded_client(request, peer, proxies)
+    if isinstance(peer, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((peer, 64), strict=False))
+    return str(peer)
+
+
+@functools.lru_cache(maxsize=8)
+def trusted_networks(setting: str) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(part) for part in setting.replace(",", " ").split())
+
+
+def _address(text: str) -> Address | None:
     try:
-        address = ipaddress.ip_address(host)
+        address = ipaddress.ip_address(text)
     except ValueError:
-        return host
+        return None
     if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id is not None:
+            return None  # "%anything" is free text: a fresh client for every request
         if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
+            return address.ipv4_mapped
+    return address
+
+
+def _within(address: Address, networks: tuple[Network, ...]) -> bool:
+    return any(address in network for network in networks)
+
+
+def _forwarded_client(request: Request, proxy: Address,
+                      proxies: tuple[Network, ...]) -> Address:
+    entries = [entry.strip() for header in request.headers.getlist("x-forwarded-for")
+               for entry in header.split(",")]
+    client = proxy
+    for entry in reversed(entries):
+        address = _address(entry)
+        if address is None:
+            raise HTTPException(400, detail={
+                "field": "X-Forwarded-For",
+                "detail": "X-Forwarded-For holds something that is not an address"})
+        client = address
+        if not _within(address, proxies):
+            break
+    return client
 
 
 def supporter_id(secret: bytes, client: str, issue: int) -> str:

@@ -107,12 +107,17 @@ def _validators(position: int, today: date, recorded: datetime | None,
     return Validators(etag=tag, last_modified=newest.astimezone(UTC).replace(microsecond=0))
 
 
-def not_modified(request: Request, current: Validators) -> Response | None:
-    """A 304 when the client's copy is current (If-None-Match wins over If-Modified-Since)."""
+def not_modified(request: Request, current: Validators,
+                 exists: bool = False) -> Response | None:
+    """A 304 when the client's copy is current (If-None-Match wins over If-Modified-Since).
+
+    ``If-None-Match: *`` asks whether the address has any representation at all, so it
+    matches only once the answer is known to be one (``exists``): never a 404.
+    """
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        if current.etag in tags or "*" in tags:
+        if current.etag in tags or (exists and "*" in tags):
             return _304(current)
         return None
     since = request.headers.get("if-modified-since")
@@ -154,10 +159,18 @@ async def answer(request: Request, tracker: Tracker, variant: str,
             return cached
         key = (variant, request.url.path, request.url.query, current.etag)
         if (hit := request.app.state.page_cache.get(key)) is not None:
-            body, status, media_type = hit
-            return stamp(Response(body, status_code=status, media_type=media_type), current,
-                         max_age)
+            return _cached(request, hit, current, max_age)
     return await run_in_threadpool(answer_now, request, tracker, variant, build, max_age)
+
+
+def _cached(request: Request, hit: tuple[bytes, int, str], current: Validators,
+            max_age: int) -> Response:
+    body, status, media_type = hit
+    if status != 200:
+        return Response(body, status_code=status, media_type=media_type)
+    if (unchanged := not_modified(request, current, exists=True)) is not None:
+        return unchanged
+    return stamp(Response(body, status_code=status, media_type=media_type), current, max_age)
 
 
 async def _validators_now(request: Request, tracker: Tracker,
@@ -229,9 +242,7 @@ def answer_now(request: Request, tracker: Tracker, variant: str,
             return cached
         key = (variant, request.url.path, request.url.query, current.etag)
         if (hit := cache.get(key)) is not None:
-            body, status, media_type = hit
-            return stamp(Response(body, status_code=status, media_type=media_type), current,
-                         max_age)
+            return _cached(request, hit, current, max_age)
         built = build(conn)
     result = built if isinstance(built, Response) else JSONResponse(jsonable_encoder(built))
     if result.status_code in (200, 404):
@@ -240,6 +251,8 @@ def answer_now(request: Request, tracker: Tracker, variant: str,
         if len(cache.variants) < 10 * cache.size:
             cache.variants[(request.url.path, request.url.query)] = (variant, max_age)
     if result.status_code == 200:
+        if (unchanged := not_modified(request, current, exists=True)) is not None:
+            return unchanged
         stamp(result, current, max_age)
     return result
 

@@ -61,7 +61,7 @@ def install(app: FastAPI) -> None:
 
 
 async def _unavailable(request: Request, error: Exception) -> Response:
-    log.error("database unavailable on %s %s: %s", request.method, request.url.path, error)
+    log.error("database unavailable on %s %r: %s", request.method, request.url.path, error)
     headers = {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
     path = request.url.path
     if path.startswith(("/api/", "/export/")) or path == "/healthz" or \

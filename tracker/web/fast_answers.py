@@ -46,18 +46,22 @@ class FastAnswers:
             await self.app(scope, receive, send)
             return
         body, status, media_type = hit
+        if status == 200 and _client_is_current(headers, current, exists=True):
+            await _send(send, 304, _stamped(current, max_age), b"")
+            return
         extra = _stamped(current, max_age) if status == 200 else []
         await _send(send, status, [(b"content-type", media_type.encode()), *extra],
                     b"" if scope["method"] == "HEAD" else body, len(body))
 
 
-def _client_is_current(headers: dict[bytes, bytes], current: Validators) -> bool:
+def _client_is_current(headers: dict[bytes, bytes], current: Validators,
+                       exists: bool = False) -> bool:
     """The rule of conditional.not_modified, on raw headers."""
     if_none_match = headers.get(b"if-none-match")
     if if_none_match is not None:
         tags = {t.strip().removeprefix("W/") for t in if_none_match.decode("latin-1")
                 .split(",")}
-        return current.etag in tags or "*" in tags
+        return current.etag in tags or (exists and "*" in tags)
     since = headers.get(b"if-modified-since")
     if not since:
         return False

@@ -139,6 +139,11 @@ def _message(problem: Any, target: FormField) -> str:
         return f"{target.label.split(' (')[0]} must be {target.max_length} characters or fewer"
     if kind.startswith("date"):
         return "Enter a real date, as YYYY-MM-DD"
+    if kind == "plain_text":  # the text rules (tracker.web.edge) speak of the field's name
+        text: str = problem.get("msg", "")
+        if text.endswith("must not be empty"):  # it showed nothing
+            return f"Enter {target.label.split(' (')[0].lower()}"
+        return text.replace(target.name, target.label.split(" (")[0], 1)
     if kind == "string_pattern_mismatch":
         return "Use lower-case letters, digits and single hyphens, e.g. mental-health"
     msg: str = problem.get("msg", "This value is not valid")

@@ -47,12 +47,14 @@ class Problem(BaseModel):
 _MEANING = {
     400: "A malformed If-Match or Idempotency-Key header",
     401: "No bearer token, or an unknown or revoked one",
-    403: "The token's role may not run this command (see the authorisation table)",
+    403: "The token's role may not run this command (see the authorisation table), or a "
+         "browser sent it from another site's page",
     404: "No such issue, commitment, topic, owner or assembly",
     409: "The issue's present state does not allow this command, or a request with the "
          "same Idempotency-Key is still running",
     412: "If-Match named a version that is no longer current; nothing was written",
     413: "The request body is larger than the limit",
+    415: "The body was not sent as JSON (Content-Type: application/json)",
     422: "A field is missing, too long or malformed, or the Idempotency-Key was used for a "
          "different request; `field` names it",
     429: "Too many requests from this client; wait for Retry-After seconds",

@@ -2,6 +2,8 @@
 
 The limits repeat the domain's (tracker/domain/values.py and the aggregates), so a refusal
 names the field before the command runs; the domain checks them again, as the last word.
+Every text is typed with the domain's text rules (tracker/web/edge.py): one line or several,
+and whether it must say something.
 Unknown fields are refused rather than ignored: a misspelt optional field would otherwise
 vanish without the client ever knowing.
 """
@@ -14,14 +16,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from tracker.domain.values import MAX_SHORT, MAX_TEXT, MAX_TITLE, MAX_URL
+from tracker.web.edge import Line, Lines, SaidLine, SaidLines
 
 MAX_NUMBER = 2_147_483_647  # the largest number every database's integer holds
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80,
                             examples=["mental-health"])]
-Short = Annotated[str, Field(min_length=1, max_length=MAX_SHORT)]
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-Name = Annotated[str | None, Field(max_length=120)]
+Short = Annotated[str, Field(min_length=1, max_length=MAX_SHORT), SaidLine]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), SaidLines]
+Name = Annotated[str | None, Field(max_length=120), Line]
 OccurredOn = Annotated[date | None, Field(
     description="When it happened (YYYY-MM-DD), if not today; never in the future",
     examples=["2014-09-18"])]
@@ -36,10 +39,10 @@ class SubmitIssue(BaseModel):
     model_config = command(title="Shift workers cannot get a GP appointment",
                            description="Appointments are only offered 9 to 5.")
 
-    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
-    description: Annotated[str, Field(max_length=MAX_TEXT)] = ""
+    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE), SaidLine]
+    description: Annotated[str, Field(max_length=MAX_TEXT), Lines] = ""
     contact_name: Annotated[str | None, Field(
-        max_length=120, description="Kept private, for replies; never published")] = None
+        max_length=120, description="Kept private, for replies; never published"), Line] = None
     contact_email: Annotated[EmailStr | None, Field(
         description="Kept private, for replies; never published")] = None
     # Staff logging an issue raised on paper may date it; a citizen raises it today.
@@ -48,7 +51,13 @@ class SubmitIssue(BaseModel):
     # The schema says what a client must do (leave it empty); the route refuses anything
     # else with a message a person understands, rather than pydantic's.
     website: Annotated[str, Field(max_length=200, description="Leave empty",
-                                  json_schema_extra={"maxLength": 0})] = ""
+                                  json_schema_extra={"maxLength": 0}), Line] = ""
+
+
+class SupportIssue(BaseModel):
+    """Nothing to say: the body is ``{}``, sent as JSON (tracker.web.edge.same_site_json)."""
+
+    model_config = command()
 
 
 class CreateTopic(BaseModel):
@@ -64,7 +73,7 @@ class CreateOwner(BaseModel):
 
     slug: Slug
     name: Short
-    role: Annotated[str, Field(max_length=MAX_SHORT)] = ""
+    role: Annotated[str, Field(max_length=MAX_SHORT), Line] = ""
 
 
 class CreateAssembly(BaseModel):
@@ -74,7 +83,7 @@ class CreateAssembly(BaseModel):
     slug: Slug
     title: Short
     date: date
-    place: Annotated[str, Field(max_length=MAX_SHORT)] = ""
+    place: Annotated[str, Field(max_length=MAX_SHORT), Line] = ""
 
 
 class AssignTopic(BaseModel):
@@ -122,7 +131,7 @@ class BoardResponse(BaseModel):
     decision: Literal["commit", "decline", "refer"]
     summary: Text
     lead: Slug | None = None
-    referred_to: Annotated[str | None, Field(max_length=200)] = None
+    referred_to: Annotated[str | None, Field(max_length=200), Line] = None
     occurred_on: OccurredOn = None
 
 
@@ -131,10 +140,10 @@ class NewCommitment(BaseModel):
                            owner="chief-executive", due="2015-06-30",
                            measure="Clinics open and used")
 
-    text: Annotated[str, Field(min_length=1, max_length=2_000)]
+    text: Annotated[str, Field(min_length=1, max_length=2_000), SaidLines]
     owner: Slug
     due: date
-    measure: Annotated[str, Field(min_length=1, max_length=1_000)]
+    measure: Annotated[str, Field(min_length=1, max_length=1_000), SaidLines]
     occurred_on: OccurredOn = None
 
 
@@ -156,10 +165,10 @@ class CommitmentUpdate(BaseModel):
 
     status: Literal["on_track", "at_risk", "delayed", "no_public_evidence", "delivered",
                     "dropped"] | None = None
-    note: Annotated[str | None, Field(max_length=5_000)] = None
-    evidence_url: Annotated[str | None, Field(max_length=MAX_URL)] = None
+    note: Annotated[str | None, Field(max_length=5_000), Lines] = None
+    evidence_url: Annotated[str | None, Field(max_length=MAX_URL), Line] = None
     new_due: date | None = None
-    reason: Annotated[str | None, Field(max_length=5_000)] = None
+    reason: Annotated[str | None, Field(max_length=5_000), Lines] = None
     occurred_on: OccurredOn = None
 
 
@@ -196,7 +205,7 @@ class Moderation(BaseModel):
 
     action: Literal["hide", "restore"]
     reason: Annotated[str, Field(min_length=1, max_length=MAX_SHORT,
-                                 description="Shown in public")]
+                                 description="Shown in public"), SaidLine]
 
 
 class Correction(BaseModel):
@@ -205,5 +214,5 @@ class Correction(BaseModel):
 
     entry: Annotated[int, Field(ge=1, le=MAX_NUMBER,
                                 description="The entry's number in the issue history")]
-    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+    reason: Annotated[str, Field(min_length=1, max_length=2_000), SaidLines]
     correction: Text

@@ -72,7 +72,8 @@ class SecurityHeaders:
         try:
             await self.app(scope, receive, with_headers)
         except Exception:
-            log.exception("unhandled error on %s %s", scope.get("method"), path)
+            # %r: an address may hold a line break, which must not forge a line of the log.
+            log.exception("unhandled error on %s %r", scope.get("method"), path)
             if started:
                 raise
             body = json.dumps({"detail": "Something went wrong on our side."}).encode()
@@ -87,6 +88,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, _error: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %r", request.method, request.url.path)
         return JSONResponse({"detail": "Something went wrong on our side."},
                             status_code=500)

@@ -18,7 +18,8 @@ from tracker.web.replies import refusals
 from tracker.web.schemas import EntryOut, IssueListOut, IssueOut, IssueSummaryOut
 from tracker.web.views import entry_out
 
-router = APIRouter(prefix="/api/v1/issues", tags=["issues"])
+# Any parameter no text may hold is a 422 naming it (tracker.web.edge.plain_parameters).
+router = APIRouter(prefix="/api/v1/issues", tags=["issues"], responses=refusals(422))
 READ_ONE: dict[int | str, dict[str, Any]] = {
     **refusals(404, 422), 304: {"description": "Not modified since the ETag or date sent"}}
 

@@ -11,11 +11,13 @@ from tracker.projections import reference, timeline
 from tracker.projections.listings import list_commitments
 from tracker.web.conditional import answer
 from tracker.web.deps import MAX_NUMBER, MAX_POSITION, TrackerDep
+from tracker.web.replies import refusals
 from tracker.web.routes.api_issues import Slug
 from tracker.web.schemas import CommitmentListOut, ReferenceOut, TimelineOut
 from tracker.web.views import commitment_out, entry_out, reference_out
 
-router = APIRouter(prefix="/api/v1", tags=["lists"])
+# Any parameter no text may hold is a 422 naming it (tracker.web.edge.plain_parameters).
+router = APIRouter(prefix="/api/v1", tags=["lists"], responses=refusals(422))
 
 StatusFilter = Literal["on_track", "at_risk", "delayed", "no_public_evidence", "delivered",
                        "dropped", "overdue"]

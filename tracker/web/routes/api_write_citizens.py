@@ -9,6 +9,9 @@ one is refused with an honest 422 naming it, not a fake success. A person whose 
 filled it in by itself is told what to do, and no one is ever told an issue was raised
 when it was not; a bot learns only what reading the form would tell it anyway. The refusal
 still counts against the client's rate limit.
+
+Both are refused when a browser says another site's page sent them, and unless the body is
+JSON (``{}`` for support): see tracker.web.edge.same_site_json.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from tracker.web import requests as r
 from tracker.web.citizens import client_key, supporter_id
 from tracker.web.deps import IssueNumber, TrackerDep
+from tracker.web.edge import same_site_json
 from tracker.web.replies import Written, refusals
 from tracker.web.writing import CallerDep, actor_of, idempotency_key, refuse, written
 
@@ -36,8 +40,8 @@ def rate_limited(kind: str) -> Callable[..., None]:
 
 @router.post("/issues", status_code=201, response_model=Written,
              summary="Raise an issue (public, rate limited)",
-             dependencies=[Depends(rate_limited("submit"))],
-             responses=refusals(400, 401, 403, 409, 413, 422, 429))
+             dependencies=[Depends(same_site_json), Depends(rate_limited("submit"))],
+             responses=refusals(400, 401, 403, 409, 413, 415, 422, 429))
 def submit_issue(command: r.SubmitIssue, tracker: TrackerDep, caller: CallerDep) -> Response:
     """Raise an issue; the answer carries its public number at once.
 
@@ -57,11 +61,12 @@ def submit_issue(command: r.SubmitIssue, tracker: TrackerDep, caller: CallerDep)
 
 @router.post("/issues/{number}/support", response_model=Written,
              summary="Support an issue (public, once per supporter)",
-             dependencies=[Depends(rate_limited("support"))],
-             responses=refusals(400, 401, 403, 404, 409, 422, 429))
-def support_issue(number: IssueNumber, request: Request,
+             dependencies=[Depends(same_site_json), Depends(rate_limited("support"))],
+             responses=refusals(400, 401, 403, 404, 409, 413, 415, 422, 429))
+def support_issue(number: IssueNumber, _command: r.SupportIssue, request: Request,
                   tracker: TrackerDep, caller: CallerDep) -> Response:
-    """Say "me too". No body. Each client counts once per issue (409 the second time).
+    """Say "me too", with the body `{}` sent as JSON. Each client counts once per issue
+    (409 the second time).
 
     The supporter is recorded by a pseudonymous id (an HMAC of the client's address under
     the server's secret), never by the address itself. A staff account counts as itself.

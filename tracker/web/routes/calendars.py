@@ -15,6 +15,7 @@ from tracker.projections import reference
 from tracker.projections.issues import OPEN_STATUSES, commitments, issues
 from tracker.web.conditional import answer
 from tracker.web.deps import IssueNumber, TrackerDep
+from tracker.web.edge import SlugInPath
 from tracker.web.replies import body_in
 
 router = APIRouter(tags=["calendars"])
@@ -85,7 +86,7 @@ async def issue_due_dates(number: IssueNumber, request: Request,
 
 
 @router.get("/owners/{slug}/calendar.ics", response_class=Response, responses=ICS)
-async def owner_due_dates(slug: str, request: Request, tracker: TrackerDep) -> Response:
+async def owner_due_dates(slug: SlugInPath, request: Request, tracker: TrackerDep) -> Response:
     """The open commitments one owner is accountable for."""
     return await _calendar(request, tracker, f"calendar-owner-{slug}", f"Owner {slug}",
                            owner=slug)

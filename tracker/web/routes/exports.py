@@ -105,7 +105,8 @@ def _streamed(request: Request, tracker: Tracker, variant: str, media_type: str,
               body: Iterator[str], filename: str) -> Response:
     with tracker.engine.connect() as conn:
         current = validators(tracker, conn, variant, request.app.state.page_cache)
-    if (cached := not_modified(request, current)) is not None:
+    # An export always exists, so If-None-Match: * matches it too.
+    if (cached := not_modified(request, current, exists=True)) is not None:
         return cached
     response = StreamingResponse(body, media_type=media_type, headers={
         "Content-Disposition": f'inline; filename="{filename}"'})

@@ -18,6 +18,7 @@ from tracker.projections.issues import issues
 from tracker.projections.timeline import TimelineFilter
 from tracker.web.conditional import answer
 from tracker.web.deps import IssueNumber, TrackerDep
+from tracker.web.edge import SlugInPath
 from tracker.web.feed_source import Cursor, feed_entries
 from tracker.web.replies import body_in
 
@@ -103,7 +104,7 @@ async def issue_feed(number: IssueNumber, fmt: Format, request: Request,
 
 
 @router.get("/topics/{slug}/feed.{fmt}", response_class=Response, responses=FEEDS)
-async def topic_feed(slug: str, fmt: Format, request: Request, tracker: TrackerDep,
+async def topic_feed(slug: SlugInPath, fmt: Format, request: Request, tracker: TrackerDep,
                before: str | None = None) -> Response:
     """Every issue in a topic."""
     return await _feed(request, tracker, fmt, f"/topics/{slug}/feed", f"/topics/{slug}",
@@ -111,7 +112,7 @@ async def topic_feed(slug: str, fmt: Format, request: Request, tracker: TrackerD
 
 
 @router.get("/owners/{slug}/feed.{fmt}", response_class=Response, responses=FEEDS)
-async def owner_feed(slug: str, fmt: Format, request: Request, tracker: TrackerDep,
+async def owner_feed(slug: SlugInPath, fmt: Format, request: Request, tracker: TrackerDep,
                before: str | None = None) -> Response:
     """Everything an accountable owner promised, and when it becomes overdue."""
     return await _feed(request, tracker, fmt, f"/owners/{slug}/feed", f"/owners/{slug}",

@@ -35,6 +35,7 @@ from tracker.projections import issues as issue_status
 from tracker.projections import reference
 from tracker.web.citizens import client_key
 from tracker.web.deps import TrackerDep
+from tracker.web.edge import SaidLine
 from tracker.web.rendering import render
 from tracker.web.staff_session import check_origin
 
@@ -46,7 +47,7 @@ Token = Annotated[str, Query(max_length=500)]
 class FollowRequest(BaseModel):
     email: EmailStr
     kind: str = Field(pattern="^(issue|topic|owner)$")
-    target: Annotated[str, Field(min_length=1, max_length=80)]
+    target: Annotated[str, Field(min_length=1, max_length=80), SaidLine]
     mode: str = Field(default="instant", pattern="^(instant|daily)$")
 
 

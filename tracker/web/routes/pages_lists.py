@@ -19,6 +19,7 @@ from tracker.projections.listings import (
 )
 from tracker.web.conditional import answer
 from tracker.web.deps import MAX_NUMBER, MAX_POSITION, TrackerDep
+from tracker.web.edge import SlugInPath
 from tracker.web.rendering import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -68,19 +69,19 @@ async def timeline_page(
 
 
 @router.get("/topics/{slug}", response_class=HTMLResponse)
-async def topic_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
+async def topic_page(slug: SlugInPath, request: Request, tracker: TrackerDep) -> Response:
     """A topic: its figures, commitments, issues and latest changes."""
     return await _reference_page("topics", slug, request, tracker)
 
 
 @router.get("/owners/{slug}", response_class=HTMLResponse)
-async def owner_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
+async def owner_page(slug: SlugInPath, request: Request, tracker: TrackerDep) -> Response:
     """An accountable owner: what they promised and how it is going."""
     return await _reference_page("owners", slug, request, tracker)
 
 
 @router.get("/assemblies/{slug}", response_class=HTMLResponse)
-async def assembly_page(slug: str, request: Request, tracker: TrackerDep) -> Response:
+async def assembly_page(slug: SlugInPath, request: Request, tracker: TrackerDep) -> Response:
     """An assembly: the issues discussed there and what came of them."""
     return await _reference_page("assemblies", slug, request, tracker)
 

@@ -22,6 +22,7 @@ from tracker.web import forms
 from tracker.web import requests as r
 from tracker.web.citizens import client_key
 from tracker.web.deps import MAX_NUMBER, TrackerDep
+from tracker.web.edge import SaidLine
 from tracker.web.errors import status_for
 from tracker.web.rendering import render
 from tracker.web.staff_session import (
@@ -73,7 +74,9 @@ async def posted(request: Request, session: StaffSession | None) -> Any:
 
 
 class Login(BaseModel):
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, Field(min_length=1, max_length=100), SaidLine]
+    # Any character may be in a password: it is only ever hashed, never stored, shown or
+    # looked up.
     password: Annotated[str, Field(min_length=1, max_length=1_024)]
 
 
