@@ -39,8 +39,8 @@ def test_users_add_prints_the_token_as_its_last_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "env", "names"), [
     (("users", "add", "Desk", "--role", "boss"), {}, "role"),
-    (("users", "add", "Desk\x01", "--role", "admin"), {}, "name must not contain"),
-    (("users", "add", "\u202e", "--role", "admin"), {}, "name must not be empty"),
+    (("users", "add", "Desk\x01", "--role", "admin"), {}, "An account name is"),
+    (("users", "add", "\u202e", "--role", "admin"), {}, "An account name is"),
     (("demo",), {"TRACKER_BASE_URL": "nonsense"}, "TRACKER_BASE_URL"),
     (("demo",), {"TRACKER_DATABASE_URL": "mysql://x/y"}, "TRACKER_DATABASE_URL"),
     (("demo",), {"TRACKER_SILENT_DAYS": "-3"}, "TRACKER_SILENT_DAYS"),

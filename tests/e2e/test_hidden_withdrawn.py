@@ -76,7 +76,7 @@ def site(request: pytest.FixtureRequest, make_tracker: Callable[..., Tracker], c
                         "mail_from": "tracker@example.org", "base_url": "http://testserver",
                         "secret_key": "test-secret", "rate_follow": "1000/hour"}.items():
         setattr(tracker.settings, name, value)
-    tokens = {role: tracker.accounts.add(f"{role} desk", role)[1]
+    tokens = {role: tracker.accounts.add(f"{role}-desk", role)[1]
               for role in ("secretariat", "moderator")}
     with TestClient(create_app(tracker, poll=False)) as client:
         made = Site(client, tracker, box, tokens, clock, tmp_path / "static")

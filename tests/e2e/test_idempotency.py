@@ -137,12 +137,12 @@ def test_keys_belong_to_their_caller(site: Site) -> None:
     assert "idempotent-replayed" not in b.headers
     # A staff account's key is its own too, whatever token of the account sends it.
     n = site.issue("submitted")
-    staff = site.post(f"/api/v1/issues/{n}/support", None, "secretariat", **{KEY: sent})
-    other_staff = site.post(f"/api/v1/issues/{n}/support", None, "admin", **{KEY: sent})
+    staff = site.post(f"/api/v1/issues/{n}/support", {}, "secretariat", **{KEY: sent})
+    other_staff = site.post(f"/api/v1/issues/{n}/support", {}, "admin", **{KEY: sent})
     assert staff.status_code == other_staff.status_code == 200
     assert other_staff.json()["version"] == staff.json()["version"] + 1
     second_token = site.tracker.accounts.new_token(_name_of(site, "secretariat"))
-    repeat = site.client.post(f"/api/v1/issues/{n}/support", headers={
+    repeat = site.client.post(f"/api/v1/issues/{n}/support", json={}, headers={
         KEY: sent, "Authorization": f"Bearer {second_token}"})
     assert repeat.headers["idempotent-replayed"] == "true"
     assert repeat.json() == staff.json()
