@@ -75,7 +75,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
                                  "delivery: a public, event-sourced record.")
     app.state.tracker = tracker
     app.state.templates = build_environment(tracker.settings)
-    app.state.page_cache = PageCache()
+    app.state.page_cache = PageCache(tracker.settings.page_cache_bytes)
     app.state.rate_limits = RateLimits(tracker.settings)
     app.state.secret = server_secret(tracker.settings)
     app.state.links = Links(app.state.secret, tracker.settings.base_url)

@@ -14,11 +14,12 @@ import functools
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -43,33 +44,86 @@ class Validators:
         return format_datetime(self.last_modified, usegmt=True)
 
 
+class Cached(NamedTuple):
+    """A rendered answer: its bytes, status, media type and the headers of its own (a
+    ``Link`` to the next page) that must go out with it again."""
+
+    body: bytes
+    status: int
+    media_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# Headers a route sets on a cached answer that belong to the answer, not to the moment.
+KEPT_HEADERS = ("link",)
+# What an entry costs beyond its bytes and key: the dictionary slot, tuples and objects.
+ENTRY_OVERHEAD = 400
+# Bounds of the small maps beside the cache; each entry there is a few hundred bytes.
+MAX_VALIDATORS = 8_192
+MAX_KNOWN_ADDRESSES = 20_000
+MAX_KNOWN_QUERY = 1_024  # longer (valid) queries are answered, but never from the front
+
+
 class PageCache:
     """Rendered responses keyed by address and validators: a page whose validators have not
-    changed is the same page, so it is sent again without being built again."""
+    changed is the same page, so it is sent again without being built again.
 
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[str, ...], tuple[bytes, int, str]] = OrderedDict()
+    Bounded by bytes (bodies, keys and a fixed overhead per entry), not by a count: a count
+    lets a few large answers take all the memory. The key holds only the query parameters
+    the route reads (``reads``), so ``?anything=else`` is the same entry as none at all.
+    """
+
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[tuple[str, ...], tuple[Cached, int]] = OrderedDict()
         self._recorded: tuple[int, datetime | None] = (-1, None)
         self._lock = threading.Lock()
-        # Which variant (and max-age) each address was answered with: lets FastAnswers
-        # answer it again without routing.
+        # Which variant (and max-age) each address and query was answered with, and which
+        # query parameters the route at each path reads: lets FastAnswers answer it again
+        # without routing.
         self.variants: dict[tuple[str, str], tuple[str, int]] = {}
+        self.reads: dict[str, frozenset[str]] = {}
+        self.route_reads: dict[int, frozenset[str]] = {}
         self.validators: dict[tuple[int, date, str], Validators] = {}
 
-    def get(self, key: tuple[str, ...]) -> tuple[bytes, int, str] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
+    def __len__(self) -> int:
+        return len(self._items)
 
-    def put(self, key: tuple[str, ...], item: tuple[bytes, int, str]) -> None:
+    def get(self, key: tuple[str, ...]) -> Cached | None:
         with self._lock:
-            self._items[key] = item
+            found = self._items.get(key)
+            if found is None:
+                return None
             self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            return found[0]
+
+    def put(self, key: tuple[str, ...], item: Cached) -> None:
+        cost = (len(item.body) + sum(len(part) for part in key) + ENTRY_OVERHEAD
+                + sum(len(n) + len(v) for n, v in item.headers))
+        if cost > self.max_bytes:
+            return  # larger than the whole cache: built again each time instead
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._items[key] = (item, cost)
+            self.bytes += cost
+            while self.bytes > self.max_bytes:
+                _, (_, freed) = self._items.popitem(last=False)
+                self.bytes -= freed
+
+    def remember(self, path: str, query: str, reads: frozenset[str], variant: str,
+                 max_age: int) -> None:
+        """Note how an address was answered, for FastAnswers."""
+        if len(path) + len(query) > MAX_KNOWN_QUERY:
+            return
+        if len(self.variants) >= MAX_KNOWN_ADDRESSES:
+            self.variants.clear()
+        if len(self.reads) >= MAX_KNOWN_ADDRESSES:
+            self.reads.clear()
+        self.reads[path] = reads
+        self.variants[(path, query)] = (variant, max_age)
 
     @property
     def recorded(self) -> tuple[int, datetime | None]:
@@ -85,6 +139,46 @@ class PageCache:
                              .order_by(entries.c.position.desc()).limit(1)).scalar()
         self._recorded = (position, value)
         return value
+
+
+def canonical_query(query: str, reads: Iterable[str]) -> str:
+    """The part of a query string a route reads, in one order: the cache's key for it.
+
+    Values keep their order within a name (a route may read the last, or all of them).
+    """
+    if not query:
+        return ""
+    names = frozenset(reads)
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k in names]
+    return urlencode(sorted(pairs, key=lambda pair: pair[0]))
+
+
+def route_reads(request: Request, cache: PageCache) -> frozenset[str]:
+    """The query parameters the matched route declares (its dependencies' too)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return frozenset()
+    # By identity, in the app's own cache: its routes live as long as it does.
+    found = cache.route_reads.get(id(route))
+    if found is None:
+        names: set[str] = set()
+        todo = [dependant]
+        while todo:
+            current = todo.pop()
+            names.update(field.alias for field in current.query_params)
+            todo.extend(current.dependencies)
+        found = cache.route_reads[id(route)] = frozenset(names)
+    return found
+
+
+def cached_response(hit: Cached, current: Validators, max_age: int) -> Response:
+    response = Response(hit.body, status_code=hit.status, media_type=hit.media_type)
+    for name, value in hit.headers:
+        response.headers[name] = value
+    if hit.status == 200:
+        stamp(response, current, max_age)
+    return response
 
 
 def validators(tracker: Tracker, conn: Connection, variant: str = "",
@@ -152,11 +246,11 @@ async def answer(request: Request, tracker: Tracker, variant: str,
     if current is not None:
         if (cached := not_modified(request, current)) is not None:
             return cached
-        key = (variant, request.url.path, request.url.query, current.etag)
-        if (hit := request.app.state.page_cache.get(key)) is not None:
-            body, status, media_type = hit
-            return stamp(Response(body, status_code=status, media_type=media_type), current,
-                         max_age)
+        cache: PageCache = request.app.state.page_cache
+        query = canonical_query(request.url.query, route_reads(request, cache))
+        key = (variant, request.url.path, query, current.etag)
+        if (hit := cache.get(key)) is not None:
+            return cached_response(hit, current, max_age)
     return await run_in_threadpool(answer_now, request, tracker, variant, build, max_age)
 
 
@@ -199,7 +293,7 @@ def validators_in_memory(tracker: Tracker, cache: PageCache,
     key = (position, tracker.clock(), variant)
     found = cache.validators.get(key)
     if found is None:
-        if len(cache.validators) > 4 * cache.size:
+        if len(cache.validators) > MAX_VALIDATORS:
             cache.validators.clear()
         found = cache.validators[key] = _validators(position, key[1], recorded, variant)
     return found
@@ -223,22 +317,23 @@ def answer_now(request: Request, tracker: Tracker, variant: str,
     way the bytes are kept in the page cache under the validators they were built with.
     """
     cache: PageCache = request.app.state.page_cache
+    reads = route_reads(request, cache)
+    query = canonical_query(request.url.query, reads)
     with tracker.engine.connect() as conn:
         current = validators(tracker, conn, variant, cache)
         if (cached := not_modified(request, current)) is not None:
             return cached
-        key = (variant, request.url.path, request.url.query, current.etag)
+        key = (variant, request.url.path, query, current.etag)
         if (hit := cache.get(key)) is not None:
-            body, status, media_type = hit
-            return stamp(Response(body, status_code=status, media_type=media_type), current,
-                         max_age)
+            return cached_response(hit, current, max_age)
         built = build(conn)
     result = built if isinstance(built, Response) else JSONResponse(jsonable_encoder(built))
     if result.status_code in (200, 404):
-        cache.put(key, (bytes(result.body), result.status_code,
-                        result.headers.get("content-type", "")))
-        if len(cache.variants) < 10 * cache.size:
-            cache.variants[(request.url.path, request.url.query)] = (variant, max_age)
+        kept = tuple((name, result.headers[name]) for name in KEPT_HEADERS
+                     if name in result.headers)
+        cache.put(key, Cached(bytes(result.body), result.status_code,
+                              result.headers.get("content-type", ""), kept))
+        cache.remember(request.url.path, query, reads, variant, max_age)
     if result.status_code == 200:
         stamp(result, current, max_age)
     return result
