@@ -20,8 +20,9 @@ from tracker.projections.runner import Poller
 from tracker.web import errors, security
 from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
-from tracker.web.conditional import PageCache, PositionWatcher
+from tracker.web.conditional import PositionWatcher
 from tracker.web.fast_answers import FastAnswers
+from tracker.web.page_cache import PageCache
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,

@@ -13,12 +13,8 @@ from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from tracker.web.conditional import (
-    PageCache,
-    Validators,
-    canonical_query,
-    validators_in_memory,
-)
+from tracker.web.conditional import Validators, validators_in_memory
+from tracker.web.page_cache import PageCache, canonical_query
 
 Scope = dict[str, Any]
 
