@@ -61,7 +61,7 @@ def validators(tracker: Tracker, conn: Connection, variant: str = "",
                cache: PageCache | None = None) -> Validators:
     """The validators of any representation read now; ``variant`` tells formats apart."""
     position = tracker.projector.position(conn)
-    recorded = (cache or PageCache(0)).recorded_at(conn, position)
+    recorded = (cache if cache is not None else PageCache(0)).recorded_at(conn, position)
     return _validators(position, tracker.clock(), recorded, variant)
 
 
