@@ -15,7 +15,6 @@ the next run (tracker.publish_state).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import posixpath
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from anyio.from_thread import start_blocking_portal
 from sqlalchemy import select
 
 from tracker.bootstrap import Tracker
@@ -48,23 +48,27 @@ _LINK = re.compile(r'(href|src|action)="(/[^"]*)"')
 
 
 class InProcessClient:
-    """Asks the app for an address in this process, on one event loop kept for the purpose.
+    """Asks the app for an address in this process, on one event loop kept for the purpose
+    in a thread of its own (whatever loop the calling thread may be running).
 
     (Starlette's test client starts a thread and an event loop for every request when it is
     not entered as a context, which is most of the time a run takes.)
     """
 
     def __init__(self, app: Any) -> None:
-        self._loop = asyncio.new_event_loop()
+        self._portal_context = start_blocking_portal()
+        self._portal = self._portal_context.__enter__()
         self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                          base_url="http://publish.invalid")
 
     def get(self, address: str) -> httpx.Response:
-        return self._loop.run_until_complete(self._client.get(address))
+        return self._portal.call(self._client.get, address)
 
     def close(self) -> None:
-        self._loop.run_until_complete(self._client.aclose())
-        self._loop.close()
+        try:
+            self._portal.call(self._client.aclose)
+        finally:
+            self._portal_context.__exit__(None, None, None)
 
 
 @dataclass(frozen=True)
