@@ -162,17 +162,20 @@ def _publish(tracker: Tracker, args: argparse.Namespace) -> int:
 
     if args.directory.exists() and not args.directory.is_dir():
         raise SettingsError(f"publish: {args.directory} exists and is not a directory")
-    tracker.projector.catch_up()
-    publisher = Publisher(tracker, args.directory)
+    publisher = Publisher(tracker, args.directory)  # refuses a directory with links first
     try:
+        tracker.projector.catch_up()
         report = publisher.publish_all()
-        print(f"Published up to event {report.position}: {report.written} files written, "
+        print(f"Published up to event {report.published}: {report.written} files written, "
               f"{report.unchanged} unchanged, in {args.directory}")
+        if report.failed:
+            print(f"tracker: publish: {report.failed} pages could not be built (is the "
+                  "database reachable?); the next run tries them again", file=sys.stderr)
         if args.watch:
             return run_worker(tracker, publisher=publisher)
     finally:
         publisher.close()
-    return 0
+    return 1 if report.failed else 0
 
 
 def _rebuild(tracker: Tracker, _args: argparse.Namespace) -> int:

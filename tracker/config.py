@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=65_536, ge=1_024, le=10_000_000)
     # How long a write's Idempotency-Key is kept (and a repeat answered from it), in hours.
     idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # Each web process keeps rendered pages in memory up to this many bytes (0: none).
+    page_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=0, le=2**36)
     # Where `tracker worker` keeps a static copy of the public site current (empty: none).
     publish_dir: Path | None = None
     # Embedded mode: how often the server looks for events written by other processes.

@@ -3,52 +3,90 @@
 Every file is the app's own answer for an address, asked in-process, so the static site and
 the live one cannot drift apart. Pages get an ``index.html`` per folder and their links are
 rewritten to relative ones, so the site works from any folder of any plain web server.
-Files are written atomically (a temporary file, then a rename), so a reader never sees half
-a file, and only when their bytes change.
+Files are written atomically, only when their bytes change, and never through a link
+planted in the directory (tracker.site_files).
 
 Kept current by ``publish_changes``: the addresses an event can affect are worked out from
 the timeline rows written since the last publish; a new day (overdue, "N days ago") or a
-rebuild republishes everything.
+rebuild republishes everything. An address whose page cannot be built (the database went
+away mid-run) is not counted as published: it is kept in the state file and tried again on
+the next run (tracker.publish_state).
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import os
 import posixpath
 import re
-import shutil
-import tempfile
-import warnings
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
+import httpx
+from anyio.from_thread import start_blocking_portal
 from sqlalchemy import select
 
 from tracker.bootstrap import Tracker
 from tracker.projections.issues import commitments, issues
 from tracker.projections.reference import assemblies, owners, topics
 from tracker.projections.timeline import entries
+from tracker.publish_state import STATE_FILE, PublishState, read_state
+from tracker.site_files import SiteDirectory
 from tracker.web.app import create_app
 from tracker.web.templating import STATIC_DIR
 
-STATE_FILE = ".published.json"
+log = logging.getLogger(__name__)
 FEED_FORMATS = ("rss", "atom", "json")
+REFERENCE_KINDS = ("topics", "owners", "assemblies")
 _LINK = re.compile(r'(href|src|action)="(/[^"]*)"')
 
-with warnings.catch_warnings():
-    # Starlette's in-process client asks the app for each address; its import warns about
-    # a future change of the HTTP library underneath, which is no concern of a publisher.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from fastapi.testclient import TestClient
+
+
+class InProcessClient:
+    """Asks the app for an address in this process, on one event loop kept for the purpose
+    in a thread of its own (whatever loop the calling thread may be running).
+
+    (Starlette's test client starts a thread and an event loop for every request when it is
+    not entered as a context, which is most of the time a run takes.)
+    """
+
+    def __init__(self, app: Any) -> None:
+        self._portal_context = start_blocking_portal()
+        self._portal = self._portal_context.__enter__()
+        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                         base_url="http://publish.invalid")
+
+    def get(self, address: str) -> httpx.Response:
+        return self._portal.call(self._client.get, address)
+
+    def close(self) -> None:
+        try:
+            self._portal.call(self._client.aclose)
+        finally:
+            self._portal_context.__exit__(None, None, None)
 
 
 @dataclass(frozen=True)
 class Report:
     written: int
     unchanged: int
-    position: int
+    position: int  # the events taken into account
+    failed: int = 0  # addresses whose pages could not be built: tried again next run
+    published: int = 0  # every change up to this event is in the files
+
+
+class Unbuilt(Enum):
+    NOTHING_THERE = "404: no page at the address"
+    FAILED = "the page could not be built now"
+
+
+class Cancelled(Exception):
+    """The run was stopped part way (the worker is shutting down); nothing was recorded."""
 
 
 def file_for(address: str) -> str:
@@ -85,27 +123,54 @@ class Publisher:
     def __init__(self, tracker: Tracker, directory: Path) -> None:
         self.tracker = tracker
         self.directory = directory
-        self.client = TestClient(create_app(tracker, poll=False))
+        self.site = SiteDirectory(directory)
+        # Refuse at once, before any work, a directory with a link where the site writes.
+        self.site.check(self._top_level_names())
+        self.client = InProcessClient(create_app(tracker, poll=False))
+        self._cancelled = threading.Event()
 
     def close(self) -> None:
         self.client.close()
 
+    def cancel(self) -> None:
+        """Stop a run in progress between two addresses (from another thread)."""
+        self._cancelled.set()
+
+    def state(self) -> PublishState | None:
+        return read_state(self.site)
+
     def publish_all(self) -> Report:
         """Every address, whatever changed."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._copy_static()
-        return self._publish(self._all_addresses())
+        return self._publish_everything(self.tracker.projector.position(), self.state())
 
     def publish_changes(self) -> Report:
-        """Only what the events since the last publish can have changed."""
-        state = self._state()
+        """Only what the events since the last publish can have changed, and whatever the
+        last run could not build."""
+        state = self.state()
         today = self.tracker.clock().isoformat()
+        # Read once, before the changes are looked up: an event projected meanwhile is
+        # left for the next run rather than counted as published without its pages.
         position = self.tracker.projector.position()
-        if state is None or state[1] != today or state[0] > position:
-            return self.publish_all()
-        if state[0] == position:
-            return Report(0, 0, position)
-        return self._publish(self._affected(state[0]))
+        if state is None or state.date != today or state.position > position:
+            return self._publish_everything(position, state)
+        if state.position == position and not state.pending:
+            return Report(0, 0, position, 0, state.published)
+        addresses = list(state.pending)
+        if position > state.position:
+            addresses += self._affected(state.position, position)
+        return self._publish(addresses, position, state)
+
+    def _publish_everything(self, position: int, state: PublishState | None) -> Report:
+        self.site.create()
+        self._copy_static()
+        if state is not None and state.position > position:
+            state = None  # the read models were rebuilt: the old figures mean nothing now
+        return self._publish(self._all_addresses(), position, state)
+
+    def _top_level_names(self) -> set[str]:
+        addresses = [*self._global_addresses(), *self._issue_addresses(1),
+                     *(a for kind in REFERENCE_KINDS for a in self._reference_addresses(kind, "x"))]
+        return {file_for(a).split("/")[0] for a in addresses} | {"static", "assets", STATE_FILE}
 
     # -- which addresses ----------------------------------------------------------------
 
@@ -125,16 +190,17 @@ class Publisher:
                 addresses += self._reference_addresses(kind, slug)
         return addresses
 
-    def _affected(self, since: int) -> list[str]:
+    def _affected(self, since: int, upto: int) -> list[str]:
         with self.tracker.engine.connect() as conn:
             rows = list(conn.execute(select(entries.c.issue_number, entries.c.topic,
                                             entries.c.owner, entries.c.assembly)
-                                     .where(entries.c.position > since)))
+                                     .where(entries.c.position > since,
+                                            entries.c.position <= upto)))
             # Hiding or restoring rewrites an issue's older entries too (withheld.py):
             # every page that lists any of them is written again.
             rewritten = set(conn.execute(select(entries.c.issue_number).where(
-                entries.c.position > since, entries.c.type.in_(("hidden", "restored"))))
-                .scalars())
+                entries.c.position > since, entries.c.position <= upto,
+                entries.c.type.in_(("hidden", "restored")))).scalars())
             if rewritten:
                 rows += conn.execute(select(entries.c.issue_number, entries.c.topic,
                                             entries.c.owner, entries.c.assembly).where(
@@ -181,51 +247,72 @@ class Publisher:
 
     # -- writing ------------------------------------------------------------------------
 
-    def _publish(self, addresses: Iterable[str]) -> Report:
-        position = self.tracker.projector.position()
+    def _publish(self, addresses: Iterable[str], position: int,
+                 before: PublishState | None) -> Report:
+        """Write each address's page; record ``position`` with those that failed."""
         written = unchanged = 0
+        failed: list[str] = []
         for address in dict.fromkeys(addresses):  # each once, in order
-            response = self.client.get(address)
-            if response.status_code != 200:
+            if self._cancelled.is_set():
+                raise Cancelled("publishing stopped part way; the next run starts again")
+            body = self._render(address)
+            if body is Unbuilt.FAILED:
+                failed.append(address)
+            elif body is Unbuilt.NOTHING_THERE:
                 continue
-            name = file_for(address)
-            body = response.content
-            if name.endswith(".html"):
-                body = relative_links(response.text, name).encode("utf-8")
-            if self._write(name, body):
+            elif self.site.write(file_for(address), body):
                 written += 1
             else:
                 unchanged += 1
-        self._write(STATE_FILE, json.dumps({
-            "position": position, "date": self.tracker.clock().isoformat()}).encode())
-        return Report(written, unchanged, position)
+        published = position
+        if failed:
+            log.warning("publish: %s of the pages could not be built (the first: %s); "
+                        "they are tried again on the next run", len(failed), failed[0])
+            published = _published_with(failed, before)
+        self.site.write(STATE_FILE, PublishState(
+            position=position, published=published, date=self.tracker.clock().isoformat(),
+            pending=tuple(failed), at=datetime.now(UTC).isoformat(timespec="seconds"),
+        ).to_bytes())
+        return Report(written, unchanged, position, len(failed), published)
 
-    def _write(self, name: str, body: bytes) -> bool:
-        target = self.directory / name
-        if target.exists() and target.read_bytes() == body:
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    def _render(self, address: str) -> bytes | Unbuilt:
+        """The file's bytes, or why there are none."""
         try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(body)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)  # atomic on one file system
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return True
-
-    def _state(self) -> tuple[int, str] | None:
-        """The position and date of the last publish, if the directory has one."""
-        try:
-            state = json.loads((self.directory / STATE_FILE).read_text())
-            return int(state["position"]), str(state["date"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+            response = self.client.get(address)
+        except Exception:
+            log.debug("publish: %s could not be built", address, exc_info=True)
+            return Unbuilt.FAILED
+        if response.status_code == 404:
+            return Unbuilt.NOTHING_THERE
+        if response.status_code != 200:
+            return Unbuilt.FAILED  # 503 while the database is away: not published
+        name = file_for(address)
+        if name.endswith(".html"):
+            return relative_links(response.text, name).encode("utf-8")
+        body: bytes = response.content
+        return body
 
     def _copy_static(self) -> None:
-        shutil.copytree(STATIC_DIR, self.directory / "static", dirs_exist_ok=True)
         vendor_assets = STATIC_DIR / "vendor" / "nhsuk" / "assets"
-        if vendor_assets.is_dir():
-            shutil.copytree(vendor_assets, self.directory / "assets", dirs_exist_ok=True)
+        for source, target in ((STATIC_DIR, "static"), (vendor_assets, "assets")):
+            if not source.is_dir():
+                continue
+            for top, _folders, files in os.walk(source):
+                for name in files:
+                    path = Path(top) / name
+                    self.site.write(f"{target}/{path.relative_to(source).as_posix()}",
+                                    path.read_bytes())
+
+
+def _published_with(failed: list[str], before: PublishState | None) -> int:
+    """How far the files are complete when ``failed`` could not be written now.
+
+    A failed page still holds what its last successful write put there: everything up to
+    the previous run's position, unless it was already pending then, in which case only up
+    to what was complete before that.
+    """
+    if before is None:
+        return 0
+    if set(failed) & set(before.pending):
+        return before.published
+    return before.position

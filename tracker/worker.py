@@ -3,7 +3,8 @@
 Several workers may run at once: each batch locks the projections' position rows, so two
 workers never apply the same event; the second simply finds nothing left to do. On
 PostgreSQL the worker is woken by eventsourcing's subscription to the log (LISTEN/NOTIFY)
-as soon as an event is committed; elsewhere it polls (see tracker.log_follower).
+as soon as an event is committed; elsewhere it polls (see tracker.log_follower). The static
+site, when there is one, is published in a thread of its own (tracker.publish_loop).
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from typing import Any
 from tracker.bootstrap import Tracker
 from tracker.log_follower import LogFollower
 from tracker.publish import Publisher
+from tracker.publish_loop import PublishLoop
 
 log = logging.getLogger(__name__)
 
 
-def run_worker(tracker: Tracker, *, once: bool = False,
-               publisher: Publisher | None = None) -> int:
-    stopping = threading.Event()
+def run_worker(tracker: Tracker, *, once: bool = False, publisher: Publisher | None = None,
+               stopping: threading.Event | None = None) -> int:
+    """Run until SIGTERM or SIGINT (or ``stopping`` is set, when run from a thread)."""
+    stopping = stopping or threading.Event()
     follower: LogFollower | None = None
 
     def stop_now() -> None:
@@ -38,8 +41,9 @@ def run_worker(tracker: Tracker, *, once: bool = False,
         # locks at that moment (waiting, clearing): setting them from here could deadlock.
         threading.Thread(target=stop_now, name="stop", daemon=True).start()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
     position = tracker.projector.catch_up()
     print(f"worker: read models at event {position}", file=sys.stderr)
     sender = None
@@ -48,25 +52,29 @@ def run_worker(tracker: Tracker, *, once: bool = False,
 
         sender = sender_for(tracker)
         print(f"worker: {sender.run()}", file=sys.stderr)
-    if publisher is not None:
-        publisher.publish_changes()
-    if once:
-        return 0
     interval = tracker.settings.poll_seconds
+    if once:
+        return _publish_once(publisher) if publisher is not None else 0
+    publishing = None
+    if publisher is not None:
+        publishing = PublishLoop(tracker, publisher, interval)
+        publishing.start()
     follower = LogFollower(tracker.app, start=position,
                            subscribe=tracker.settings.worker_subscribe)
     if follower.subscribed:
         print("worker: following the event log (subscription)", file=sys.stderr)
     try:
-        _follow(tracker, follower, stopping, interval, position, publisher, sender)
+        _follow(tracker, follower, stopping, interval, position, publishing, sender)
     finally:
         follower.close()
+        if publishing is not None:
+            publishing.stop()
     print("worker: stopped", file=sys.stderr)
     return 0
 
 
 def _follow(tracker: Tracker, follower: LogFollower, stopping: threading.Event,
-            interval: float, position: int, publisher: Publisher | None,
+            interval: float, position: int, publishing: PublishLoop | None,
             sender: Any) -> None:
     mailed = time.monotonic()
     while True:
@@ -75,8 +83,8 @@ def _follow(tracker: Tracker, follower: LogFollower, stopping: threading.Event,
             return
         try:
             reached = tracker.projector.catch_up()
-            if publisher is not None:
-                publisher.publish_changes()  # also after midnight, when overdue changes
+            if publishing is not None and reached != position:
+                publishing.nudge()  # it runs apart, so projecting never waits for it
             # Woken by every write, the worker still mails at most once per interval: a
             # follower's alert can wait a second, and each run asks the database for work.
             if sender is not None and time.monotonic() - mailed >= interval:
@@ -92,3 +100,13 @@ def _follow(tracker: Tracker, follower: LogFollower, stopping: threading.Event,
         if reached != position:
             log.info("worker: read models at event %s", reached)
             position = reached
+
+
+def _publish_once(publisher: Publisher) -> int:
+    report = publisher.publish_changes()
+    print(f"worker: published up to event {report.published}", file=sys.stderr)
+    if report.failed:
+        print(f"worker: {report.failed} pages could not be built; the next run tries them "
+              "again", file=sys.stderr)
+        return 1
+    return 0

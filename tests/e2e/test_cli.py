@@ -152,3 +152,22 @@ def test_erase_person_removes_contact_details_and_keeps_the_issue(tmp_path: Path
         assert instance.app.get_issue(number).title == "Kept"
     finally:
         instance.close()
+
+
+@pytest.mark.parametrize("command", [("publish", "{site}"), ("worker", "--once")])
+def test_publishing_refuses_a_directory_with_links_where_the_site_writes(
+        tmp_path: Path, command: tuple[str, ...]) -> None:
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    site.mkdir()
+    outside.mkdir()
+    (outside / "victim.txt").write_text("not the tracker's")
+    (site / "index.html").symlink_to(outside / "victim.txt")
+    (site / "issues").symlink_to(outside, target_is_directory=True)
+    result = tracker(tmp_path / "data", *(a.format(site=site) for a in command),
+                     TRACKER_PUBLISH_DIR=str(site))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "is a symbolic link" in lines[0] and "Traceback" not in result.stderr
+    assert (outside / "victim.txt").read_text() == "not the tracker's"
+    assert sorted(os.listdir(outside)) == ["victim.txt"]

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.helpers import CITIZEN
-from tests.integration.test_crash import environment, open_tracker, tracker_process
+from tests.integration.test_crash import (
+    BACKENDS,
+    environment,
+    open_tracker,
+    tracker_process,
+)
 from tracker.application import TrackerApplication
 from tracker.bootstrap import Tracker, event_store_env
 from tracker.log_follower import LogFollower
+from tracker.publish import Publisher, Report
+from tracker.web.app import create_app
+from tracker.worker import run_worker
 
 __all__ = ["environment"]  # the fixture, shared with the crash tests
 
@@ -84,3 +95,54 @@ def test_the_worker_projects_a_write_long_before_its_next_poll(
         worker.terminate()
         worker.wait(timeout=10)
         tracker.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_read_models_move_on_while_a_publish_run_is_slow_and_its_lag_is_shown(
+        backend: str, make_tracker: Callable[..., Tracker], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    monkeypatch.setenv("TRACKER_PUBLISH_DIR", str(site))
+    monkeypatch.setenv("TRACKER_POLL_SECONDS", "0.1")
+    tracker = make_tracker(backend)
+    tracker.app.submit_issue("Raised before", "", CITIZEN)
+    running, gate = threading.Event(), threading.Event()
+
+    class SlowPublisher(Publisher):
+        def publish_changes(self) -> Report:
+            running.set()
+            gate.wait(30)  # a long run: a burst of changed issues, say
+            return super().publish_changes()
+
+    publisher = SlowPublisher(tracker, site)
+    stopping = threading.Event()
+    worker = threading.Thread(target=run_worker, args=(tracker,),
+                              kwargs={"publisher": publisher, "stopping": stopping})
+    worker.start()
+    try:
+        with TestClient(create_app(tracker, poll=False)) as web:
+            assert running.wait(10)
+            position = tracker.app.submit_issue("Raised while publishing", "", CITIZEN).position
+            assert wait_until(lambda: tracker.projector.position() >= position), \
+                "the worker did not project while a publish run was in progress"
+            health = web.get("/healthz").json()
+            assert health["projected"] >= position and health["published"] is None
+            gate.set()
+            assert wait_until(lambda: web.get("/healthz").json()["published"] == position)
+            assert (site / "issues/2/index.html").is_file()
+    finally:
+        gate.set()
+        stopping.set()
+        worker.join(30)
+        publisher.close()
+    assert not worker.is_alive()
+    assert f"worker: published up to event {position}" in capsys.readouterr().err
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

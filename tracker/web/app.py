@@ -21,10 +21,11 @@ from tracker.web import errors, security
 from tracker.web.access_log import hide_tokens_in_access_log
 from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
-from tracker.web.conditional import PageCache, PositionWatcher
+from tracker.web.conditional import PositionWatcher
 from tracker.web.edge import plain_parameters
 from tracker.web.fast_answers import FastAnswers
 from tracker.web.idempotency import IdempotentWrites
+from tracker.web.page_cache import PageCache
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
@@ -79,7 +80,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
                                  "delivery: a public, event-sourced record.")
     app.state.tracker = tracker
     app.state.templates = build_environment(tracker.settings)
-    app.state.page_cache = PageCache()
+    app.state.page_cache = PageCache(tracker.settings.page_cache_bytes)
     app.state.rate_limits = RateLimits(tracker.settings)
     app.state.secret = server_secret(tracker.settings)
     app.state.links = Links(app.state.secret, tracker.settings.base_url)

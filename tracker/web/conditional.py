@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -23,12 +21,19 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from tracker.bootstrap import Tracker
 from tracker.projections.runner import Repeating
-from tracker.projections.timeline import entries
+from tracker.web.page_cache import (
+    KEPT_HEADERS,
+    MAX_VALIDATORS,
+    Cached,
+    PageCache,
+    canonical_query,
+    route_reads,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,55 +48,20 @@ class Validators:
         return format_datetime(self.last_modified, usegmt=True)
 
 
-class PageCache:
-    """Rendered responses keyed by address and validators: a page whose validators have not
-    changed is the same page, so it is sent again without being built again."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[str, ...], tuple[bytes, int, str]] = OrderedDict()
-        self._recorded: tuple[int, datetime | None] = (-1, None)
-        self._lock = threading.Lock()
-        # Which variant (and max-age) each address was answered with: lets FastAnswers
-        # answer it again without routing.
-        self.variants: dict[tuple[str, str], tuple[str, int]] = {}
-        self.validators: dict[tuple[int, date, str], Validators] = {}
-
-    def get(self, key: tuple[str, ...]) -> tuple[bytes, int, str] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
-
-    def put(self, key: tuple[str, ...], item: tuple[bytes, int, str]) -> None:
-        with self._lock:
-            self._items[key] = item
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    @property
-    def recorded(self) -> tuple[int, datetime | None]:
-        return self._recorded
-
-    def recorded_at(self, conn: Connection, position: int) -> datetime | None:
-        """The newest projected event's recording time, looked up once per position."""
-        known_position, known = self._recorded
-        if known_position == position:
-            return known
-        value = conn.execute(select(entries.c.recorded_at)
-                             .where(entries.c.position <= position)
-                             .order_by(entries.c.position.desc()).limit(1)).scalar()
-        self._recorded = (position, value)
-        return value
+def cached_response(hit: Cached, current: Validators, max_age: int) -> Response:
+    response = Response(hit.body, status_code=hit.status, media_type=hit.media_type)
+    for name, value in hit.headers:
+        response.headers[name] = value
+    if hit.status == 200:
+        stamp(response, current, max_age)
+    return response
 
 
 def validators(tracker: Tracker, conn: Connection, variant: str = "",
                cache: PageCache | None = None) -> Validators:
     """The validators of any representation read now; ``variant`` tells formats apart."""
     position = tracker.projector.position(conn)
-    recorded = (cache or PageCache(0)).recorded_at(conn, position)
+    recorded = (cache if cache is not None else PageCache(0)).recorded_at(conn, position)
     return _validators(position, tracker.clock(), recorded, variant)
 
 
@@ -157,20 +127,19 @@ async def answer(request: Request, tracker: Tracker, variant: str,
     if current is not None:
         if (cached := not_modified(request, current)) is not None:
             return cached
-        key = (variant, request.url.path, request.url.query, current.etag)
-        if (hit := request.app.state.page_cache.get(key)) is not None:
+        cache: PageCache = request.app.state.page_cache
+        query = canonical_query(request.url.query, route_reads(request, cache))
+        key = (variant, request.url.path, query, current.etag)
+        if (hit := cache.get(key)) is not None:
             return _cached(request, hit, current, max_age)
     return await run_in_threadpool(answer_now, request, tracker, variant, build, max_age)
 
 
-def _cached(request: Request, hit: tuple[bytes, int, str], current: Validators,
-            max_age: int) -> Response:
-    body, status, media_type = hit
-    if status != 200:
-        return Response(body, status_code=status, media_type=media_type)
-    if (unchanged := not_modified(request, current, exists=True)) is not None:
+def _cached(request: Request, hit: Cached, current: Validators, max_age: int) -> Response:
+    """A kept answer again; If-None-Match: * matches only an answer that exists."""
+    if hit.status == 200 and (unchanged := not_modified(request, current, exists=True)):
         return unchanged
-    return stamp(Response(body, status_code=status, media_type=media_type), current, max_age)
+    return cached_response(hit, current, max_age)
 
 
 async def _validators_now(request: Request, tracker: Tracker,
@@ -212,7 +181,7 @@ def validators_in_memory(tracker: Tracker, cache: PageCache,
     key = (position, tracker.clock(), variant)
     found = cache.validators.get(key)
     if found is None:
-        if len(cache.validators) > 4 * cache.size:
+        if len(cache.validators) > MAX_VALIDATORS:
             cache.validators.clear()
         found = cache.validators[key] = _validators(position, key[1], recorded, variant)
     return found
@@ -236,20 +205,23 @@ def answer_now(request: Request, tracker: Tracker, variant: str,
     way the bytes are kept in the page cache under the validators they were built with.
     """
     cache: PageCache = request.app.state.page_cache
+    reads = route_reads(request, cache)
+    query = canonical_query(request.url.query, reads)
     with tracker.engine.connect() as conn:
         current = validators(tracker, conn, variant, cache)
         if (cached := not_modified(request, current)) is not None:
             return cached
-        key = (variant, request.url.path, request.url.query, current.etag)
+        key = (variant, request.url.path, query, current.etag)
         if (hit := cache.get(key)) is not None:
             return _cached(request, hit, current, max_age)
         built = build(conn)
     result = built if isinstance(built, Response) else JSONResponse(jsonable_encoder(built))
     if result.status_code in (200, 404):
-        cache.put(key, (bytes(result.body), result.status_code,
-                        result.headers.get("content-type", "")))
-        if len(cache.variants) < 10 * cache.size:
-            cache.variants[(request.url.path, request.url.query)] = (variant, max_age)
+        kept = tuple((name, result.headers[name]) for name in KEPT_HEADERS
+                     if name in result.headers)
+        cache.put(key, Cached(bytes(result.body), result.status_code,
+                              result.headers.get("content-type", ""), kept))
+        cache.remember(request.url.path, query, reads, variant, max_age)
     if result.status_code == 200:
         if (unchanged := not_modified(request, current, exists=True)) is not None:
             return unchanged

@@ -13,7 +13,8 @@ from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from tracker.web.conditional import PageCache, Validators, validators_in_memory
+from tracker.web.conditional import Validators, validators_in_memory
+from tracker.web.page_cache import PageCache, canonical_query
 
 Scope = dict[str, Any]
 
@@ -28,9 +29,15 @@ class FastAnswers:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        path, query = scope["path"], scope.get("query_string", b"").decode("latin-1")
-        known = self.cache.variants.get((path, query))
-        current = None
+        path = scope["path"]
+        reads = self.cache.reads.get(path)
+        known = current = None
+        query = ""
+        if reads is not None:
+            # Only the parameters the route reads make an answer differ (conditional.answer
+            # keys its cache the same way): ?junk=1 is the page without it.
+            query = canonical_query(scope.get("query_string", b"").decode("latin-1"), reads)
+            known = self.cache.variants.get((path, query))
         if known is not None:
             current = validators_in_memory(self.tracker, self.cache, known[0])
         if known is None or current is None:
@@ -45,13 +52,14 @@ class FastAnswers:
         if hit is None:
             await self.app(scope, receive, send)
             return
-        body, status, media_type = hit
-        if status == 200 and _client_is_current(headers, current, exists=True):
+        if hit.status == 200 and _client_is_current(headers, current, exists=True):
             await _send(send, 304, _stamped(current, max_age), b"")
             return
-        extra = _stamped(current, max_age) if status == 200 else []
-        await _send(send, status, [(b"content-type", media_type.encode()), *extra],
-                    b"" if scope["method"] == "HEAD" else body, len(body))
+        extra = _stamped(current, max_age) if hit.status == 200 else []
+        own = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in hit.headers]
+        await _send(send, hit.status,
+                    [(b"content-type", hit.media_type.encode()), *own, *extra],
+                    b"" if scope["method"] == "HEAD" else hit.body, len(hit.body))
 
 
 def _client_is_current(headers: dict[bytes, bytes], current: Validators,

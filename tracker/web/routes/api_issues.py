@@ -1,11 +1,14 @@
-"""JSON API: issues, their history."""
+"""JSON API: issues, their history (a page at a time)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from sqlalchemy import Connection
 
 from tracker.domain.status import Stage
@@ -13,7 +16,7 @@ from tracker.projections import issues as issue_status
 from tracker.projections import timeline
 from tracker.projections.listings import IssueFilter, list_issues
 from tracker.web.conditional import answer
-from tracker.web.deps import IssueNumber, TrackerDep
+from tracker.web.deps import MAX_NUMBER, IssueNumber, TrackerDep
 from tracker.web.replies import refusals
 from tracker.web.schemas import EntryOut, IssueListOut, IssueOut, IssueSummaryOut
 from tracker.web.views import entry_out
@@ -62,15 +65,37 @@ async def read_issue(number: IssueNumber, request: Request,
     return await answer(request, tracker, "issue", build)
 
 
-@router.get("/{number}/history", response_model=list[EntryOut], responses=READ_ONE)
-async def read_history(number: IssueNumber, request: Request,
-                       tracker: TrackerDep) -> Response:
-    """Every public entry of the issue, oldest first."""
+HISTORY_PAGE = 100
+NEXT_PAGE = {"Link": {"description": 'The next page, when there is one: `<...>; rel="next"`',
+                      "schema": {"type": "string"}}}
 
-    def build(conn: Connection) -> list[EntryOut]:
-        entries = timeline.history(conn, number)
-        if not entries:
+
+@router.get("/{number}/history", response_model=list[EntryOut],
+            responses={**READ_ONE, 200: {"headers": NEXT_PAGE}})
+async def read_history(
+    number: IssueNumber, request: Request, tracker: TrackerDep,
+    after: Annotated[int, Query(ge=0, le=MAX_NUMBER, description=(
+        "Entries after this entry number: the `entry` of the last one already read"))] = 0,
+    limit: Annotated[int, Query(ge=1, le=200, description="Entries per page")] = HISTORY_PAGE,
+) -> Response:
+    """The issue's public entries, oldest first, a page at a time.
+
+    Each entry keeps its number within the issue (`entry`), so a page is stable: the next
+    page is `?after=<the last entry's number>`, given in full as the answer's
+    `Link: <...>; rel="next"` header while more remain. Supports are not listed one by one:
+    the issue's `supporters` count (`GET /api/v1/issues/{number}`) gives them, and the
+    open-data export lists each.
+    """
+
+    def build(conn: Connection) -> Response:
+        found = timeline.history(conn, number, after, limit + 1)
+        if not found and not timeline.has_history(conn, number):
             raise HTTPException(404, detail=f"There is no issue {number}")
-        return [entry_out(e) for e in entries]
+        page = found[:limit]
+        response = JSONResponse(jsonable_encoder([entry_out(e) for e in page]))
+        if len(found) > limit:
+            following = urlencode({"after": page[-1].entry, "limit": limit})
+            response.headers["Link"] = f'<{request.url.path}?{following}>; rel="next"'
+        return response
 
     return await answer(request, tracker, "history", build)

@@ -1,4 +1,4 @@
-"""Liveness, with how far the event store and the read models have got."""
+"""Liveness, with how far the event store, the read models and the static site have got."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from tracker.publish_state import published_position
 from tracker.web.deps import TrackerDep
 
 router = APIRouter(tags=["health"])
@@ -14,8 +15,12 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz")
 def read_health(tracker: TrackerDep) -> dict[str, Any]:
     """The server is up; ``position`` is the newest event, ``projected`` what pages show."""
-    return {
+    health: dict[str, Any] = {
         "status": "ok",
         "position": tracker.app.recorder.max_notification_id() or 0,
         "projected": tracker.projector.position(),
     }
+    if tracker.settings.publish_dir is not None:
+        # How far the static copy has got (null before its first run).
+        health["published"] = published_position(tracker.settings.publish_dir)
+    return health

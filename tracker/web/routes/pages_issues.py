@@ -69,7 +69,7 @@ async def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep)
             return render(request, "not_found.html", 404,
                           message=f"There is no issue {number}.")
         overdue = any(c.overdue for c in view.commitments)
-        history = [e for e in timeline.history(conn, number) if e.type != "supported"]
+        history = timeline.history(conn, number)  # supports are the count above it
         return render(request, "issue.html", section="issues", issue=view, history=history,
                       names=reference.names(conn), feed_path=f"/issues/{number}/feed",
                       feed_title=f"Issue {number}", follow_what="this issue",
