@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     mail_from: str = "tracker@localhost"
     # The largest request body the API accepts, in bytes.
     max_body_bytes: int = Field(default=65_536, ge=1_024, le=10_000_000)
+    # `tracker serve`: a request's headers must arrive within header_timeout seconds of the
+    # connection opening (or of the previous answer on it), and its body within
+    # body_timeout seconds of the headers; slower or silent clients are disconnected.
+    header_timeout: float = Field(default=10.0, gt=0, le=60)
+    body_timeout: float = Field(default=30.0, gt=0, le=600)
+    # Requests in progress per web process; one more is answered 503 at once. Open
+    # connections per process are held to twice this (more wait in the kernel's queue).
+    concurrency_limit: int = Field(default=500, ge=1, le=100_000)
+    # One line per request on standard output, buffered and written off the request path.
+    access_log: bool = True
     # Where `tracker worker` keeps a static copy of the public site current (empty: none).
     publish_dir: Path | None = None
     # Embedded mode: how often the server looks for events written by other processes.
