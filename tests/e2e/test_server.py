@@ -231,6 +231,18 @@ def test_access_log_escapes_what_the_client_sent(server: Server) -> None:
         assert not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in line), line
 
 
+def test_believes_x_forwarded_for_from_the_local_proxy_only(server: Server) -> None:
+    sock = server.connect()
+    sock.sendall(b"GET /healthz?proxied HTTP/1.1\r\nHost: localhost\r\n"
+                 b"X-Forwarded-For: 203.0.113.7\r\nConnection: close\r\n\r\n")
+    read_until_closed(sock)
+    deadline = time.monotonic() + 5
+    while b"?proxied" not in server.stdout.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    logged = [line for line in server.stdout.read_text().splitlines() if "?proxied" in line]
+    assert len(logged) == 1 and " 203.0.113.7 " in logged[0], logged
+
+
 def test_falls_back_to_uvicorn_with_one_warning_line(tmp_path: Path) -> None:
     running = start(tmp_path, "uvicorn-h11")
     try:

@@ -26,6 +26,6 @@ def test_lines_are_written_together_when_flushed() -> None:
     scope = {"client": None, "method": "GET", "path": "/", "raw_path": b"/",
              "query_string": b""}
     for _ in range(3):
-        writer.add((0.0, scope, 200, 5, 0.001))
+        writer.add(line(0.0, scope, 200, 5, 0.001))
     writer.stop()
     assert out.getvalue().decode().count('- "GET / HTTP/1.1" 200 5 1.0ms\n') == 3
