@@ -232,15 +232,18 @@ def test_access_log_escapes_what_the_client_sent(server: Server) -> None:
 
 
 def test_believes_x_forwarded_for_from_the_local_proxy_only(server: Server) -> None:
-    sock = server.connect()
-    sock.sendall(b"GET /healthz?proxied HTTP/1.1\r\nHost: localhost\r\n"
-                 b"X-Forwarded-For: 203.0.113.7\r\nConnection: close\r\n\r\n")
-    read_until_closed(sock)
+    for source, mark in (("127.0.0.1", "proxied"), ("127.0.0.2", "direct")):
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10,
+                                        source_address=(source, 0))
+        sock.sendall(f"GET /healthz?{mark} HTTP/1.1\r\nHost: localhost\r\n"
+                     "X-Forwarded-For: 203.0.113.7\r\nConnection: close\r\n\r\n".encode())
+        read_until_closed(sock)
     deadline = time.monotonic() + 5
-    while b"?proxied" not in server.stdout.read_bytes() and time.monotonic() < deadline:
+    while b"?direct" not in server.stdout.read_bytes() and time.monotonic() < deadline:
         time.sleep(0.1)
-    logged = [line for line in server.stdout.read_text().splitlines() if "?proxied" in line]
-    assert len(logged) == 1 and " 203.0.113.7 " in logged[0], logged
+    logged = server.stdout.read_text().splitlines()
+    assert [line.split()[1] for line in logged if "?proxied" in line] == ["203.0.113.7"]
+    assert [line.split()[1] for line in logged if "?direct" in line] == ["127.0.0.2"]
 
 
 def test_falls_back_to_uvicorn_with_one_warning_line(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ class Front:
             from granian.utils.proxies import wrap_asgi_with_proxy_headers
 
             self.forwarded = wrap_asgi_with_proxy_headers(
-                app, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+                app, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -97,7 +97,7 @@ class Front:
         finally:
             self.in_flight -= 1
             if self.log is not None:
-                self.log.add(line(started, scope, status, size, time.time() - started))
+                self.log.add(line(started, time.time() - started, scope, status, size))
 
     async def _read_body(self, receive: Any) -> Any | None:
         """The body's messages, read within the deadline (or None), to be replayed to the
