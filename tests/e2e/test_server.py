@@ -8,6 +8,7 @@ granian wheel exists (uvicorn on its pure-Python parser).
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -270,3 +271,18 @@ def test_serves_with_two_worker_processes(tmp_path: Path) -> None:
     finally:
         stop(running)
     assert "Spawning worker-2" in running.stdout.read_text() + running.stderr.read_text()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_killing_tracker_serve_ends_its_server_processes(tmp_path: Path, workers: str) -> None:
+    running = start(tmp_path, "granian", "--workers", workers)
+    running.process.send_signal(signal.SIGKILL)
+    running.process.wait()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{running.port}/healthz", timeout=1)
+        except OSError:
+            break  # nothing answers on the port any more
+        assert time.monotonic() < deadline, "a server process outlived tracker serve"
+        time.sleep(0.2)

@@ -6,6 +6,8 @@ Each process bootstraps its own tracker from the environment and puts tracker.we
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from typing import Any
 
@@ -18,6 +20,7 @@ from tracker.web.front import Front
 
 def app_factory(*, trust_forwarded: bool = False) -> Any:
     """For uvicorn, which takes the client's address from X-Forwarded-For itself."""
+    _die_with_parent()
     settings = load_settings()
     tracker = bootstrap(settings)
     return Front(create_app(tracker), concurrency_limit=settings.concurrency_limit,
@@ -30,3 +33,17 @@ def granian_app_factory() -> Any:
     """For granian: X-Forwarded-For is believed from the proxies in FORWARDED_ALLOW_IPS
     only, as uvicorn does."""
     return app_factory(trust_forwarded=True)
+
+
+def _die_with_parent() -> None:
+    """A server process started by `tracker serve` ends when that process ends, even by
+    kill -9: otherwise it would go on serving, and holding the port, on its own."""
+    parent = os.environ.get("TRACKER_SERVE_PID")
+    if not sys.platform.startswith("linux") or parent in (None, str(os.getpid())):
+        return  # not Linux, or serving in the very process that was started
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if str(os.getppid()) != parent:  # it ended before the prctl
+        os._exit(1)

@@ -12,6 +12,7 @@ protocol guard (below) gives the same header deadline.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from typing import Any
 
@@ -19,6 +20,8 @@ from tracker.config import Settings, load_settings
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    # The server processes it starts end with this one (tracker.web.asgi).
+    os.environ["TRACKER_SERVE_PID"] = str(os.getpid())
     try:
         import granian  # noqa: F401
     except ImportError:
