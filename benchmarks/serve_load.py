@@ -5,8 +5,9 @@ Started here, each on a port of its own:
 - the ceilings: benchmarks/fixed_bytes.py (the status page's bytes and headers, recorded
   from the running tracker) on uvicorn with httptools and uvloop, on granian, and on
   uvicorn's pure-Python h11 parser with asyncio (the server the tracker shipped before);
-- `tracker serve --demo` with default logging (the access log on, to a file), and the
-  same with `--no-access-log`, with `--workers 2`, and on its fallback (uvicorn, h11);
+- `tracker serve --demo` with default logging (its standard output to a file), and the
+  same with `--no-access-log`, with `--access-log`, with `--workers 2`, and on its fallback
+  (uvicorn, h11);
 then wrk (2 threads, 64 connections) on the status page, a feed and the JSON read, each
 run --repeat times, the servers taken in turn within each round. Each row's ratio is to
 the ceiling of its own stack in the same round; the table gives medians and ranges.
@@ -146,6 +147,8 @@ def main() -> int:
                      for a in (STATUS, FEED, JSON_READ)]
             servers.start("no-log", *tracker_serve(tmp / "no-log", "--no-access-log"))
             rows.append(("  the same, --no-access-log", "no-log", STATUS, "granian"))
+            servers.start("log", *tracker_serve(tmp / "log", "--access-log"))
+            rows.append(("  the same, --access-log", "log", STATUS, "granian"))
             servers.start("workers", *tracker_serve(tmp / "workers", "--workers", "2"))
             rows.append(("  the same, --workers 2", "workers", STATUS, "granian"))
             command, env = tracker_serve(tmp / "fallback")

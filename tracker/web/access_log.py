@@ -40,25 +40,33 @@ def _safe(text: str) -> str:
 
 
 _stamp: list[Any] = [-1, ""]
-
-
-def _second(wall: float) -> str:
-    second = int(wall)
-    if _stamp[0] != second:
-        _stamp[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))]
-    return str(_stamp[1])
+# The part of a line that depends on the request alone, escaped once for each distinct
+# request (clients ask for the same few addresses over and over).
+_requests: dict[tuple[Any, ...], str] = {}
 
 
 def line(started: float, took: float, scope: dict[str, Any], status: int, size: int) -> str:
     """``started``: wall-clock seconds; ``took``: seconds."""
+    second = int(started)
+    if _stamp[0] != second:
+        _stamp[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))]
     client = scope.get("client")
-    target = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
-    if scope.get("query_string"):
-        target += "?" + scope["query_string"].decode("latin-1")
-    return (f"{_second(started)} {_safe(client[0]) if client else '-'} "
-            f'"{_safe(scope["method"])} {_safe(target)} '
-            f'HTTP/{_safe(scope.get("http_version", "1.1"))}" {status} {size} '
-            f"{took * 1000:.1f}ms\n")
+    key = (client[0] if client else "-", scope["method"], scope.get("raw_path") or
+           scope["path"], scope.get("query_string"), scope.get("http_version", "1.1"))
+    request = _requests.get(key)
+    if request is None:
+        if len(_requests) >= 10_000:
+            _requests.clear()
+        request = _requests[key] = _request(*key)
+    return f"{_stamp[1]} {request} {status} {size} {took * 1000:.1f}ms\n"
+
+
+def _request(client: str, method: str, path: bytes | str, query: bytes | None,
+             version: str) -> str:
+    target = path.decode("latin-1") if isinstance(path, bytes) else path
+    if query:
+        target += "?" + query.decode("latin-1")
+    return f'{_safe(client)} "{_safe(method)} {_safe(target)} HTTP/{_safe(version)}"'
 
 
 class LineWriter:
