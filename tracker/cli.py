@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="web worker processes (each keeps its own connections)")
     serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=None,
                        help="a line per request on standard output (default: "
-                            "TRACKER_ACCESS_LOG, on)")
+                            "TRACKER_ACCESS_LOG, off)")
 
     worker = command("worker", _worker,
                      "keep the read models current (production: run beside the web workers)")

@@ -57,7 +57,8 @@ def start(tmp_path: Path, stack: str, *args: str, **env: str) -> Server:
         [*command, "serve", "--port", str(port), *args],
         env={**os.environ, "TRACKER_DATA_DIR": str(tmp_path / "data"),
              "TRACKER_HEADER_TIMEOUT": str(TIMEOUT), "TRACKER_BODY_TIMEOUT": str(TIMEOUT),
-             "TRACKER_CONCURRENCY_LIMIT": str(LIMIT), "PYTHONUNBUFFERED": "1", **env},
+             "TRACKER_CONCURRENCY_LIMIT": str(LIMIT), "TRACKER_ACCESS_LOG": "true",
+             "PYTHONUNBUFFERED": "1", **env},
         stdout=out.open("wb"), stderr=err.open("wb"))
     server = Server(port, process, out, err)
     deadline = time.monotonic() + 60
