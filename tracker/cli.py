@@ -120,11 +120,9 @@ def _serve(tracker: Tracker, args: argparse.Namespace) -> int:
     if args.access_log is not None:
         # The server's processes read their settings from the environment.
         os.environ["TRACKER_ACCESS_LOG"] = "true" if args.access_log else "false"
-    settings = tracker.settings.model_copy(update={"access_log": args.access_log}) \
-        if args.access_log is not None else tracker.settings
     tracker.close()  # every server process bootstraps its own
     print(f"Serving on http://{args.host}:{args.port}/", file=sys.stderr)
-    serve(settings, args.host, args.port, args.workers)
+    serve(tracker.settings, args.host, args.port, args.workers)
     return 0
 
 

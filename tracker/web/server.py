@@ -5,18 +5,16 @@ Granian is the faster of the two for this app (docs/performance.md) and closes s
 silent connections itself: its header-read deadline runs from the connection's opening
 (and from each answer on a kept-alive one) to the end of the headers, however the bytes
 dribble in. The body deadline, the concurrency limit and the refusal of an ambiguous
-length live in tracker.web.guards, so they hold on either server. On uvicorn a small
-protocol guard (below) gives the same header deadline.
+length live in tracker.web.front, so they hold on either server. On uvicorn a small
+protocol guard (tracker.web.header_deadline) gives the same header deadline.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-from typing import Any
 
-from tracker.config import Settings, load_settings
+from tracker.config import Settings
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -40,7 +38,8 @@ def _serve_granian(settings: Settings, host: str, port: int, workers: int) -> No
     Granian("tracker.web.asgi:granian_app_factory", factory=True, address=host, port=port,
             interface=Interfaces.ASGI, workers=workers, http=HTTPModes.http1,
             websockets=False, backlog=max(1024, 2 * settings.concurrency_limit),
-            # Connections held at once per process; the guard answers 503 above half.
+            # Connections held at once per process; tracker.web.front answers 503 to
+            # requests above half of them.
             backpressure=2 * settings.concurrency_limit,
             http1_settings=HTTP1Settings(
                 header_read_timeout=int(settings.header_timeout * 1000), keep_alive=True),
@@ -50,78 +49,11 @@ def _serve_granian(settings: Settings, host: str, port: int, workers: int) -> No
 def _serve_uvicorn(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    protocol: type = globals().get("HeaderDeadlineHttpTools", HeaderDeadlineH11)
+    from tracker.web import header_deadline
+
+    protocol: type = getattr(header_deadline, "HeaderDeadlineHttpTools",
+                             header_deadline.HeaderDeadlineH11)
     uvicorn.run("tracker.web.asgi:app_factory", factory=True, host=host, port=port,
                 workers=workers, http=protocol, access_log=False,
                 timeout_keep_alive=max(1, int(settings.header_timeout)),
                 limit_concurrency=2 * settings.concurrency_limit)
-
-
-class _HeaderDeadline:
-    """Closes a connection whose request headers are not complete ``header_timeout``
-    seconds after it opened or after the previous answer on it. uvicorn's parsers
-    create a request cycle exactly when the headers are complete."""
-
-    cycle: Any
-    transport: Any
-    _seen: Any = None
-    _timer: asyncio.TimerHandle | None = None
-
-    def connection_made(self, transport: Any) -> None:
-        super().connection_made(transport)  # type: ignore[misc]
-        self._arm()
-
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)  # type: ignore[misc]
-        self._note_request()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()  # type: ignore[misc]
-        if not self._note_request() and not self.transport.is_closing():
-            self._arm()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)  # type: ignore[misc]
-
-    def _note_request(self) -> bool:
-        if self.cycle is None or self.cycle is self._seen:
-            return False
-        self._seen = self.cycle
-        self._disarm()
-        return True
-
-    def _arm(self) -> None:
-        self._disarm()
-        self._timer = asyncio.get_running_loop().call_later(
-            _header_timeout(), self.transport.close)
-
-    def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-
-_TIMEOUT: list[float] = []
-
-
-def _header_timeout() -> float:
-    if not _TIMEOUT:
-        _TIMEOUT.append(load_settings().header_timeout)
-    return _TIMEOUT[0]
-
-
-from uvicorn.protocols.http.h11_impl import H11Protocol  # noqa: E402
-
-
-class HeaderDeadlineH11(_HeaderDeadline, H11Protocol):
-    pass
-
-
-try:
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
-    class HeaderDeadlineHttpTools(_HeaderDeadline, HttpToolsProtocol):
-        pass
-except ImportError:  # httptools is optional
-    pass
