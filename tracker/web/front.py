@@ -8,8 +8,9 @@ request, whom to believe about the client's address, and the access log.
   route the request is for (and whether or not that route reads it).
 - Both Content-Length and Transfer-Encoding: the message's length is ambiguous (a request
   smuggling vector), so 400 and the connection is closed (RFC 9112, section 6.3).
-- X-Forwarded-For and -Proto are believed only from the proxies in FORWARDED_ALLOW_IPS
-  (granian's own middleware, run only for requests that carry them).
+- X-Forwarded-For (and with it X-Forwarded-Proto) is believed only from the proxies in
+  FORWARDED_ALLOW_IPS (granian's own middleware, run only for requests that carry it;
+  uvicorn does the same itself).
 
 The header deadline is the HTTP server's own (tracker.web.server): no ASGI app runs
 before the headers are complete. Everything here is one layer, with one pass over the
