@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1,
                        help="web worker processes (each keeps its own connections)")
+    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=None,
+                       help="a line per request on standard output (default: "
+                            "TRACKER_ACCESS_LOG, off)")
 
     worker = command("worker", _worker,
                      "keep the read models current (production: run beside the web workers)")
@@ -112,26 +115,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(tracker: Tracker, args: argparse.Namespace) -> int:
-    import uvicorn
+    import os
 
-    from tracker.web.app import create_app
+    from tracker.web.server import serve
 
-    if args.demo:
-        _demo(tracker, args)
     if args.workers < 1:
         raise SettingsError("--workers must be 1 or more")
+    if args.demo:
+        _demo(tracker, args)
+    if args.access_log is not None:
+        # The server's processes read their settings from the environment.
+        os.environ["TRACKER_ACCESS_LOG"] = "true" if args.access_log else "false"
+    tracker.close()  # every server process bootstraps its own
     print(f"Serving on http://{args.host}:{args.port}/", file=sys.stderr)
-    # uvicorn's own X-Forwarded-For handling is off: by default it believes the header from
-    # 127.0.0.1, so any local client could be anyone. TRACKER_TRUSTED_PROXIES is the one
-    # rule (tracker.web.citizens.client_key).
-    server = {"host": args.host, "port": args.port, "log_level": "info",
-              "proxy_headers": False}
-    if args.workers == 1:
-        uvicorn.run(create_app(tracker), **server)
-    else:
-        tracker.close()  # every worker process bootstraps its own
-        uvicorn.run("tracker.web.asgi:app_factory", factory=True, workers=args.workers,
-                    **server)
+    serve(tracker.settings, args.host, args.port, args.workers)
     return 0
 
 

@@ -57,6 +57,18 @@ class Settings(BaseSettings):
     idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Each web process keeps rendered pages in memory up to this many bytes (0: none).
     page_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=0, le=2**36)
+    # `tracker serve`: a request's headers must arrive within header_timeout seconds of the
+    # connection opening (or of the previous answer on it), and its body within
+    # body_timeout seconds of the headers; slower or silent clients are disconnected.
+    header_timeout: float = Field(default=10.0, gt=0, le=60)
+    body_timeout: float = Field(default=30.0, gt=0, le=600)
+    # Requests in progress per web process; one more is answered 503 at once. Open
+    # connections per process are held to twice this (more wait in the kernel's queue).
+    concurrency_limit: int = Field(default=500, ge=1, le=100_000)
+    # One line per request on standard output, buffered and written off the request path.
+    # Off by default: it costs a tenth to a fifth of a cached page's answer, and the proxy
+    # in front of a public server logs every request anyway.
+    access_log: bool = False
     # Where `tracker worker` keeps a static copy of the public site current (empty: none).
     publish_dir: Path | None = None
     # Embedded mode: how often the server looks for events written by other processes.

@@ -112,7 +112,7 @@ def _mode(path: Path) -> int:
 
 def test_link_tokens_never_reach_the_access_log(tmp_path: Path) -> None:
     port, data = free_port(), tmp_path / "data"
-    server = _tracker(data, "serve", "--port", str(port))
+    server = _tracker(data, "serve", "--access-log", "--port", str(port))
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz", server)
         for purpose in ("manage", "unsubscribe", "confirm"):

@@ -18,7 +18,6 @@ from tracker.bootstrap import Tracker
 from tracker.following.links import Links
 from tracker.projections.runner import Poller
 from tracker.web import errors, security
-from tracker.web.access_log import hide_tokens_in_access_log
 from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
 from tracker.web.conditional import PositionWatcher
@@ -84,7 +83,6 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.rate_limits = RateLimits(tracker.settings)
     app.state.secret = server_secret(tracker.settings)
     app.state.links = Links(app.state.secret, tracker.settings.base_url)
-    hide_tokens_in_access_log()
     app.add_middleware(IdempotentWrites, tracker=tracker)  # inside the body limit
     app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes)
     errors.install(app)

@@ -1,20 +1,43 @@
-"""The ASGI entry point for several worker processes (``tracker serve --workers N``).
+"""The ASGI entry points `tracker serve` starts, by name, in every server process.
 
-Each worker process bootstraps its own tracker from the environment; uvicorn imports this
-factory by name in every process it starts.
+Each process bootstraps its own tracker from the environment and puts tracker.web.front
+(limits, timeouts, the access log) in front of the app.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import os
+import signal
+import sys
+from typing import Any
 
 from tracker.bootstrap import bootstrap
 from tracker.config import load_settings
+from tracker.web.access_log import LineWriter
 from tracker.web.app import create_app
+from tracker.web.front import Front
 
 
-def app_factory() -> FastAPI:
-    tracker = bootstrap(load_settings())
-    app = create_app(tracker)
-    app.router.on_shutdown.append(tracker.close)
-    return app
+def app_factory() -> Any:
+    """The app of one server process (granian's or uvicorn's)."""
+    _die_with_parent()
+    settings = load_settings()
+    tracker = bootstrap(settings)
+    return Front(create_app(tracker), concurrency_limit=settings.concurrency_limit,
+                 body_timeout=settings.body_timeout, max_body_bytes=settings.max_body_bytes,
+                 access_log=LineWriter(sys.stdout.buffer) if settings.access_log else None,
+                 on_shutdown=tracker.close)
+
+
+def _die_with_parent() -> None:
+    """A server process started by `tracker serve` ends when that process ends, even by
+    kill -9: otherwise it would go on serving, and holding the port, on its own."""
+    parent = os.environ.get("TRACKER_SERVE_PID")
+    if not sys.platform.startswith("linux") or parent in (None, str(os.getpid())):
+        return  # not Linux, or serving in the very process that was started
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if str(os.getppid()) != parent:  # it ended before the prctl
+        os._exit(1)
