@@ -39,8 +39,11 @@ def dying_save(self, *objs, **kwargs):
     return recordings
 
 application.TrackerApplication.save = dying_save
-from tracker.cli import main
-sys.exit(main(["serve", "--port", sys.argv[2]]))
+# Served in this very process (uvicorn with one worker runs the app in-process), so that the
+# patched save is the one that runs: granian would start the app in a process of its own.
+from tracker.config import load_settings
+from tracker.web.server import _serve_uvicorn
+_serve_uvicorn(load_settings(), "127.0.0.1", int(sys.argv[2]), 1)
 """
 
 
