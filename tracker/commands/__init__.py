@@ -57,18 +57,6 @@ CREATE_ASSEMBLY = Command(
     "An assembly is a meeting where issues are presented and discussed with the Board.",
     "/assemblies", created=True, arguments={"date": "held_on"})
 
-# -- moderation ------------------------------------------------------------------------------
-
-HIDE_ISSUE = Command(
-    App.hide_issue, rq.HideIssue, MODERATORS, "Hide an issue",
-    "Hide an abusive submission, with a public reason.", f"{ISSUE}/moderation", form=False)
-RESTORE_ISSUE = Command(
-    App.restore_issue, rq.RestoreIssue, MODERATORS, "Restore an issue",
-    "Show a hidden issue again, with a public reason.", f"{ISSUE}/moderation", form=False)
-MERGE_ISSUE = Command(
-    App.merge_issue, rq.Merge, STAFF | {MODERATOR}, "Merge a duplicate",
-    "Mark this issue as a duplicate of another, visible issue.", f"{ISSUE}/merge")
-
 # -- the assembly ----------------------------------------------------------------------------
 
 ASSIGN_TOPIC = Command(
@@ -124,7 +112,7 @@ ANSWER_REFERRAL = Command(
     App.answer_referral, rq.ReferralAnswer, STAFF, "Record the referral's answer",
     "Record what the body the issue was referred to answered.", f"{ISSUE}/referral-answer")
 
-# -- closing, reopening, correcting ------------------------------------------------------------
+# -- closing, reopening, merging, moderating, correcting ---------------------------------
 
 CLOSE_ISSUE = Command(
     App.close_issue, rq.Close, STAFF, "Close with what changed",
@@ -132,17 +120,29 @@ CLOSE_ISSUE = Command(
 REOPEN_ISSUE = Command(
     App.reopen_issue, rq.Reopen, STAFF, "Reopen",
     "Reopen a closed or merged issue, with a public reason.", f"{ISSUE}/reopen")
+# -- moderation ------------------------------------------------------------------------------
+
+HIDE_ISSUE = Command(
+    App.hide_issue, rq.HideIssue, MODERATORS, "Hide an issue",
+    "Hide an abusive submission, with a public reason.", f"{ISSUE}/moderation", form=False)
+RESTORE_ISSUE = Command(
+    App.restore_issue, rq.RestoreIssue, MODERATORS, "Restore an issue",
+    "Show a hidden issue again, with a public reason.", f"{ISSUE}/moderation", form=False)
+MERGE_ISSUE = Command(
+    App.merge_issue, rq.Merge, STAFF | {MODERATOR}, "Merge a duplicate",
+    "Mark this issue as a duplicate of another, visible issue.", f"{ISSUE}/merge")
+
 CORRECT_ENTRY = Command(
     App.correct_entry, rq.Correction, STAFF, "Correct an earlier entry, in public",
     "Append a correction of an earlier entry: which, why and what instead. Nothing is "
     "rewritten; the page shows both, marked.", f"{ISSUE}/corrections")
 
 COMMANDS: tuple[Command, ...] = (
-    SUBMIT_ISSUE, SUPPORT_ISSUE, CREATE_TOPIC, CREATE_OWNER, CREATE_ASSEMBLY, HIDE_ISSUE,
-    RESTORE_ISSUE, MERGE_ISSUE, ASSIGN_TOPIC, SCHEDULE_ISSUE, RECORD_PRESENTATION,
-    RECORD_DISCUSSION, RECORD_RESPONSE, REQUEST_REVISED_RESPONSE, MAKE_COMMITMENT,
-    RECORD_PROGRESS, DELIVER_COMMITMENT, MOVE_DUE_DATE, DROP_COMMITMENT, ANSWER_REFERRAL,
-    CLOSE_ISSUE, REOPEN_ISSUE, CORRECT_ENTRY,
+    SUBMIT_ISSUE, SUPPORT_ISSUE, CREATE_TOPIC, CREATE_OWNER, CREATE_ASSEMBLY, ASSIGN_TOPIC,
+    SCHEDULE_ISSUE, RECORD_PRESENTATION, RECORD_DISCUSSION, RECORD_RESPONSE,
+    REQUEST_REVISED_RESPONSE, MAKE_COMMITMENT, RECORD_PROGRESS, DELIVER_COMMITMENT,
+    MOVE_DUE_DATE, DROP_COMMITMENT, ANSWER_REFERRAL, CLOSE_ISSUE, REOPEN_ISSUE, MERGE_ISSUE,
+    HIDE_ISSUE, RESTORE_ISSUE, CORRECT_ENTRY,
 )
 
 
