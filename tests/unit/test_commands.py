@@ -29,7 +29,7 @@ def test_commands_sharing_an_address_are_chosen_among_by_one_choice() -> None:
     assert len(paths) == len(set(paths))
 
 
-def test_each_command_is_named_once() -> None:
+def test_each_command_and_each_staff_form_is_named_once() -> None:
     assert len(BY_NAME) == len(COMMANDS)
-    forms = [c.form_key for c in COMMANDS if c.form_key] + [c.form_key for c in CHOICES]
-    assert "" not in forms
+    forms = [(a.path.count("{"), a.form_key) for a in (*COMMANDS, *CHOICES) if a.form_key]
+    assert len(forms) == len(set(forms))
