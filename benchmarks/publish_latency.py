@@ -47,7 +47,7 @@ def main() -> int:
             deadline = time.monotonic() + 60
             while not page.exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
-            supporters = len(tracker.app.get_issue(ISSUE).supporters)
+            supporters = len(tracker.app.load_issue(ISSUE).supporters)
             delays = []
             for i in range(args.n):
                 tracker.app.support_issue(ISSUE, f"bench-{i}", CITIZEN)

@@ -32,7 +32,6 @@ from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
 from tracker.domain.support import Support
 from tracker.domain.values import Actor
 from tracker.issue_cache import IssueCache
-from tracker.permissions import authorise
 
 R = TypeVar("R", bound=ReferenceData)
 
@@ -40,6 +39,14 @@ R = TypeVar("R", bound=ReferenceData)
 # first; each retry means someone else's event was saved, so this bounds only contention.
 MAX_RETRIES = 200
 SNAPSHOT_EVERY = 50
+
+
+def authorise(actor: Actor, command: str) -> None:
+    """Raise NotPermitted unless the actor's role may run the command."""
+    # Imported on use: the table (tracker.permissions) is made from the declarations of the
+    # commands (tracker.commands), which name this module's methods.
+    from tracker.permissions import authorise as check
+    check(actor, command)
 
 
 def _back_off(attempt: int) -> None:
@@ -192,7 +199,7 @@ class TrackerApplication(Application[UUID]):
                     expected_version: int | None = None) -> Outcome:
         """Mark an issue as a duplicate of another, existing and visible, issue."""
         authorise(actor, "merge_issue")
-        target = self.get_issue(into)
+        target = self.load_issue(into)
         if target.is_hidden or target.is_merged:
             raise errors.RuleViolation(f"Issue {into} is hidden or merged itself", field="into")
         return self._change(number, "merge_issue", actor, expected_version,
@@ -248,6 +255,14 @@ class TrackerApplication(Application[UUID]):
         return self._change(number, "record_response", actor, expected_version,
                             lambda i: i.respond(decision, summary, lead, referred_to, actor,
                                                 self._when(occurred_on)))
+
+    def request_revised_response(self, number: int, reason: str, actor: Actor,
+                                 occurred_on: date | None = None,
+                                 expected_version: int | None = None) -> Outcome:
+        """Record that the Board's response misses the point: it owes a new one."""
+        return self._change(number, "request_revised_response", actor, expected_version,
+                            lambda i: i.request_revised_response(reason, actor,
+                                                                 self._when(occurred_on)))
 
     def make_commitment(self, number: int, text: str, owner: str, due: date, measure: str,
                         actor: Actor, occurred_on: date | None = None,
@@ -371,7 +386,7 @@ class TrackerApplication(Application[UUID]):
 
     # -- reading the write model (tests and commands only; pages read projections) ------
 
-    def get_issue(self, number: int) -> Issue:
+    def load_issue(self, number: int) -> Issue:
         """Load an issue by its public number, or raise IssueNotFound. The caller gets an
         object of its own, at the newest version in the store."""
         if not isinstance(number, int) or number < 1:
@@ -419,7 +434,7 @@ class TrackerApplication(Application[UUID]):
             issue = self._issues.get(Issue.id_for(number)) if attempt == 0 else None
             fresh = issue is None
             if issue is None:
-                issue = self.get_issue(number)
+                issue = self.load_issue(number)
             try:
                 if expected_version is not None and issue.version != expected_version:
                     raise errors.StaleVersion(
@@ -438,7 +453,7 @@ class TrackerApplication(Application[UUID]):
                         raise errors.AlreadySupported(
                             f"This supporter already supports issue {number}") from None
                 if expected_version is not None:
-                    latest = self.get_issue(number).version
+                    latest = self.load_issue(number).version
                     raise errors.StaleVersion(
                         f"Issue {number} changed while this command ran (now version {latest})",
                         current_version=latest) from None

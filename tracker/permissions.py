@@ -1,41 +1,17 @@
-"""Who may run which command: the one authorisation table, enforced by the application."""
+"""Who may run which command: the table made from the commands' declarations
+(tracker/commands/__init__.py), enforced by the application on every command.
+
+``python -m tracker.permissions`` prints the table as README.md shows it.
+"""
 
 from __future__ import annotations
 
+from tracker.commands import COMMANDS
 from tracker.domain.errors import NotPermitted
 from tracker.domain.values import Actor, Role
 
-CITIZEN, SECRETARIAT, MODERATOR, ADMIN, SYSTEM = (
-    Role.CITIZEN, Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN, Role.SYSTEM)
-
-STAFF = frozenset({SECRETARIAT, ADMIN, SYSTEM})
-
-# Citizens may raise and support issues; the secretariat logs the story; moderators keep it
-# civil; admins may do anything the secretariat or moderators do (and manage accounts).
-PERMISSIONS: dict[str, frozenset[Role]] = {
-    "submit_issue": frozenset({CITIZEN, SECRETARIAT, ADMIN, SYSTEM}),
-    "support_issue": frozenset({CITIZEN, SECRETARIAT, ADMIN, SYSTEM}),
-    "hide_issue": frozenset({MODERATOR, ADMIN}),
-    "restore_issue": frozenset({MODERATOR, ADMIN}),
-    "merge_issue": STAFF | {MODERATOR},
-    "assign_topic": STAFF,
-    "schedule_issue": STAFF,
-    "record_presentation": STAFF,
-    "record_discussion": STAFF,
-    "record_response": STAFF,
-    "make_commitment": STAFF,
-    "record_progress": STAFF,
-    "move_due_date": STAFF,
-    "deliver_commitment": STAFF,
-    "drop_commitment": STAFF,
-    "answer_referral": STAFF,
-    "close_issue": STAFF,
-    "reopen_issue": STAFF,
-    "correct_entry": STAFF,
-    "create_topic": STAFF,
-    "create_owner": STAFF,
-    "create_assembly": STAFF,
-}
+PERMISSIONS: dict[str, frozenset[Role]] = {c.name: c.roles for c in COMMANDS}
+COLUMNS = (Role.CITIZEN, Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN)
 
 
 def authorise(actor: Actor, command: str) -> None:
@@ -43,3 +19,17 @@ def authorise(actor: Actor, command: str) -> None:
     allowed = PERMISSIONS.get(command)
     if allowed is None or actor.role not in allowed:
         raise NotPermitted(f"The {actor.role} role may not {command.replace('_', ' ')}")
+
+
+def markdown_table() -> str:
+    """The table as README.md shows it."""
+    lines = [f"| command | {' | '.join(str(role) for role in COLUMNS)} |",
+             "|---|" + "---|" * len(COLUMNS)]
+    for name, allowed in PERMISSIONS.items():
+        cells = " | ".join("yes" if role in allowed else "\u2013" for role in COLUMNS)
+        lines.append(f"| `{name}` | {cells} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -32,6 +32,7 @@ ENDPOINTS: dict[str, set[str]] = {
     "/api/v1/issues/{number}/presentation": {"record_presentation"},
     "/api/v1/issues/{number}/discussion": {"record_discussion"},
     "/api/v1/issues/{number}/response": {"record_response"},
+    "/api/v1/issues/{number}/revised-response-request": {"request_revised_response"},
     "/api/v1/issues/{number}/commitments": {"make_commitment"},
     "/api/v1/issues/{number}/commitments/{commitment}/updates": {
         "record_progress", "move_due_date", "deliver_commitment", "drop_commitment"},
@@ -68,6 +69,8 @@ def _scenarios() -> dict[str, Callable[[Site, str], Call]]:
                                 {"assembly": "leeds", "summary": "Talked it through"}),
         "record_response": on("discussed", "response",
                               {"decision": "decline", "summary": "Not this year"}),
+        "request_revised_response": on("responded", "revised-response-request",
+                                       {"reason": "It does not answer the question"}),
         "make_commitment": on("responded", "commitments",
                               {"text": "Act", "owner": "lead", "due": "2026-12-31",
                                "measure": "Seen"}),

@@ -149,7 +149,7 @@ def test_erase_person_removes_contact_details_and_keeps_the_issue(tmp_path: Path
     instance = bootstrap(load_settings(data_dir=tmp_path))
     try:
         assert instance.contacts.count_for("ada@example.org") == 0
-        assert instance.app.get_issue(number).title == "Kept"
+        assert instance.app.load_issue(number).title == "Kept"
     finally:
         instance.close()
 

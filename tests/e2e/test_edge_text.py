@@ -33,10 +33,10 @@ from tests.e2e.staff import errors_shown, staff_client
 from tests.e2e.writes import Site, from_factory, open_site
 from tests.helpers import Clock
 from tracker.bootstrap import Tracker
-from tracker.web import forms, issue_commands
-from tracker.web import requests as r
+from tracker.web import forms
 from tracker.web import routes as routes_package
 from tracker.web.routes.staff import REFERENCE
+from tracker.web.routes.staff_issues import ON_COMMITMENT, ON_ISSUE
 
 # Never in any text: C0 controls but tab, newline and CR (below), DEL, C1 controls, unpaired
 # surrogates (a JSON string may hold one as an escape) and noncharacters.
@@ -264,18 +264,17 @@ def test_refuses_hostile_characters_in_every_field_of_the_staff_forms(site: Site
     staff = staff_client(site.tracker, "admin")
     number = site.numbers["number"]  # type: ignore[attr-defined]
     before = site.position()
-    pages: list[tuple[str, type[BaseModel], tuple[str, ...] | None]] = [
-        (f"/admin/issues/{number}/{c.key}", c.model, None) for c in issue_commands.COMMANDS]
-    pages += [(f"/admin/issues/{number}/commitments/1/{f.key}", r.CommitmentUpdate, f.fields)
-              for f in issue_commands.COMMITMENT_FORMS]
-    pages += [(f"/admin/reference/{kind}", model, None)
-              for kind, (_, model) in REFERENCE.items()]
+    pages: list[tuple[str, type[BaseModel], bool]] = [
+        (f"/admin/issues/{number}/{key}", a.request, False) for key, a in ON_ISSUE.items()]
+    pages += [(f"/admin/issues/{number}/commitments/1/{key}", c.request, True)
+              for key, c in ON_COMMITMENT.items()]
+    pages += [(f"/admin/reference/{kind}", c.request, False) for kind, c in REFERENCE.items()]
     tried = 0
-    for path, model, only in pages:
-        described = forms.describe(model, only=only)
+    for path, model, on_commitment in pages:
+        described = forms.describe(model)
         texts = [f.name for f in described if f.kind in ("text", "textarea", "lines")]
         # The commitment forms ask for their status and date before anything else.
-        others = {"status": "on_track", "new_due": "2026-09-01"} if only else {}
+        others = {"status": "on_track", "new_due": "2026-09-01"} if on_commitment else {}
         for character in FORM_CHARACTERS:
             answer = staff.send(path, **others, **dict.fromkeys(texts, f"a{character}b"))
             assert answer.status_code == 422, (path, answer.status_code)

@@ -76,10 +76,10 @@ def test_each_role_gets_what_the_table_says(site: Site, browsers: dict[str, Staf
 @pytest.mark.parametrize("role", STAFF_ROLES)
 def test_each_role_is_offered_only_what_it_may_do(site: Site, browsers: dict[str, Staff],
                                                   role: str) -> None:
-    from tracker.web.issue_commands import COMMANDS
+    from tracker.web.routes.staff_issues import ON_ISSUE
 
     n = site.issue("committed")
     page = browsers[role].open(f"/admin/issues/{n}").text
-    for command in COMMANDS:
-        offered = f'href="/admin/issues/{n}/{command.key}"' in page
-        assert offered == (Role(role) in PERMISSIONS[command.permission]), command.key
+    for key, command in ON_ISSUE.items():
+        offered = f'href="/admin/issues/{n}/{key}"' in page
+        assert offered == (Role(role) in command.roles), key

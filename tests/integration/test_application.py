@@ -49,7 +49,7 @@ class TestCommands:
         app.close_issue(n, "Hours published", SECRETARIAT, date(2015, 6, 1))
         app.reopen_issue(n, "Hours withdrawn", SECRETARIAT, date(2015, 7, 1))
         outcome = app.correct_entry(n, 5, "Wrong summary", "Right summary", SECRETARIAT)
-        issue = app.get_issue(n)
+        issue = app.load_issue(n)
         assert issue.version == outcome.version == 12
         assert issue.commitment(1).evidence == "https://example.org/x"
         assert not issue.is_closed
@@ -70,7 +70,7 @@ class TestCommands:
             app.support_issue(second, "s-1", CITIZEN)
         app.restore_issue(second, "Not spam", MODERATOR)
         app.merge_issue(second, first, "Duplicate", MODERATOR)
-        assert app.get_issue(second).merged_into == first
+        assert app.load_issue(second).merged_into == first
 
     def test_referral_and_its_answer(self, any_tracker: Tracker) -> None:
         _reference(any_tracker)
@@ -78,7 +78,7 @@ class TestCommands:
         any_tracker.app.record_response(n, "refer", "Ask them", None, "Healthwatch England",
                                         SECRETARIAT, date(2014, 11, 6))
         any_tracker.app.answer_referral(n, "Answered", SECRETARIAT, date(2015, 1, 1))
-        assert any_tracker.app.get_issue(n).referral_answered
+        assert any_tracker.app.load_issue(n).referral_answered
 
 
 class TestNothingIsStoredOnError:
@@ -144,7 +144,7 @@ class TestPersistence:
             app.support_issue(n, f"s-{i}", CITIZEN)
         snapshots = list(app.snapshots.get(Issue.id_for(n)))  # type: ignore[union-attr]
         assert [s.originator_version for s in snapshots] == [50, 100]
-        issue = app.get_issue(n)
+        issue = app.load_issue(n)
         assert issue.version == 121
         assert issue.supporter_count == 120
         # The snapshot holds a count, not the supporters: it stays the same size however
@@ -160,7 +160,7 @@ class TestPersistence:
         before = _position(any_tracker)
         with pytest.raises(errors.AlreadySupported):
             app.support_issue(n, "s-3", CITIZEN)
-        assert app.get_issue(n).supporter_count == 60
+        assert app.load_issue(n).supporter_count == 60
         assert _position(any_tracker) == before
         other = app.submit_issue("Other", "", CITIZEN, date(2014, 7, 1)).number
         app.support_issue(other, "s-3", CITIZEN)  # the same supporter, another issue
@@ -172,7 +172,7 @@ class TestPersistence:
         any_tracker.close()
         backend = "postgres" if any_tracker.settings.is_postgres else "sqlite"
         again = make_tracker(backend, schema=schema) if backend == "postgres" else make_tracker()
-        assert again.app.get_issue(n).supporter_count == 1
+        assert again.app.load_issue(n).supporter_count == 1
         with pytest.raises(errors.AlreadySupported):
             again.app.support_issue(n, "s-1", CITIZEN)
         assert again.app.submit_issue("Next", "", CITIZEN).number == n + 1

@@ -52,7 +52,7 @@ def test_concurrent_writers_on_one_issue_lose_no_event(any_tracker: Tracker) -> 
     app = any_tracker.app
     n = app.submit_issue("Busy", "", CITIZEN).number
     _all_at_once(120, lambda i: app.support_issue(n, f"s-{i}", CITIZEN))
-    issue = app.get_issue(n)
+    issue = app.load_issue(n)
     assert issue.supporter_count == 120
     assert issue.version == 121
 
@@ -74,7 +74,7 @@ def test_one_supporter_from_many_processes_at_once_counts_once(any_tracker: Trac
     finally:
         other.close()
     assert sorted(results) == ["counted"] + ["refused"] * 39
-    assert any_tracker.app.get_issue(n).supporter_count == 1
+    assert any_tracker.app.load_issue(n).supporter_count == 1
 
 
 def test_with_an_expected_version_exactly_one_writer_wins(any_tracker: Tracker) -> None:
@@ -92,7 +92,7 @@ def test_with_an_expected_version_exactly_one_writer_wins(any_tracker: Tracker) 
 
     results = _all_at_once(THREADS, hide)
     assert results.count("won") == 1
-    assert app.get_issue(n).version == 2
+    assert app.load_issue(n).version == 2
 
 
 @pytest.mark.parametrize("commands", [40])
@@ -125,9 +125,9 @@ def test_an_issue_kept_in_memory_catches_up_with_another_process(any_tracker: Tr
         app.support_issue(n, "s-2", CITIZEN)
         with pytest.raises(errors.AlreadySupported):
             app.support_issue(n, "s-1", CITIZEN)  # supported through the other process
-        issue = app.get_issue(n)
+        issue = app.load_issue(n)
         assert (issue.version, issue.supporter_count) == (6, 3)
-        assert other.get_issue(n).version == 6
+        assert other.load_issue(n).version == 6
     finally:
         other.close()
 
@@ -140,7 +140,7 @@ def test_a_refused_command_leaves_the_issue_in_memory_as_stored(any_tracker: Tra
     with pytest.raises(errors.AlreadySupported):
         app.support_issue(n, "s-1", CITIZEN)
         app.support_issue(n, "s-1", CITIZEN)
-    issue = app.get_issue(n)
+    issue = app.load_issue(n)
     assert (issue.version, issue.supporter_count, issue.is_hidden) == (2, 1, False)
 
 
@@ -171,7 +171,7 @@ def test_an_issue_in_memory_is_never_changed_in_place(any_tracker: Tracker) -> N
             app.support_issue(n, f"s-{i}", CITIZEN)
         stored = app._issues._items[Issue.id_for(n)]
         other.hide_issue(n, "Abuse", MODERATOR)
-        assert app.get_issue(n).is_hidden
+        assert app.load_issue(n).is_hidden
         with pytest.raises(errors.IssueHidden):
             app.support_issue(n, "late", CITIZEN)
         assert (stored.version, stored.is_hidden) == (56, False)  # the old copy, untouched
@@ -191,7 +191,7 @@ def test_the_version_a_write_reports_is_its_own(any_tracker: Tracker,
         if not meanwhile:
             meanwhile.append(1)
             other.hide_issue(n, "Abuse", MODERATOR)  # another process writes,
-            app.get_issue(n)  # and another thread of this one reads the issue
+            app.load_issue(n)  # and another thread of this one reads the issue
     try:
         n = app.submit_issue("Cached", "", CITIZEN).number
         monkeypatch.setattr(app._issues, "put", and_meanwhile)
@@ -215,11 +215,11 @@ def test_a_copy_far_behind_is_replaced_from_a_snapshot_not_replayed(
             loads.append(args[0])
             return real_get(*args, **kwargs)  # type: ignore[arg-type]
         monkeypatch.setattr(app.repository, "get", spy)
-        issue = app.get_issue(n)
+        issue = app.load_issue(n)
         assert (issue.version, issue.supporter_count) == (121, 120)
         assert loads == [Issue.id_for(n)]  # from the snapshot at 100, not 120 events replayed
         other.support_issue(n, "s-120", CITIZEN)
-        assert app.get_issue(n).version == 122  # a step behind: the one event is applied
+        assert app.load_issue(n).version == 122  # a step behind: the one event is applied
         assert loads == [Issue.id_for(n)]
     finally:
         other.close()

@@ -111,7 +111,7 @@ def _assert_hidden_words_withheld(tracker: Any, snapshot: dict[str, list[Any]]) 
     public = {name: rows for name, rows in snapshot.items()
               if name in ("issue_status", "commitment_status", "timeline_entries")}
     for n in range(1, tracker.app.last_issue_number() + 1):
-        issue = tracker.app.get_issue(n)
+        issue = tracker.app.load_issue(n)
         found = any(issue.title in value for rows in public.values() for row in rows
                     for value in row)
         assert found is not issue.is_hidden, (n, issue.title, issue.is_hidden)

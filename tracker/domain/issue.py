@@ -350,6 +350,24 @@ class Issue(Aggregate):
         self._record(self.BoardResponded, actor, occurred_on, decision=decision,
                      summary=summary, lead=lead_slug, referred_to=body)
 
+    class RevisedResponseRequested(Entry):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.decision = None  # the Board owes a new response
+
+    def request_revised_response(self, reason: str, actor: Actor, occurred_on: date) -> None:
+        """Record that the Board's response does not answer what was asked: it owes a new
+        one, and nothing more is promised until it comes."""
+        reason = required_text(reason, "reason", 2_000)
+        self._check_open_to_work()
+        if self.decision is None:
+            raise errors.RuleViolation(
+                f"Issue {self.number} has no Board response to revise; record the response "
+                "first", field="reason")
+        self._record(self.RevisedResponseRequested, actor, occurred_on, reason=reason)
+
     class CommitmentMade(Entry):
         commitment: int
         text: str

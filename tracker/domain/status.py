@@ -60,6 +60,7 @@ class IssueFacts:
     decision: str | None = None
     response_summary: str = ""
     responded_on: date | None = None
+    revision_requested_on: date | None = None  # the Board owes a revised response since
     referred_to: str = ""
     referral_answered: bool = False
     commitments: tuple[CommitmentFacts, ...] = ()
@@ -107,6 +108,9 @@ def verdict(facts: IssueFacts, today: date, silent_days: int = 60) -> str:
         return f"Hidden by a moderator: {facts.hidden_reason}"
     if facts.merged_into is not None:
         return f"Merged into issue {facts.merged_into}"
+    if facts.revision_requested_on is not None and facts.outcome is None:
+        return (f"The Board was asked for a revised response on "
+                f"{long_date(facts.revision_requested_on)}; none yet")
     if facts.commitments:
         return _commitments_verdict(facts.commitments, today, silent_days)
     if facts.outcome is not None:

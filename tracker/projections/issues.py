@@ -61,6 +61,7 @@ issues = Table(
     Column("submitted_on", Date, nullable=False),
     Column("discussed_on", Date),
     Column("responded_on", Date),
+    Column("revision_requested_on", Date),
     Column("closed_on", Date),
     Column("last_occurred_on", Date, nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=False),
@@ -213,7 +214,12 @@ class IssueStatusProjection(Projection):
     def _responded(self, conn: Connection, e: Issue.BoardResponded, position: int) -> None:
         self._change(conn, e, position, decision=e.decision, response_summary=e.summary,
                      lead=e.lead or None, referred_to=e.referred_to, referral_answered=False,
-                     responded_on=e.occurred_on)
+                     responded_on=e.occurred_on, revision_requested_on=None)
+
+    @handles(Issue.RevisedResponseRequested)
+    def _revision_requested(self, conn: Connection, e: Issue.RevisedResponseRequested,
+                            position: int) -> None:
+        self._change(conn, e, position, decision=None, revision_requested_on=e.occurred_on)
 
     @handles(Issue.CommitmentMade)
     def _commitment_made(self, conn: Connection, e: Issue.CommitmentMade, position: int) -> None:
@@ -350,9 +356,9 @@ def _new_row(e: Issue.Submitted, position: int) -> dict[str, Any]:
         presenter="", presented=False, hidden_reason=None, merged_into=None, decision=None,
         response_summary="", lead=None, referred_to="", referral_answered=False,
         outcome=None, supporters=0, submitted_on=e.occurred_on, discussed_on=None,
-        responded_on=None, closed_on=None, last_occurred_on=e.occurred_on,
-        submitted_at=e.timestamp, updated_at=e.timestamp, version=e.originator_version,
-        position=position)
+        responded_on=None, revision_requested_on=None, closed_on=None,
+        last_occurred_on=e.occurred_on, submitted_at=e.timestamp, updated_at=e.timestamp,
+        version=e.originator_version, position=position)
 
 
 # The only expressions _touch is given (a counter); statements are cached by their shape.
@@ -424,6 +430,7 @@ def _facts(row: Any, rows: Any) -> IssueFacts:
         outcome=row["outcome"], topic=row["topic"], assembly=row["assembly"],
         discussed_on=row["discussed_on"], decision=row["decision"],
         response_summary=row["response_summary"], responded_on=row["responded_on"],
+        revision_requested_on=row["revision_requested_on"],
         referred_to=row["referred_to"], referral_answered=row["referral_answered"],
         commitments=tuple(CommitmentFacts(c["status"], c["due"], c["made_on"],
                                           c["last_update_on"]) for c in rows))

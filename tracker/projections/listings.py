@@ -77,7 +77,9 @@ def list_issues(conn: Connection, where: IssueFilter, today: date, offset: int =
 
 @dataclass(frozen=True)
 class CommitmentSummary:
-    issue_number: int
+    """One row of the commitments list, as pages show it and the JSON API answers it."""
+
+    issue: int
     issue_title: str
     commitment: int
     text: str
@@ -115,7 +117,7 @@ def list_commitments(conn: Connection, today: date, status: str | None = None,
                                        commitments.c.issue_number, commitments.c.commitment)
                         .offset(offset).limit(limit))
     return [CommitmentSummary(
-        issue_number=r.issue_number, issue_title=r.title, commitment=r.commitment, text=r.text,
+        issue=r.issue_number, issue_title=r.title, commitment=r.commitment, text=r.text,
         owner=r.owner, owner_name=r.owner_name, due=r.due, status=r.status,
         overdue=bool(r.is_overdue), days_overdue=(today - r.due).days if r.is_overdue else 0,
         evidence=r.evidence) for r in rows], total

@@ -25,6 +25,7 @@ TYPE_KEYS: dict[type, str] = {
     Issue.Presented: "presented",
     Issue.Discussed: "discussed",
     Issue.BoardResponded: "board_responded",
+    Issue.RevisedResponseRequested: "revised_response_requested",
     Issue.CommitmentMade: "commitment_made",
     Issue.ProgressRecorded: "progress_recorded",
     Issue.DueDateMoved: "due_date_moved",
@@ -94,6 +95,8 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
             return f"The Board declined to take this forward: {e.summary}"
         case Issue.BoardResponded():
             return f"The Board referred this to {e.referred_to}: {e.summary}"
+        case Issue.RevisedResponseRequested():
+            return f"The Board was asked for a revised response: {e.reason}"
         case Issue.CommitmentMade():
             return f"New commitment by {name(e.owner)}, due {long_date(e.due)}: {e.text}"
         case Issue.ProgressRecorded():

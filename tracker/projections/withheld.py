@@ -84,6 +84,8 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return "The Board declined to take this forward"
         case "board_responded":
             return f"The Board referred this to {f['referred_to']}"
+        case "revised_response_requested":
+            return "The Board was asked for a revised response"
         case "commitment_made":
             return f"New commitment by {name(f['owner'])}, due {day('due')}"
         case "progress_recorded":

@@ -29,10 +29,8 @@ from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
     api_lists,
+    api_write,
     api_write_citizens,
-    api_write_commitments,
-    api_write_issues,
-    api_write_reference,
     calendars,
     exports,
     feeds,
@@ -88,10 +86,9 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     errors.install(app)
     security.install(app)
     _install_not_found(app)
-    for routes in (health, api_issues, api_lists, api_write_citizens, api_write_reference,
-                   api_write_issues, api_write_commitments, exports, feeds, calendars,
-                   follow, pages_submit, pages_issues, pages_about, pages_lists, staff,
-                   staff_issues, staff_accounts):
+    for routes in (health, api_issues, api_lists, api_write_citizens, api_write, exports,
+                   feeds, calendars, follow, pages_submit, pages_issues, pages_about,
+                   pages_lists, staff, staff_issues, staff_accounts):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():

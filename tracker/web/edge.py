@@ -1,8 +1,7 @@
 """What the app accepts at its edge, checked before any route uses it.
 
-- Text in a request body: the request models' fields are typed with ``Line`` or ``Lines``
-  (and ``Said`` when they must say something), which apply the domain's text rules
-  (tracker.domain.values) so a refusal names the field before any command runs.
+- Text in a request body: the request models' fields are typed with the domain's text
+  rules (tracker/commands/fields.py), so a refusal names the field before any command runs.
 - Query parameters: none may hold what no text may (tracker.domain.values.plain_text), nor
   a line break: a 422 naming the parameter (pages answer with their 404 page). Path
   parameters likewise, as a 404: an address with a control character in it is none of ours.
@@ -15,43 +14,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import AfterValidator, ValidationInfo
-from pydantic_core import PydanticCustomError
 
 from tracker.domain import values
 from tracker.domain.errors import InvalidValue
 from tracker.web.staff_session import from_another_site
-
-
-def _text_rule(*, lines: bool, said: bool) -> AfterValidator:
-    """A pydantic check applying the domain's text rules, reported under the field's name."""
-
-    def check(value: Any, info: ValidationInfo) -> Any:
-        if value is None:
-            return None
-        field = info.field_name or "text"
-        try:
-            text = values.plain_text(value, field, lines=lines)
-        except InvalidValue as error:
-            raise PydanticCustomError("plain_text", error.message) from None
-        if values.is_blank(text):
-            if said:
-                raise PydanticCustomError("plain_text", f"{field} must not be empty")
-            return ""
-        return text
-
-    return AfterValidator(check)
-
-
-# One line or several; "Said" when the text must say something (shows something).
-Line = _text_rule(lines=False, said=False)
-Lines = _text_rule(lines=True, said=False)
-SaidLine = _text_rule(lines=False, said=True)
-SaidLines = _text_rule(lines=True, said=True)
 
 
 async def plain_parameters(request: Request) -> None:

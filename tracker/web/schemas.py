@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tracker.projections.listings import CommitmentSummary
+
 
 class CommitmentOut(BaseModel):
     commitment: int = Field(description="Its number within the issue")
@@ -73,23 +75,9 @@ class TimelineOut(BaseModel):
     next_before: int | None = Field(description="Pass as ?before= for the next page")
 
 
-class CommitmentSummaryOut(BaseModel):
-    issue: int
-    issue_title: str
-    commitment: int
-    text: str
-    owner: str
-    owner_name: str
-    due: date
-    status: str
-    overdue: bool
-    days_overdue: int
-    evidence: str
-
-
 class CommitmentListOut(BaseModel):
     total: int
-    commitments: list[CommitmentSummaryOut]
+    commitments: list[CommitmentSummary]
 
 
 class FiguresOut(BaseModel):

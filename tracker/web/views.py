@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from tracker.projections.listings import CommitmentSummary
 from tracker.projections.reference import ReferenceView
 from tracker.projections.timeline import TimelineEntry
-from tracker.web.schemas import CommitmentSummaryOut, EntryOut, FiguresOut, ReferenceOut
+from tracker.web.schemas import EntryOut, FiguresOut, ReferenceOut
 
 
 def entry_out(e: TimelineEntry) -> EntryOut:
@@ -15,12 +14,6 @@ def entry_out(e: TimelineEntry) -> EntryOut:
                     at=e.recorded_at, occurred_on=e.occurred_on, actor_role=e.actor_role,
                     sentence=e.sentence, corrects=e.corrects, fields=e.fields,
                     withheld=e.withheld)
-
-
-def commitment_out(c: CommitmentSummary) -> CommitmentSummaryOut:
-    data = asdict(c)
-    data["issue"] = data.pop("issue_number")
-    return CommitmentSummaryOut(**data)
 
 
 def reference_out(v: ReferenceView) -> ReferenceOut:

@@ -1,4 +1,4 @@
-"""What every write endpoint shares: who is asking, If-Match, field names, and the answer.
+"""What every write endpoint shares: who is asking, If-Match, and the answer.
 
 The order of checks is the safety argument of the write API: the body size (413, in
 middleware), the token (401) and the rate limit (429) are dependencies, so they run before
@@ -9,8 +9,6 @@ Every refusal therefore happens before anything reaches the event store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 from fastapi import Depends, Header, HTTPException
@@ -20,7 +18,6 @@ from fastapi.responses import JSONResponse
 from tracker.accounts import Account
 from tracker.application import Outcome, Recorded
 from tracker.bootstrap import Tracker
-from tracker.domain.errors import DomainError
 from tracker.domain.values import Actor, Role
 from tracker.web.deps import TrackerDep, get_account
 from tracker.web.replies import Written
@@ -92,17 +89,6 @@ def refuse(field: str, detail: str) -> NoReturn:
     """A 422 in the same shape as pydantic's, for checks that span several fields."""
     raise RequestValidationError([{"loc": ("body", field), "msg": detail,
                                    "type": "value_error"}])
-
-
-@contextmanager
-def fields_named(**api_names: str) -> Iterator[None]:
-    """Report a domain error under the request's name for the field, not the domain's."""
-    try:
-        yield
-    except DomainError as error:
-        if error.field in api_names:
-            error.field = api_names[error.field]
-        raise
 
 
 def written(tracker: Tracker, outcome: Outcome | Recorded, status: int = 200,

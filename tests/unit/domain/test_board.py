@@ -59,6 +59,44 @@ class TestRecordResponse:
         assert error.value.field == "decision"
 
 
+
+class TestRequestRevisedResponse:
+    def test_records_the_reason_and_the_board_owes_a_new_response(self) -> None:
+        issue = discussed()
+        issue.respond("decline", "Not this year", None, None, SECRETARIAT, BOARD_DAY)
+        issue.collect_events()
+        issue.request_revised_response("It does not say why", SECRETARIAT, LATER)
+        [event] = then_events(issue)
+        assert isinstance(event, Issue.RevisedResponseRequested)
+        assert (event.reason, event.occurred_on) == ("It does not say why", LATER)
+        assert issue.decision is None
+
+    def test_refuses_an_issue_without_a_board_response(self) -> None:
+        with pytest.raises(errors.RuleViolation) as error:
+            discussed().request_revised_response("Too vague", SECRETARIAT, LATER)
+        assert error.value.field == "reason"
+
+    def test_refuses_a_second_request_before_the_new_response(self) -> None:
+        issue = committed()
+        issue.request_revised_response("Too vague", SECRETARIAT, LATER)
+        with pytest.raises(errors.RuleViolation):
+            issue.request_revised_response("Still vague", SECRETARIAT, LATER)
+
+    def test_refuses_without_a_reason(self) -> None:
+        with pytest.raises(errors.InvalidValue) as error:
+            committed().request_revised_response("  ", SECRETARIAT, LATER)
+        assert error.value.field == "reason"
+
+    def test_no_new_commitment_until_the_board_responds_again(self) -> None:
+        issue = committed()
+        issue.request_revised_response("Too vague", SECRETARIAT, LATER)
+        with pytest.raises(errors.RuleViolation):
+            issue.make_commitment("More", "chief-executive", date(2015, 6, 30), "Seen",
+                                  SECRETARIAT, LATER)
+        issue.respond("commit", "Clearer now", "chief-executive", None, SECRETARIAT, LATER)
+        issue.make_commitment("More", "chief-executive", date(2015, 6, 30), "Seen",
+                              SECRETARIAT, LATER)
+
 class TestMakeCommitment:
     def test_numbers_commitments_within_the_issue(self) -> None:
         issue = committed(1)

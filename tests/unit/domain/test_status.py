@@ -89,6 +89,14 @@ class TestVerdict:
     def test_every_sentence(self, facts: IssueFacts, sentence: str) -> None:
         assert verdict(facts, TODAY, silent_days=60) == sentence
 
+    def test_a_revised_response_requested_is_owed_until_the_board_answers(self) -> None:
+        owed = IssueFacts(topic="access", discussed_on=DISCUSSED, decision=None,
+                          responded_on=date(2015, 6, 1),
+                          revision_requested_on=date(2015, 6, 20))
+        assert verdict(owed, TODAY) == ("The Board was asked for a revised response on "
+                                        "20 June 2015; none yet")
+        assert derive_stage(owed) == Stage.DISCUSSED
+
     def test_delivered_is_never_claimed_without_delivery(self) -> None:
         facts = committed(commitment("no_public_evidence"))
         assert not verdict(facts, TODAY).startswith("Yes")

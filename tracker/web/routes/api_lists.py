@@ -14,7 +14,7 @@ from tracker.web.deps import MAX_NUMBER, MAX_POSITION, TrackerDep
 from tracker.web.replies import refusals
 from tracker.web.routes.api_issues import Slug
 from tracker.web.schemas import CommitmentListOut, ReferenceOut, TimelineOut
-from tracker.web.views import commitment_out, entry_out, reference_out
+from tracker.web.views import entry_out, reference_out
 
 # Any parameter no text may hold is a 422 naming it (tracker.web.edge.plain_parameters).
 router = APIRouter(prefix="/api/v1", tags=["lists"], responses=refusals(422))
@@ -55,7 +55,7 @@ async def read_commitments(
     def build(conn: Connection) -> CommitmentListOut:
         found, total = list_commitments(conn, tracker.clock(), status=status, owner=owner,
                                         topic=topic, offset=offset, limit=limit)
-        return CommitmentListOut(total=total, commitments=[commitment_out(c) for c in found])
+        return CommitmentListOut(total=total, commitments=found)
 
     return await answer(request, tracker, "commitments", build)
 

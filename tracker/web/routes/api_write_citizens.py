@@ -1,5 +1,9 @@
 """The two public commands: raise an issue, support one. No login; limited per client.
 
+Declared with the others (tracker.commands); their routes are written out here, as each
+takes something the web alone has: the honeypot and private contact details, the client's
+pseudonymous supporter id.
+
 Staff may call them with a token too (to log an issue raised on paper, say): the command
 then runs under their account, is authorised for their role like any other, and is not
 rate limited.
@@ -20,7 +24,8 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from tracker.web import requests as r
+from tracker.commands import SUBMIT_ISSUE, SUPPORT_ISSUE
+from tracker.commands.requests import SubmitIssue, SupportIssue
 from tracker.web.citizens import client_key, supporter_id
 from tracker.web.deps import IssueNumber, TrackerDep
 from tracker.web.edge import same_site_json
@@ -38,16 +43,13 @@ def rate_limited(kind: str) -> Callable[..., None]:
     return check
 
 
-@router.post("/issues", status_code=201, response_model=Written,
-             summary="Raise an issue (public, rate limited)",
-             dependencies=[Depends(same_site_json), Depends(rate_limited("submit"))],
+@router.post(SUBMIT_ISSUE.path, status_code=201, response_model=Written,
+             summary=SUBMIT_ISSUE.title, description=SUBMIT_ISSUE.description,
+             dependencies=[Depends(same_site_json),
+                           Depends(rate_limited(SUBMIT_ISSUE.rate_limit))],
              responses=refusals(400, 401, 403, 409, 413, 415, 422, 429))
-def submit_issue(command: r.SubmitIssue, tracker: TrackerDep, caller: CallerDep) -> Response:
-    """Raise an issue; the answer carries its public number at once.
-
-    No token needed. Contact details, if given, are kept private for replies and never
-    published. Refused with 429 and Retry-After when a client sends too many.
-    """
+def submit_issue(command: SubmitIssue, tracker: TrackerDep, caller: CallerDep) -> Response:
+    # The honeypot and the contact details are the web's: the command takes neither.
     if command.website:
         refuse("website", "This field must be left empty")
     if command.occurred_on is not None and caller is None:
@@ -59,18 +61,14 @@ def submit_issue(command: r.SubmitIssue, tracker: TrackerDep, caller: CallerDep)
     return written(tracker, outcome, 201)
 
 
-@router.post("/issues/{number}/support", response_model=Written,
-             summary="Support an issue (public, once per supporter)",
-             dependencies=[Depends(same_site_json), Depends(rate_limited("support"))],
+@router.post(SUPPORT_ISSUE.path, response_model=Written, summary=SUPPORT_ISSUE.title,
+             description=SUPPORT_ISSUE.description,
+             dependencies=[Depends(same_site_json),
+                           Depends(rate_limited(SUPPORT_ISSUE.rate_limit))],
              responses=refusals(400, 401, 403, 404, 409, 413, 415, 422, 429))
-def support_issue(number: IssueNumber, _command: r.SupportIssue, request: Request,
+def support_issue(number: IssueNumber, _command: SupportIssue, request: Request,
                   tracker: TrackerDep, caller: CallerDep) -> Response:
-    """Say "me too", with the body `{}` sent as JSON. Each client counts once per issue
-    (409 the second time).
-
-    The supporter is recorded by a pseudonymous id (an HMAC of the client's address under
-    the server's secret), never by the address itself. A staff account counts as itself.
-    """
+    # The supporter is the client, told apart by a pseudonymous id the web makes.
     who = client_key(request) if caller is None else caller.actor.account_id
     supporter = supporter_id(request.app.state.secret, who, number)
     return written(tracker, tracker.app.support_issue(number, supporter, actor_of(caller)))

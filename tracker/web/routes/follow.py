@@ -19,6 +19,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from tracker.bootstrap import Tracker
+from tracker.commands.fields import SaidLine
 from tracker.following.links import Links
 from tracker.following.mails import compose
 from tracker.following.sender import smtp_connection, what_is_followed
@@ -35,7 +36,6 @@ from tracker.projections import issues as issue_status
 from tracker.projections import reference
 from tracker.web.citizens import client_key
 from tracker.web.deps import TrackerDep
-from tracker.web.edge import SaidLine
 from tracker.web.rendering import render
 from tracker.web.staff_session import check_origin
 

@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from tracker.commands.requests import SubmitIssue
 from tracker.domain import errors
 from tracker.web import forms
-from tracker.web import requests as r
 from tracker.web.citizens import client_key, supporter_id
 from tracker.web.deps import MAX_NUMBER, IssueNumber, TrackerDep
 from tracker.web.errors import status_for
@@ -35,7 +35,7 @@ HINTS = {
 
 
 def _fields() -> list[forms.FormField]:
-    fields = forms.describe(r.SubmitIssue, only=FIELDS)
+    fields = forms.describe(SubmitIssue, only=FIELDS)
     for f in fields:
         f.hint = HINTS[f.name]
         f.label = f.label.replace(" (optional)", "")
@@ -66,10 +66,10 @@ async def submit(request: Request, tracker: TrackerDep) -> Response:
         # The honeypot (see api_write_citizens): an honest refusal, nothing written.
         return _page(request, fields, "Leave the field labelled “Leave this empty” empty, "
                                       "then send the form again.", 422)
-    command = forms.validate(r.SubmitIssue, fields, form)
+    command = forms.validate(SubmitIssue, fields, form)
     if command is None:
         return _page(request, fields, "", 422)
-    assert isinstance(command, r.SubmitIssue)
+    assert isinstance(command, SubmitIssue)
     try:
         outcome = tracker.app.submit_issue(command.title, command.description, CITIZEN)
     except errors.DomainError as error:

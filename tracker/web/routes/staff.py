@@ -13,16 +13,18 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
+from tracker.application import Recorded
+from tracker.commands import COMMANDS
+from tracker.commands.command import Command
+from tracker.commands.fields import SaidLine
 from tracker.domain.errors import DomainError
 from tracker.domain.values import Role
-from tracker.permissions import PERMISSIONS
 from tracker.projections.listings import IssueFilter, list_issues, moderation_queue
 from tracker.web import forms
-from tracker.web import requests as r
 from tracker.web.citizens import client_key
 from tracker.web.deps import MAX_NUMBER, TrackerDep
-from tracker.web.edge import SaidLine
 from tracker.web.errors import status_for
 from tracker.web.rendering import render
 from tracker.web.staff_session import (
@@ -64,7 +66,7 @@ def see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303, headers=NO_STORE)
 
 
-async def posted(request: Request, session: StaffSession | None) -> Any:
+async def posted(request: Request, session: StaffSession | None) -> FormData:
     """The posted form, once it is known to come from this site (and this session)."""
     check_origin(request)
     form = await request.form()
@@ -149,11 +151,9 @@ def moderation(request: Request, tracker: TrackerDep, staff: StaffDep,
                 queue=queue, done_issue=issue if done else 0, done=done)
 
 
-REFERENCE: dict[str, tuple[str, type[BaseModel]]] = {
-    "topics": ("Create a topic", r.CreateTopic),
-    "owners": ("Create an owner", r.CreateOwner),
-    "assemblies": ("Create an assembly", r.CreateAssembly),
-}
+# The forms for reference data, by the last part of their address (topics, owners...).
+REFERENCE: dict[str, Command] = {
+    c.form_key: c for c in COMMANDS if c.form_key and "{number}" not in c.path}
 
 
 @router.get("/reference", response_class=HTMLResponse)
@@ -169,8 +169,7 @@ def reference_home(request: Request, staff: StaffDep, done: str = "") -> Respons
 def reference_form(kind: str, request: Request, staff: StaffDep) -> Response:
     if kind not in REFERENCE:
         return page(request, "not_found.html", 404, message="There is no such form.")
-    _, model = REFERENCE[kind]
-    return _reference_page(request, staff, kind, forms.describe(model), "")
+    return _reference_page(request, staff, kind, forms.describe(REFERENCE[kind].request), "")
 
 
 @router.post("/reference/{kind}", response_class=HTMLResponse)
@@ -179,36 +178,29 @@ async def create_reference(kind: str, request: Request, tracker: TrackerDep,
     if kind not in REFERENCE:
         return page(request, "not_found.html", 404, message="There is no such form.")
     form = await posted(request, staff)
-    _, model = REFERENCE[kind]
-    fields = forms.describe(model)
-    command = forms.validate(model, fields, form)
-    if command is None:
+    command = REFERENCE[kind]
+    fields = forms.describe(command.request)
+    sent = forms.validate(command.request, fields, form)
+    if sent is None:
         return _reference_page(request, staff, kind, fields, "", 422)
-    actor = staff.account.actor
-    app = tracker.app
     try:
-        if isinstance(command, r.CreateTopic):
-            recorded = app.create_topic(command.slug, command.name, actor)
-        elif isinstance(command, r.CreateOwner):
-            recorded = app.create_owner(command.slug, command.name, command.role, actor)
-        else:
-            assert isinstance(command, r.CreateAssembly)
-            recorded = app.create_assembly(command.slug, command.title, command.date,
-                                           command.place, actor)
+        recorded = command.run(tracker.app, staff.account.actor, sent)
     except DomainError as error:
         problem = forms.place_error(fields, error.field, error.message)
         return _reference_page(request, staff, kind, fields, problem, status_for(error))
+    assert isinstance(recorded, Recorded)
     tracker.show_written(recorded.position)
     return see(f"/admin/reference?done={kind}/{recorded.slug}")
 
 
 def _reference_page(request: Request, staff: StaffSession, kind: str,
                     fields: list[forms.FormField], problem: str, status: int = 200) -> Response:
-    title, _ = REFERENCE[kind]
+    title = REFERENCE[kind].title
     return page(request, "staff/form.html", status, staff=staff, heading=title, form=fields,
                 problem=problem, action=f"/admin/reference/{kind}", version=None,
                 back="/admin/reference", button=title)
 
 
-def may(staff: StaffSession, permission: str) -> bool:
-    return Role(staff.account.role) in PERMISSIONS.get(permission, frozenset())
+def may(staff: StaffSession, roles: frozenset[Role]) -> bool:
+    """Whether the staff member's role is one of those that may run a command."""
+    return Role(staff.account.role) in roles

@@ -1,38 +1,33 @@
-"""Request models of the JSON write API: each field's limits are checked before any command.
+"""What each command takes: one pydantic model per command, checked before it runs.
 
-The limits repeat the domain's (tracker/domain/values.py and the aggregates), so a refusal
-names the field before the command runs; the domain checks them again, as the last word.
-Every text is typed with the domain's text rules (tracker/web/edge.py): one line or several,
-and whether it must say something.
-Unknown fields are refused rather than ignored: a misspelt optional field would otherwise
-vanish without the client ever knowing.
+The field types (tracker/commands/fields.py) carry the domain's limits and text rules, so a
+refusal names the field before the command runs; the domain checks again, as the last word.
+Field names are the application method's parameter names, except where a command declares
+otherwise (``Command.arguments``); the JSON API and the staff forms use these names.
+Unknown fields are refused rather than ignored.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, field_validator
 
+from tracker.commands.fields import (
+    MAX_NUMBER,
+    Line,
+    Lines,
+    Name,
+    OccurredOn,
+    SaidLine,
+    SaidLines,
+    Short,
+    Slug,
+    Text,
+)
+from tracker.commands.fields import request as command
 from tracker.domain.values import MAX_SHORT, MAX_TEXT, MAX_TITLE, MAX_URL
-from tracker.web.edge import Line, Lines, SaidLine, SaidLines
-
-MAX_NUMBER = 2_147_483_647  # the largest number every database's integer holds
-
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80,
-                            examples=["mental-health"])]
-Short = Annotated[str, Field(min_length=1, max_length=MAX_SHORT), SaidLine]
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), SaidLines]
-Name = Annotated[str | None, Field(max_length=120), Line]
-OccurredOn = Annotated[date | None, Field(
-    description="When it happened (YYYY-MM-DD), if not today; never in the future",
-    examples=["2014-09-18"])]
-
-
-def command(**example: Any) -> ConfigDict:
-    return ConfigDict(extra="forbid", str_strip_whitespace=True,
-                      json_schema_extra={"examples": [example]})
 
 
 class SubmitIssue(BaseModel):
@@ -172,6 +167,47 @@ class CommitmentUpdate(BaseModel):
     occurred_on: OccurredOn = None
 
 
+# The four commands the update address chooses among (tracker.commands.choose_update);
+# each is also a staff form of its own. Their limits are the update's, so one built from
+# an update already checked cannot fail.
+
+class RecordProgress(BaseModel):
+    model_config = command(status="on_track", note="The first clinic opens in May")
+
+    status: Literal["on_track", "at_risk", "delayed", "no_public_evidence"]
+    note: Annotated[str, Field(min_length=1, max_length=5_000), SaidLines]
+    evidence_url: Annotated[str | None, Field(max_length=MAX_URL), Line] = None
+    occurred_on: OccurredOn = None
+
+
+class DeliverCommitment(BaseModel):
+    model_config = command(evidence_url="https://example.org/papers/2015-06-board.pdf")
+
+    evidence_url: Annotated[str, Field(min_length=1, max_length=MAX_URL), SaidLine]
+    note: Annotated[str, Field(max_length=5_000), Lines] = "Delivered"
+    occurred_on: OccurredOn = None
+
+    @field_validator("note")
+    @classmethod
+    def _something_said(cls, note: str) -> str:
+        return note or "Delivered"
+
+
+class DropCommitment(BaseModel):
+    model_config = command(reason="The funding was withdrawn")
+
+    reason: Annotated[str, Field(min_length=1, max_length=5_000), SaidLines]
+    occurred_on: OccurredOn = None
+
+
+class MoveDueDate(BaseModel):
+    model_config = command(new_due="2015-09-30", reason="The supplier is late")
+
+    new_due: date
+    reason: Annotated[str, Field(min_length=1, max_length=5_000), SaidLines]
+    occurred_on: OccurredOn = None
+
+
 class ReferralAnswer(BaseModel):
     model_config = command(answer="Healthwatch England will review access in its next report.")
 
@@ -208,6 +244,17 @@ class Moderation(BaseModel):
                                  description="Shown in public"), SaidLine]
 
 
+class HideIssue(BaseModel):
+    model_config = command(reason="Names a member of staff")
+
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_SHORT,
+                                 description="Shown in public"), SaidLine]
+
+
+class RestoreIssue(HideIssue):
+    model_config = command(reason="The name has been removed")
+
+
 class Correction(BaseModel):
     model_config = command(entry=4, reason="The wrong date was given",
                            correction="The discussion took place on 18 September 2014.")
@@ -216,3 +263,11 @@ class Correction(BaseModel):
                                 description="The entry's number in the issue history")]
     reason: Annotated[str, Field(min_length=1, max_length=2_000), SaidLines]
     correction: Text
+
+
+class RevisedResponseRequest(BaseModel):
+    """The Board's response does not answer what was asked: it owes a new one."""
+
+    model_config = command(reason="The response does not say what happens to evening clinics.")
+
+    reason: Annotated[str, Field(min_length=1, max_length=2_000), SaidLines]
