@@ -36,6 +36,7 @@ def target_metadata() -> list[MetaData]:
     import tracker.contacts
     import tracker.following.store
     import tracker.projections.issues
+    import tracker.projections.problems
     import tracker.projections.reference
     import tracker.projections.timeline  # noqa: F401
     from tracker.accounts import private_metadata

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tracker import __version__
 from tracker.bootstrap import Tracker
 from tracker.following.links import Links
-from tracker.projections.runner import Poller
+from tracker.projections.runner import Poller, ProjectionError
 from tracker.web import errors, security
 from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
@@ -54,7 +55,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
         watcher.start()
         poller = None
         if not poll:
-            tracker.projector.catch_up()
+            with contextlib.suppress(ProjectionError):  # recorded, logged, on /healthz
+                tracker.projector.catch_up()
         else:
             # Serve at once, even after a long outage: the poller catches up in the
             # background, and pages show the read models as far as they have got.
