@@ -34,7 +34,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, event, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
@@ -64,9 +73,14 @@ class Rebuild:
         self.backend: _Backend = _Postgres(engine) if engine.dialect.name == "postgresql" \
             else _SQLite(engine)
 
-    def run(self) -> int:
+    def run(self, *, only_if_requested: bool = False) -> int | None:
+        """Rebuild and switch; returns the position reached. With ``only_if_requested``,
+        None when no migration asks for it (any more: another process may have just done
+        it, and released the lock this one then took)."""
         started = time.monotonic()
         with self.backend.connection() as conn:
+            if only_if_requested and not self._requested():
+                return None
             with conn.begin():
                 self.backend.create(conn)
                 metadata.create_all(conn, tables=[*self.tables, positions], checkfirst=False)
@@ -80,6 +94,12 @@ class Rebuild:
         log.info("rebuilt every read model up to event %s in %.1f s", reached,
                  time.monotonic() - started)
         return reached
+
+    def _requested(self) -> bool:
+        with self.live.engine.connect() as conn:
+            return conn.execute(select(positions.c.name).where(
+                positions.c.name.in_(self.live.names),
+                positions.c.rebuild_requested_at.is_not(None)).limit(1)).first() is not None
 
     def _switch(self, conn: Connection, shadow: _Shadow) -> int:
         for attempt in range(_SWITCH_ATTEMPTS):

@@ -161,12 +161,14 @@ class Projector:
         before, and a rebuild that stops leaves the live read models as they were."""
         from tracker.projections.rebuild import Rebuild
 
-        return Rebuild(self).run()
+        reached = Rebuild(self).run()
+        assert reached is not None
+        return reached
 
     def rebuild_if_requested(self) -> int | None:
         """Rebuild when a migration asked for it (tracker.migrations.reproject); None when
         nothing was asked, or another process is already rebuilding."""
-        from tracker.projections.rebuild import RebuildBusy
+        from tracker.projections.rebuild import Rebuild, RebuildBusy
 
         with self.read_engine.connect() as conn:
             asked = list(conn.execute(select(positions.c.name).where(
@@ -176,7 +178,7 @@ class Projector:
             return None
         log.info("rebuilding the read models, as a migration asked for %s", ", ".join(asked))
         try:
-            return self.rebuild()
+            return Rebuild(self).run(only_if_requested=True)
         except RebuildBusy:
             log.info("another process is rebuilding the read models")
             return None
