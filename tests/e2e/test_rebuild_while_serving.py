@@ -72,9 +72,9 @@ def slow_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
 
     batch = _Shadow._batch
 
-    def slow_batch(self: _Shadow, conn: Any, limit: int) -> tuple[bool, int]:
+    def slow_batch(self: _Shadow, conn: Any, limit: int, **options: Any) -> tuple[bool, int]:
         time.sleep(0.02)
-        return batch(self, conn, limit)
+        return batch(self, conn, limit, **options)
 
     monkeypatch.setattr(_Shadow, "_batch", slow_batch)
 
@@ -106,10 +106,12 @@ def test_readers_never_see_less_during_a_rebuild(
         while len(seen) < 2:  # under way
             time.sleep(0.01)
         before_rebuild = len(seen)
-        rebuild(any_tracker)
-        during = len(seen) - before_rebuild
-        stop.set()
-        thread.join(timeout=30)
+        try:
+            rebuild(any_tracker)
+            during = len(seen) - before_rebuild
+        finally:
+            stop.set()
+            thread.join(timeout=30)
 
     assert during >= 3, "the reader did not get in while the rebuild ran"
     assert min(seen) >= full, f"a reader saw {min(seen)} (issues, entries) of {full}"
@@ -140,9 +142,11 @@ def test_writes_during_a_rebuild_are_all_there_after_the_switch(
     thread = threading.Thread(target=writer)
     thread.start()
     time.sleep(0.1)
-    reached = any_tracker.projector.rebuild()
-    stop.set()
-    thread.join(timeout=30)
+    try:
+        reached = any_tracker.projector.rebuild()
+    finally:
+        stop.set()
+        thread.join(timeout=30)
     any_tracker.refresh()
 
     assert written, "nothing was written while the rebuild ran"

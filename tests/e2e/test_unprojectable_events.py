@@ -176,3 +176,22 @@ def test_a_rebuild_that_meets_such_an_event_leaves_the_read_models_as_they_were(
         assert run_cli(any_tracker, monkeypatch, "rebuild") == 0
         assert health(client)["status"] == "ok"
     assert snapshot_of_read_models(any_tracker) == before
+
+
+def test_a_rebuild_while_projection_stops_at_an_event_switches_in_up_to_that_event(
+        any_tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = store_unreadable_event(any_tracker)
+    any_tracker.app.submit_issue("Raised after it", "", CITIZEN, DAY)
+    with pytest.raises(ProjectionError):
+        any_tracker.refresh()
+    before = snapshot_of_read_models(any_tracker)
+
+    # The rebuilt read models stop where the live ones do: no less, so they switch in.
+    assert run_cli(any_tracker, monkeypatch, "rebuild") == 0
+    assert snapshot_of_read_models(any_tracker) == before
+    assert any_tracker.projector.position() == bad - 1
+    with TestClient(create_app(any_tracker, poll=False)) as client:
+        status = health(client)
+        assert status["status"] == "stalled"
+        assert [(s["position"], s["found_by"]) for s in status["stalled"]] == [
+            (bad, "projection")]

@@ -20,9 +20,10 @@ by the live projectors, until the rebuilt ones replace them in one transaction.
    take the shadow's; the problem records of events the shadow has now projected go.
 5. The shadow is removed.
 
-If the shadow stops at an event it cannot project, the rebuild stops there (the event is
-recorded and named like any other, see tracker.projections.problems) and the live read
-models are left exactly as they were.
+If the shadow stops at an event it cannot project (recorded and named like any other, see
+tracker.projections.problems), the rebuild stops there and the live read models are left
+exactly as they were; unless the live read models stop before that event as well, and
+then the rebuilt ones, which have everything before it, switch in.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from sqlalchemy.pool import NullPool
 
 from tracker.projections import problems
 from tracker.projections.base import metadata, positions
-from tracker.projections.runner import UNAVAILABLE, Projector
+from tracker.projections.runner import UNAVAILABLE, ProjectionError, Projector
 
 log = logging.getLogger(__name__)
 
@@ -86,22 +87,32 @@ class Rebuild:
                 metadata.create_all(conn, tables=[*self.tables, positions], checkfirst=False)
                 conn.execute(positions.insert(), [{"name": name, "position": 0}
                                                   for name in self.live.names])
-            with self.live.engine.connect() as live:
+            with self.live.read_engine.connect() as live:
                 skipped = problems.load(live).skipped
             shadow = _Shadow(self.live, conn, skipped)
-            shadow.catch_up()
+            self._catch_up(shadow)
             reached = self._switch(conn, shadow)
         log.info("rebuilt every read model up to event %s in %.1f s", reached,
                  time.monotonic() - started)
         return reached
 
+    def _catch_up(self, shadow: _Shadow) -> None:
+        try:
+            shadow.catch_up()
+        except ProjectionError as error:
+            # Where the live read models stop as well: the rebuilt ones, up to there, are
+            # no less than they are, and may take their place.
+            if error.position is None or error.position <= self.live.position():
+                raise
+
     def _requested(self) -> bool:
-        with self.live.engine.connect() as conn:
+        with self.live.read_engine.connect() as conn:
             return conn.execute(select(positions.c.name).where(
                 positions.c.name.in_(self.live.names),
                 positions.c.rebuild_requested_at.is_not(None)).limit(1)).first() is not None
 
     def _switch(self, conn: Connection, shadow: _Shadow) -> int:
+        failed_before = False
         for attempt in range(_SWITCH_ATTEMPTS):
             try:
                 with self.backend.switch_transaction(conn):
@@ -117,20 +128,23 @@ class Rebuild:
                 time.sleep(min(0.05 * 2**attempt, 1.0))
             except Exception:
                 # An event failed inside the switch (it arrived during the rebuild): project
-                # outside it, where the failing event is found, recorded and named.
-                shadow.catch_up()
+                # outside it, where the failing event is found, recorded and named. If all
+                # projects there, the switch itself failed: once may be chance, twice is not.
+                self._catch_up(shadow)
+                if failed_before:
+                    raise
+                failed_before = True
         raise RebuildBusy("the read models stayed busy; the rebuild was not switched in")
 
 
 class _Shadow(Projector):
     """The rebuilt read models' projector: fresh projections writing to the shadow."""
 
-    in_rebuild = True
-
     def __init__(self, live: Projector, conn: Connection, skipped: frozenset[int]) -> None:
         # Problems are recorded with the live projector's engine, in the live database.
         super().__init__(live.app, live.engine, [type(p)() for p in live.projections],
                          batch_size=live.batch_size)
+        self.live = live
         self.conn = conn
         self._skipped = skipped
         self._inside_switch = False
@@ -143,13 +157,17 @@ class _Shadow(Projector):
     def _known_positions(self, conn: Connection) -> problems.Known:
         return problems.Known(skipped=self._skipped)
 
+    def _found_by_rebuild(self, position: int) -> bool:
+        # An event the live read models have passed: only a rebuild meets it now.
+        return position <= self.live.position()
+
     def catch_up_within(self, target: int) -> int:
         """Inside the switch's transaction: batches without transactions of their own;
         any failure abandons the switch."""
         self._inside_switch = True
         try:
             while True:
-                done, reached = self._batch(self.conn, self.batch_size)
+                done, reached = self._batch(self.conn, self.batch_size, stop=target)
                 if done or reached >= target:
                     return reached
         finally:

@@ -69,9 +69,6 @@ class _BatchFailed(Exception):
 class Projector:
     """Keeps a set of projections current with an application's event log."""
 
-    # Problems found by this projector are marked as found by a rebuild (see problems).
-    in_rebuild = False
-
     def __init__(self, app: Any, engine: Engine, projections: Sequence[Projection],
                  batch_size: int = 500, read_engine: Engine | None = None) -> None:
         self.app = app
@@ -224,7 +221,8 @@ class Projector:
         except Exception as error:
             raise _BatchFailed(self._read, error) from error
 
-    def _batch(self, conn: Connection, limit: int) -> tuple[bool, int]:
+    def _batch(self, conn: Connection, limit: int,
+               stop: int | None = None) -> tuple[bool, int]:
         stored: dict[str, int] = {name: position for name, position in conn.execute(
             select(positions.c.name, positions.c.position)
             .where(positions.c.name.in_(self.names)).with_for_update())}
@@ -234,7 +232,8 @@ class Projector:
                 stored[name] = 0
         start = min(stored.values())
         known = self._known_positions(conn)
-        notifications = self.app.recorder.select_notifications(start=start + 1, limit=limit)
+        notifications = self.app.recorder.select_notifications(start=start + 1, limit=limit,
+                                                               stop=stop)
         self._read = notifications
         try:
             for notification in notifications:
@@ -300,7 +299,7 @@ class Projector:
         reason = _first_line(error)
         try:
             new = problems.record(self._problem_engine(), position, topic, reason,
-                                  in_rebuild=self.in_rebuild)
+                                  in_rebuild=self._found_by_rebuild(position))
         except Exception:
             log.warning("could not record the event at position %s as failing", position,
                         exc_info=True)
@@ -317,6 +316,9 @@ class Projector:
 
     def _problem_engine(self) -> Engine:
         return self.engine
+
+    def _found_by_rebuild(self, position: int) -> bool:
+        return False
 
 
 def _first_line(error: BaseException) -> str:
