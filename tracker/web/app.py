@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -55,7 +54,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
         watcher.start()
         poller = None
         if not poll:
-            with contextlib.suppress(ProjectionError):  # recorded, logged, on /healthz
+            with suppress(ProjectionError):  # recorded, logged, on /healthz
                 tracker.projector.catch_up()
         else:
             # Serve at once, even after a long outage: the poller catches up in the
