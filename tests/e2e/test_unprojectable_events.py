@@ -195,3 +195,16 @@ def test_a_rebuild_while_projection_stops_at_an_event_switches_in_up_to_that_eve
         assert status["status"] == "stalled"
         assert [(s["position"], s["found_by"]) for s in status["stalled"]] == [
             (bad, "projection")]
+
+
+def test_the_worker_starts_and_projects_up_to_an_event_it_cannot_project(
+        any_tracker: Tracker, caplog: pytest.LogCaptureFixture) -> None:
+    from tracker.worker import run_worker
+
+    bad = store_unreadable_event(any_tracker)
+    any_tracker.app.submit_issue("Raised after it", "", CITIZEN, DAY)
+    with caplog.at_level(logging.ERROR):
+        assert run_worker(any_tracker, once=True) == 0
+    assert any_tracker.projector.position() == bad - 1
+    assert any(f"position {bad}" in r.getMessage() for r in caplog.records
+               if r.name == "tracker.worker")
