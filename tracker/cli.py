@@ -64,7 +64,16 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--once", action="store_true", help="catch up once, then exit")
 
     command("demo", _demo, "load the 2014 assembly as demo data, through the real commands")
-    command("rebuild", _rebuild, "rebuild every read model from event position 0")
+    command("rebuild", _rebuild, "rebuild every read model from event position 0, beside "
+            "the live ones, and switch to them when done")
+    skip = command("skip-event", _skip_event,
+                   "let projection and rebuilds pass over an event they cannot take; "
+                   "/healthz lists it")
+    skip.add_argument("position", type=int, help="the event's position (named on /healthz)")
+    skip.add_argument("--reason", required=True, help="why it is skipped (kept, and shown)")
+    unskip = command("unskip-event", _unskip_event,
+                     "take an event off the skip list (a rebuild then projects it again)")
+    unskip.add_argument("position", type=int)
 
     publish = command("publish", _publish,
                       "write the public pages, feeds and calendars as static files")
@@ -176,8 +185,53 @@ def _publish(tracker: Tracker, args: argparse.Namespace) -> int:
 
 
 def _rebuild(tracker: Tracker, _args: argparse.Namespace) -> int:
-    position = tracker.projector.rebuild()
+    from tracker.projections.rebuild import RebuildBusy
+    from tracker.projections.runner import ProjectionError
+
+    try:
+        position = tracker.projector.rebuild()
+    except (ProjectionError, RebuildBusy) as error:
+        print(f"tracker: rebuild stopped: {error}. The read models are as they were.",
+              file=sys.stderr)
+        return 1
     print(f"Rebuilt every read model up to event {position}")
+    return 0
+
+
+def _skip_event(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.projections import problems
+
+    position, reason = args.position, args.reason.strip()
+    if not reason:
+        raise SettingsError("skip-event: --reason must say why the event is skipped")
+    found = tracker.app.recorder.select_notifications(start=position, limit=1) \
+        if position > 0 else []
+    if not found or found[0].id != position:
+        raise SettingsError(f"skip-event: there is no event at position {position}")
+    projected = tracker.projector.position()
+    with tracker.engine.connect() as conn:
+        recorded = problems.is_recorded(conn, position)
+    if not recorded and position > projected:
+        raise SettingsError(
+            f"skip-event: the event at position {position} has not stopped projection "
+            f"(the read models are at {projected}); nothing was changed")
+    problems.skip(tracker.write_engine, position, found[0].topic, reason)
+    print(f"Skipped the event at position {position} ({found[0].topic}): projection and "
+          "rebuilds pass over it, and /healthz lists it. Undo with: tracker unskip-event "
+          f"{position}")
+    if position <= projected:
+        print("It was projected before: the read models keep it until the next rebuild.")
+    return 0
+
+
+def _unskip_event(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.projections import problems
+
+    if not problems.unskip(tracker.write_engine, args.position):
+        raise SettingsError(f"unskip-event: the event at position {args.position} is not "
+                            "skipped")
+    print(f"The event at position {args.position} is no longer skipped; `tracker rebuild` "
+          "projects it again")
     return 0
 
 

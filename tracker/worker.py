@@ -19,6 +19,7 @@ from typing import Any
 
 from tracker.bootstrap import Tracker
 from tracker.log_follower import LogFollower
+from tracker.projections.runner import ProjectionError
 from tracker.publish import Publisher
 from tracker.publish_loop import PublishLoop
 
@@ -44,7 +45,7 @@ def run_worker(tracker: Tracker, *, once: bool = False, publisher: Publisher | N
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-    position = tracker.projector.catch_up()
+    position = _start_projecting(tracker, wait=once)
     print(f"worker: read models at event {position}", file=sys.stderr)
     sender = None
     if tracker.settings.mail_enabled:
@@ -71,6 +72,30 @@ def run_worker(tracker: Tracker, *, once: bool = False, publisher: Publisher | N
             publishing.stop()
     print("worker: stopped", file=sys.stderr)
     return 0
+
+
+def _start_projecting(tracker: Tracker, *, wait: bool) -> int:
+    """Catch up, and rebuild beside it if a migration asked for that (the live read models
+    are served and kept current meanwhile). An event that cannot be projected does not stop
+    the worker: it is recorded and on /healthz, and the loop keeps trying until it is fixed
+    or skipped."""
+
+    def rebuild() -> None:
+        try:
+            tracker.projector.rebuild_if_requested()
+        except Exception:
+            log.exception("worker: the rebuild a migration asked for failed; the live "
+                          "read models stay as they are, and the next start tries again")
+
+    rebuilding = threading.Thread(target=rebuild, name="rebuild", daemon=True)
+    rebuilding.start()
+    if wait:
+        rebuilding.join()
+    try:
+        return tracker.projector.catch_up()
+    except ProjectionError as error:
+        log.error("worker: %s", error)
+        return tracker.projector.position()
 
 
 def _follow(tracker: Tracker, follower: LogFollower, stopping: threading.Event,

@@ -38,6 +38,7 @@ def target_metadata() -> list[MetaData]:
     import tracker.following.store
     import tracker.idempotency
     import tracker.projections.issues
+    import tracker.projections.problems
     import tracker.projections.reference
     import tracker.projections.timeline  # noqa: F401
     from tracker.accounts import private_metadata

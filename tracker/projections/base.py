@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, Connection, DateTime, MetaData, String, Table
 
 metadata = MetaData()
 
@@ -18,6 +18,9 @@ positions = Table(
     metadata,
     Column("name", String(100), primary_key=True),
     Column("position", BigInteger, nullable=False),
+    # Set by a migration whose read model must be built again (tracker.migrations.reproject);
+    # cleared when the rebuilt read models replace the live ones.
+    Column("rebuild_requested_at", DateTime(timezone=True)),
 )
 
 Handler = Callable[[Any, Connection, Any, int], None]

@@ -5,27 +5,65 @@ applies the events after each position, and moves the positions. A crash at any 
 leaves rows and positions as they were before the batch; two projectors (threads or
 processes) never apply the same event twice, because the second one waits for the first's
 lock (PostgreSQL) or fails its write and retries (SQLite snapshot isolation).
+
+An event that cannot be projected (unreadable, or holding a value a read model cannot
+store) stops projection before it, never past it: the projector applies the events before
+it one at a time, records the failing one with its error (tracker.projections.problems),
+logs it, and raises ProjectionError naming its position, so /healthz raises the alarm.
+Every later attempt stops at the same place until the cause is fixed or an operator skips
+the event (``tracker skip-event``); skipped events are passed over here and in rebuilds.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import psycopg
+from eventsourcing import persistence
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from tracker.projections import problems
 from tracker.projections.base import Projection, metadata, positions
+from tracker.projections.storable import storable
 
 log = logging.getLogger(__name__)
+
+# The database being away or busy: not the fault of any event, so retried, never recorded.
+UNAVAILABLE = (
+    OperationalError, InterfaceError, DisconnectionError, PoolTimeout,
+    persistence.OperationalError, persistence.InterfaceError,
+    psycopg.OperationalError, sqlite3.OperationalError,
+)
+_NUL_IN_JSON = b"\\u0000"
 
 
 class ProjectionError(Exception):
     """An event in the log could not be projected; the message names its position."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+class _BatchFailed(Exception):
+    """A batch failed for a reason other than the database being away."""
+
+    def __init__(self, read: Sequence[Any], error: Exception) -> None:
+        super().__init__(str(error))
+        self.read, self.error = read, error
 
 
 class Projector:
@@ -42,6 +80,12 @@ class Projector:
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._seen: tuple[int, float] = (0, float("-inf"))
+        # Skipped and failing positions: read at the first batch and after every failure
+        # (an operator may have skipped the event meanwhile), not on every batch.
+        self._known: problems.Known | None = None
+        self._read: Sequence[Any] = ()
+        mapper = app.mapper
+        self._plain_json = mapper.cipher is None and mapper.compressor is None
 
     def create_tables(self) -> None:
         """Create the tables of projections that migrations do not manage (tests' own) and
@@ -85,10 +129,15 @@ class Projector:
         return reached if time.monotonic() - at <= max_age else None
 
     def catch_up(self, until: int | None = None) -> int:
-        """Project every event recorded so far (or up to ``until``); return the position."""
+        """Project every event recorded so far (or up to ``until``); return the position.
+        Raises ProjectionError at an event that cannot be projected (after projecting
+        everything before it)."""
         with self._lock:
             while True:
-                done, reached = self._run_batch_with_retry()
+                try:
+                    done, reached = self._run_batch_with_retry(self.batch_size)
+                except _BatchFailed as failed:
+                    done, reached = self._isolate(failed)
                 if done or (until is not None and reached >= until):
                     self._seen = (reached, time.monotonic())  # for recent_position
                     return reached
@@ -104,70 +153,177 @@ class Projector:
             time.sleep(0.01)
 
     def rebuild(self) -> int:
-        """Clear every read model and its position together, then project from zero."""
-        with self._lock, self.engine.begin() as conn:
-            for projection in self.projections:
-                projection.clear(conn)
-            conn.execute(positions.update().where(positions.c.name.in_(self.names))
-                         .values(position=0))
-        return self.catch_up()
+        """Build every read model again from position 0 beside the live ones, and switch
+        to them in one transaction once they have caught up: readers never see less than
+        before, and a rebuild that stops leaves the live read models as they were."""
+        from tracker.projections.rebuild import Rebuild
 
-    def _run_batch_with_retry(self) -> tuple[bool, int]:
+        reached = Rebuild(self).run()
+        assert reached is not None
+        return reached
+
+    def rebuild_if_requested(self) -> int | None:
+        """Rebuild when a migration asked for it (tracker.migrations.reproject); None when
+        nothing was asked, or another process is already rebuilding."""
+        from tracker.projections.rebuild import Rebuild, RebuildBusy
+
+        with self.read_engine.connect() as conn:
+            asked = list(conn.execute(select(positions.c.name).where(
+                positions.c.name.in_(self.names),
+                positions.c.rebuild_requested_at.is_not(None))).scalars())
+        if not asked:
+            return None
+        log.info("rebuilding the read models, as a migration asked for %s", ", ".join(asked))
+        try:
+            return Rebuild(self).run(only_if_requested=True)
+        except RebuildBusy:
+            log.info("another process is rebuilding the read models")
+            return None
+
+    # -- batches -----------------------------------------------------------------------------
+
+    def _transaction(self) -> contextlib.AbstractContextManager[Connection]:
+        return self.engine.begin()
+
+    def _known_positions(self, conn: Connection) -> problems.Known:
+        if self._known is None:
+            self._known = problems.load(conn)
+        return self._known
+
+    def _run_batch_with_retry(self, limit: int) -> tuple[bool, int]:
         for attempt in range(50):
             try:
-                return self._run_batch()
-            except (OperationalError, IntegrityError):
-                # Another projector won a race (SQLite busy, a position row created at the
-                # same moment): the transaction was rolled back whole, so try again.
-                time.sleep(min(0.01 * 2**attempt, 0.5))
+                return self._run_batch(limit)
+            except OperationalError:
+                pass  # SQLite busy: another projector holds the lock; try again
+            except _BatchFailed as failed:
+                # A position row created by another process at the same moment: the
+                # transaction was rolled back whole, so try again (a few times only: an
+                # event that breaks a constraint fails the same way every time).
+                if not isinstance(failed.error, IntegrityError) or attempt >= 2:
+                    raise
                 self._ensure_positions_quietly()
-        return self._run_batch()
+            time.sleep(min(0.01 * 2**attempt, 0.5))
+        return self._run_batch(limit)
 
     def _ensure_positions_quietly(self) -> None:
         # Someone else may have just created them; the next batch will see them.
         with contextlib.suppress(OperationalError, IntegrityError):
             self.ensure_positions()
 
-    def _run_batch(self) -> tuple[bool, int]:
-        with self.engine.begin() as conn:
-            stored: dict[str, int] = {name: position for name, position in conn.execute(
-                select(positions.c.name, positions.c.position)
-                .where(positions.c.name.in_(self.names)).with_for_update())}
-            for name in self.names:
-                if name not in stored:  # cleared by a rebuild in another process
-                    conn.execute(positions.insert().values(name=name, position=0))
-                    stored[name] = 0
-            start = min(stored.values())
-            notifications = self.app.recorder.select_notifications(
-                start=start + 1, limit=self.batch_size)
-            try:
-                for notification in notifications:
-                    event = self._decode(notification)
-                    for projection in self.projections:
-                        if notification.id > stored[projection.name]:
-                            projection.process(conn, event, notification.id)
+    def _run_batch(self, limit: int) -> tuple[bool, int]:
+        self._read = ()
+        try:
+            with self._transaction() as conn:
+                return self._batch(conn, limit)
+        except UNAVAILABLE:
+            raise
+        except Exception as error:
+            raise _BatchFailed(self._read, error) from error
+
+    def _batch(self, conn: Connection, limit: int,
+               stop: int | None = None) -> tuple[bool, int]:
+        stored: dict[str, int] = {name: position for name, position in conn.execute(
+            select(positions.c.name, positions.c.position)
+            .where(positions.c.name.in_(self.names)).with_for_update())}
+        for name in self.names:
+            if name not in stored:  # cleared by a rebuild in another process
+                conn.execute(positions.insert().values(name=name, position=0))
+                stored[name] = 0
+        start = min(stored.values())
+        known = self._known_positions(conn)
+        notifications = self.app.recorder.select_notifications(start=start + 1, limit=limit,
+                                                               stop=stop)
+        self._read = notifications
+        try:
+            for notification in notifications:
+                if notification.id in known.skipped:
+                    continue  # an operator's decision: see tracker.projections.problems
+                event = self._decode(notification)
                 for projection in self.projections:
-                    projection.finish_batch(conn)
-            except BaseException:
-                for projection in self.projections:
-                    projection.abandon_batch()
-                raise
-            if not notifications:
-                return True, start
-            last = notifications[-1].id
-            for name, position in stored.items():
-                if position < last:  # a projection ahead of the others never moves back
-                    conn.execute(positions.update().where(positions.c.name == name)
-                                 .values(position=last))
-            return len(notifications) < self.batch_size, last
+                    if notification.id > stored[projection.name]:
+                        projection.process(conn, event, notification.id)
+            for projection in self.projections:
+                projection.finish_batch(conn)
+        except BaseException:
+            for projection in self.projections:
+                projection.abandon_batch()
+            raise
+        if not notifications:
+            return True, start
+        last = notifications[-1].id
+        if known.troubled:
+            passed = [n.id for n in notifications if n.id in known.troubled]
+            if passed:  # projected now (the cause was fixed): the alarm is over
+                problems.forget_passed(conn, passed)
+                self._known = None
+        for name, position in stored.items():
+            if position < last:  # a projection ahead of the others never moves back
+                conn.execute(positions.update().where(positions.c.name == name)
+                             .values(position=last))
+        return len(notifications) < limit, last
 
     def _decode(self, notification: Any) -> Any:
         try:
-            return self.app.mapper.to_domain_event(notification)
+            event = self.app.mapper.to_domain_event(notification)
         except Exception as error:  # any failure to read an event must stop, never skip
             raise ProjectionError(
                 f"Cannot read the event at position {notification.id} "
-                f"({notification.topic}): {error}") from error
+                f"({notification.topic}): {error}", notification.id) from error
+        if self._plain_json and _NUL_IN_JSON not in notification.state:
+            return event  # nothing to replace: the common case costs one bytes search
+        return storable(event)
+
+    # -- an event that cannot be projected ------------------------------------------------
+
+    def _isolate(self, failed: _BatchFailed) -> tuple[bool, int]:
+        """After a failed batch: project its events one at a time, so that those before
+        the failing one are committed and the failing one is named. Returns normally when
+        all of them pass (the event was skipped meanwhile, or the cause has gone)."""
+        self._known = None
+        result = (False, 0)
+        for _ in range(max(len(failed.read), 1)):
+            try:
+                result = self._run_batch_with_retry(1)
+            except _BatchFailed as single:
+                if not single.read:
+                    raise single.error from None
+                raise self._stopped_at(single.read[0], single.error) from single.error
+            if result[0]:
+                break
+        return result
+
+    def _stopped_at(self, notification: Any, error: Exception) -> ProjectionError:
+        self._known = None
+        position, topic = notification.id, notification.topic
+        reason = _first_line(error)
+        try:
+            new = problems.record(self._problem_engine(), position, topic, reason,
+                                  in_rebuild=self._found_by_rebuild(position))
+        except Exception:
+            log.warning("could not record the event at position %s as failing", position,
+                        exc_info=True)
+            new = True
+        if new:
+            log.error("projection stopped at event %s (%s): %s. Fix the cause, or pass "
+                      "over it: tracker skip-event %s --reason '...'",
+                      position, topic, reason, position)
+        prefix = "" if reason.startswith("Cannot read") else \
+            f"Cannot project the event at position {position} ({topic}): "
+        return ProjectionError(
+            f"{prefix}{reason}. Projection stops before it until the cause is fixed or "
+            f"it is skipped (tracker skip-event {position} --reason ...)", position)
+
+    def _problem_engine(self) -> Engine:
+        return self.engine
+
+    def _found_by_rebuild(self, position: int) -> bool:
+        return False
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip() or type(error).__name__
+    return text.splitlines()[0]
 
 
 class Repeating:
@@ -200,7 +356,28 @@ class Repeating:
 
 class Poller(Repeating):
     """Embedded mode: catch up at once (the server serves reads meanwhile), then keep up
-    with writes from other processes."""
+    with writes from other processes. A rebuild a migration asked for runs beside it, in a
+    thread of its own, while the live read models keep being served and kept current."""
 
     def __init__(self, projector: Projector, interval: float) -> None:
-        super().__init__(projector.catch_up, interval, "projector")
+        super().__init__(self._catch_up, interval, "projector")
+        self.projector = projector
+
+    def start(self) -> None:
+        super().start()
+        threading.Thread(target=self._rebuild_if_requested, name="rebuild",
+                         daemon=True).start()
+
+    def _catch_up(self) -> None:
+        try:
+            self.projector.catch_up()
+        except ProjectionError as error:
+            # Recorded, logged once with its cause, and on /healthz: one line per round.
+            log.warning("projector: %s", error)
+
+    def _rebuild_if_requested(self) -> None:
+        try:
+            self.projector.rebuild_if_requested()
+        except Exception:
+            log.exception("the rebuild a migration asked for failed; the live read models "
+                          "stay as they are, and the next start tries again")

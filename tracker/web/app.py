@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tracker import __version__
 from tracker.bootstrap import Tracker
 from tracker.following.links import Links
-from tracker.projections.runner import Poller
+from tracker.projections.runner import Poller, ProjectionError
 from tracker.web import errors, security
 from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
@@ -56,7 +56,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
         watcher.start()
         poller = None
         if not poll:
-            tracker.projector.catch_up()
+            with suppress(ProjectionError):  # recorded, logged, on /healthz
+                tracker.projector.catch_up()
         else:
             # Serve at once, even after a long outage: the poller catches up in the
             # background, and pages show the read models as far as they have got.

@@ -1,11 +1,12 @@
-"""Liveness, with how far the event store, the read models and the static site have got."""
+"""Liveness, with how far the event store, the read models and the static site have got,
+and what stops them (see tracker.health for the fields)."""
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
-from fastapi import APIRouter
-
+from tracker.health import Health
 from tracker.publish_state import published_position
 from tracker.web.deps import TrackerDep
 
@@ -13,14 +14,19 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def read_health(tracker: TrackerDep) -> dict[str, Any]:
-    """The server is up; ``position`` is the newest event, ``projected`` what pages show."""
-    health: dict[str, Any] = {
-        "status": "ok",
-        "position": tracker.app.recorder.max_notification_id() or 0,
-        "projected": tracker.projector.position(),
-    }
-    if tracker.settings.publish_dir is not None:
+def read_health(request: Request, tracker: TrackerDep) -> JSONResponse:
+    """``status`` is ``ok``, ``stalled`` (an event stops projection or a rebuild: named in
+    ``stalled``) or ``unavailable`` (503: a database does not answer within a second,
+    named in ``unreachable``). ``position`` is the newest event, ``projected`` what pages
+    show; ``skipped`` lists the events an operator let projection pass over."""
+    health: Health | None = getattr(request.app.state, "health", None)
+    if health is None:
+        health = request.app.state.health = Health(tracker)
+    status, body = health.report()
+    if tracker.settings.publish_dir is not None and status != 503:
         # How far the static copy has got (null before its first run).
-        health["published"] = published_position(tracker.settings.publish_dir)
-    return health
+        body["published"] = published_position(tracker.settings.publish_dir)
+    headers = {"Cache-Control": "no-store"}
+    if status == 503:
+        headers["Retry-After"] = "30"
+    return JSONResponse(body, status_code=status, headers=headers)

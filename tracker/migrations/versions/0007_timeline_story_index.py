@@ -3,7 +3,7 @@
 An issue's history (its page, and the API a page at a time) leaves supports out; without this
 index a page of it reads every support the issue has.
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

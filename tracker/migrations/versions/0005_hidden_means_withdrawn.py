@@ -5,8 +5,8 @@ timeline entry saying its words are withheld, and on each issue's timeline conte
 it is hidden. The issue status and timeline read models are then sent back to zero, so the
 next projector rebuilds them with the words of issues hidden before this revision withheld.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from alembic import op
 
 from tracker.migrations.reproject import reproject
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -55,8 +55,7 @@ def upgrade() -> None:
     )
     _add_flag("timeline_entries", "withheld")
     _add_flag("timeline_context", "hidden")
-    reproject("issue_status", "commitment_status", "issue_status_withheld", "issue_status")
-    reproject("timeline", "timeline_entries", "timeline_context", "timeline_withheld")
+    reproject("issue_status", "timeline")
 
 
 def downgrade() -> None:
