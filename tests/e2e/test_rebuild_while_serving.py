@@ -135,7 +135,7 @@ def test_writes_during_a_rebuild_are_all_there_after_the_switch(
             any_tracker.refresh(outcome.position)  # read-your-writes, as the web does
             written.append(outcome.number)
             started = time.monotonic()
-            any_tracker.accounts.add(f"desk {i}", "secretariat")  # a private table
+            any_tracker.accounts.add(f"desk-{i}", "secretariat")  # a private table
             account_waits.append(time.monotonic() - started)
             i += 1
 
