@@ -29,6 +29,7 @@ from tracker.domain import errors
 from tracker.domain.issue import Issue
 from tracker.domain.keyed import KeyedWrite
 from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
+from tracker.domain.response import a_grade
 from tracker.domain.support import Support
 from tracker.domain.values import Actor
 from tracker.issue_cache import IssueCache
@@ -245,16 +246,26 @@ class TrackerApplication(Application[UUID]):
 
     # -- the Board ----------------------------------------------------------------------
 
-    def record_response(self, number: int, decision: str, summary: str, lead: str | None,
+    def record_response(self, number: int, grade: str | None, summary: str, lead: str | None,
                         referred_to: str | None, actor: Actor, occurred_on: date | None = None,
-                        expected_version: int | None = None) -> Outcome:
-        """Record the Board's response: commit, decline with a reason, or refer."""
+                        expected_version: int | None = None, reason: str | None = None,
+                        decision: str | None = None) -> Outcome:
+        """Record the Board's response and its grade (part one's ``decision`` is taken too)."""
         authorise(actor, "record_response")
+        if decision is not None:
+            if grade is not None:
+                raise errors.InvalidValue("Send a grade or a decision, not both",
+                                          field="decision")
+            a_grade(decision, "decision")
+            grade = decision
+        if grade is None:
+            raise errors.InvalidValue("A response has a grade", field="grade")
         if lead:
             self.get_reference(Owner, lead)
+        chosen = grade
         return self._change(number, "record_response", actor, expected_version,
-                            lambda i: i.respond(decision, summary, lead, referred_to, actor,
-                                                self._when(occurred_on)))
+                            lambda i: i.respond(chosen, summary, lead, referred_to, actor,
+                                                self._when(occurred_on), reason))
 
     def request_revised_response(self, number: int, reason: str, actor: Actor,
                                  occurred_on: date | None = None,

@@ -79,8 +79,11 @@ RECORD_DISCUSSION = Command(
 
 RECORD_RESPONSE = Command(
     App.record_response, rq.BoardResponse, STAFF, "Record the Board's response",
-    "Commit (with a lead owner), decline (the summary is the reason) or refer elsewhere.",
-    f"{ISSUE}/response", pick={"lead": "owners"}, reported={"reason": "summary"})
+    "The response and its grade: `accepted` or `accepted_in_part` (with a lead owner; only "
+    "these lead to commitments), `accepted_in_principle`, `noted` (nothing promised), "
+    "`rejected` (with its `reason`) or `referred` (naming the body in `referred_to`). Part "
+    "one's `decision` (commit, decline, refer) is still taken instead of `grade`.",
+    f"{ISSUE}/response", pick={"lead": "owners"})
 REQUEST_REVISED_RESPONSE = Command(
     App.request_revised_response, rq.RevisedResponseRequest, STAFF,
     "Request a revised response",
@@ -91,7 +94,8 @@ REQUEST_REVISED_RESPONSE = Command(
 MAKE_COMMITMENT = Command(
     App.make_commitment, rq.NewCommitment, STAFF, "Record a commitment",
     "A promise: what, who is accountable, by when, and how success is measured. Needs a "
-    "Board response with decision \"commit\" first. Answers the commitment's number.",
+    "Board response graded accepted or accepted_in_part first. Answers the commitment's "
+    "number.",
     f"{ISSUE}/commitments", created=True, pick={"owner": "owners"})
 RECORD_PROGRESS = Command(
     App.record_progress, rq.RecordProgress, STAFF, "Record progress",

@@ -30,13 +30,14 @@ from typing import Any
 
 from tracker.domain.glossary import status_label
 from tracker.domain.status import long_date
+from tracker.projections.sentences import response_sentence
 
 WITHHELD_TITLE = "[Title withheld: this issue is hidden]"
 WITHHELD_TEXT = "[withheld]"
 
 # Public fields that stay on an entry of a hidden issue (see the module's docstring).
 KEPT_FIELDS = frozenset({
-    "number", "actor_role", "occurred_on", "into", "topic", "assembly", "decision", "lead",
+    "number", "actor_role", "occurred_on", "into", "topic", "assembly", "grade", "lead",
     "referred_to", "body", "commitment", "owner", "due", "new_due", "status", "entry"})
 # The moderator's public reason is the one text that stays.
 KEPT_TEXT = {"hidden": frozenset({"reason"}), "restored": frozenset({"reason"})}
@@ -78,12 +79,8 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return f"Presented at {name(f['assembly'])}"
         case "discussed":
             return f"Discussed at {name(f['assembly'])}"
-        case "board_responded" if f["decision"] == "commit":
-            return f"The Board agreed to act, led by {name(f['lead'])}"
-        case "board_responded" if f["decision"] == "decline":
-            return "The Board declined to take this forward"
         case "board_responded":
-            return f"The Board referred this to {f['referred_to']}"
+            return response_sentence(f["grade"], name(f["lead"]), f["referred_to"])
         case "revised_response_requested":
             return "The Board was asked for a revised response"
         case "commitment_made":

@@ -64,7 +64,8 @@ async def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep)
 
     def build(conn: Connection) -> Response:
         view = issue_status.get_issue(conn, number, tracker.clock(),
-                                      tracker.settings.silent_days)
+                                      tracker.settings.silent_days,
+                                      tracker.settings.clocks)
         if view is None:
             return render(request, "not_found.html", 404,
                           message=f"There is no issue {number}.")
