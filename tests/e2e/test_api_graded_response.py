@@ -1,0 +1,109 @@
+"""The Board's response, graded and on a clock, through the real app: the API takes a grade
+(or part one's decision), refuses bad input naming the field with nothing stored, and shows
+the response, its clock and the plain verdict in JSON, history and the issue's page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.writes import Site, from_factory, open_site
+from tests.helpers import Clock
+from tracker.bootstrap import Tracker
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def site(request: pytest.FixtureRequest, make_tracker: Callable[..., Tracker],
+         clock: Clock) -> Iterator[Site]:
+    with open_site(from_factory(make_tracker, clock, request.param)) as site:
+        yield site
+
+
+def respond(site: Site, n: int, **body: Any) -> Any:
+    return site.post(f"/api/v1/issues/{n}/response", {"summary": "The Board's answer", **body},
+                     "secretariat")
+
+
+class TestGradedResponse:
+    def test_a_noted_response_promises_nothing_and_says_so(self, site: Site) -> None:
+        n = site.issue("discussed")
+        answer = respond(site, n, grade="noted")
+        assert answer.status_code == 200, answer.text
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["verdict"] == "The Board noted this but promised nothing"
+        assert issue["response"]["grade"] == "noted"
+        assert issue["response"]["promised"] is False
+        assert issue["response"]["due"] is None
+        [entry] = [e for e in site.client.get(f"/api/v1/issues/{n}/history").json()
+                   if e["type"] == "board_responded"]
+        assert entry["sentence"] == ("The Board noted this but promised nothing: "
+                                     "The Board's answer")
+        assert entry["fields"]["grade"] == "noted"
+        page = site.client.get(f"/issues/{n}")
+        assert "The Board noted this but promised nothing" in page.text
+        refused = site.post(f"/api/v1/issues/{n}/commitments",
+                            {"text": "Act", "owner": "lead", "due": "2026-12-31",
+                             "measure": "Seen"}, "secretariat")
+        assert refused.status_code == 409, refused.text
+        assert "promised nothing" in refused.json()["detail"]
+
+    def test_a_rejection_shows_its_reason(self, site: Site) -> None:
+        n = site.issue("discussed")
+        assert respond(site, n, grade="rejected", reason="No money").status_code == 200
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert (issue["stage"], issue["verdict"]) == (
+            "not_taken_forward", "The Board rejected this: No money")
+        assert issue["response"]["reason"] == "No money"
+
+    def test_accepted_in_part_leads_to_commitments(self, site: Site) -> None:
+        n = site.issue("discussed")
+        assert respond(site, n, grade="accepted_in_part", lead="lead").status_code == 200
+        made = site.post(f"/api/v1/issues/{n}/commitments",
+                         {"text": "Act", "owner": "lead", "due": "2026-12-31",
+                          "measure": "Seen"}, "secretariat")
+        assert made.status_code == 201, made.text
+        assert site.client.get(f"/api/v1/issues/{n}").json()["response"]["promised"] is True
+
+    def test_part_one_decision_is_still_taken(self, site: Site) -> None:
+        n = site.issue("discussed")
+        answer = respond(site, n, decision="refer", referred_to="Healthwatch England")
+        assert answer.status_code == 200, answer.text
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["response"]["grade"] == "referred"
+        assert issue["verdict"].startswith("Referred to Healthwatch England on ")
+        assert "no answer yet" in issue["verdict"]
+
+
+class TestRefusals:
+    @pytest.mark.parametrize("body, field", [
+        ({"grade": "maybe"}, "grade"),
+        ({"grade": "rejected"}, "reason"),
+        ({"grade": "referred"}, "referred_to"),
+        ({"grade": "accepted"}, "lead"),
+        ({"grade": "noted", "decision": "commit"}, "decision"),
+        ({}, "grade"),
+    ])
+    def test_refuses_bad_input_naming_the_field_and_stores_nothing(
+            self, site: Site, body: dict[str, str], field: str) -> None:
+        n = site.issue("discussed")
+        before = site.position()
+        answer = respond(site, n, **body)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["field"] == field
+        assert site.position() == before
+
+
+class TestResponseClock:
+    def test_a_discussed_issue_shows_its_response_overdue(self, site: Site) -> None:
+        n = site.issue("discussed")  # at an assembly held on 1 March 2015
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["response"]["grade"] is None
+        assert issue["response"]["due"] == "2015-05-30"
+        assert issue["response"]["overdue"] is True
+        assert "; no Board response yet, overdue by " in issue["verdict"]
+
+    def test_no_response_is_owed_before_a_discussion(self, site: Site) -> None:
+        n = site.issue("scheduled")
+        assert site.client.get(f"/api/v1/issues/{n}").json()["response"] is None
