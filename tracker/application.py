@@ -31,10 +31,12 @@ from tracker.domain.keyed import KeyedWrite
 from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
 from tracker.domain.response import a_grade
 from tracker.domain.support import Support
-from tracker.domain.values import Actor
+from tracker.domain.values import Actor, Role
 from tracker.issue_cache import IssueCache
 
 R = TypeVar("R", bound=ReferenceData)
+# Who records what the tracker works out itself (a response owed by support).
+SYSTEM_ACTOR = Actor("tracker", Role.SYSTEM)
 
 # How often a command re-reads the issue and tries again when another writer got there
 # first; each retry means someone else's event was saved, so this bounds only contention.
@@ -99,8 +101,10 @@ class TrackerApplication(Application[UUID]):
     snapshotting_intervals = {Issue: SNAPSHOT_EVERY}
 
     def __init__(self, env: dict[str, str] | None = None,
-                 clock: Callable[[], date] = date.today) -> None:
+                 clock: Callable[[], date] = date.today, response_threshold: int = 100) -> None:
         super().__init__(env)
+        # Supporters at which an issue is owed a Board response (TRACKER_RESPONSE_THRESHOLD).
+        self.response_threshold = response_threshold
         # Issues stay in memory after a command or a load; the next load reads only the
         # events recorded since (by any process), not the snapshot and the events again.
         self._issues = IssueCache(5000)
@@ -181,8 +185,13 @@ class TrackerApplication(Application[UUID]):
                       occurred_on: date | None = None) -> Outcome:
         """Count a supporter once ("me too")."""
         when = self._when(occurred_on)
-        return self._change(number, "support_issue", actor, None,
-                            lambda i: [i.support(supporter, actor, when)])
+
+        def support(issue: Issue) -> list[Aggregate]:
+            marker = issue.support(supporter, actor, when)
+            issue.owe_response_for_support(self.response_threshold, SYSTEM_ACTOR, when)
+            return [marker]
+
+        return self._change(number, "support_issue", actor, None, support)
 
     def hide_issue(self, number: int, reason: str, actor: Actor,
                    expected_version: int | None = None) -> Outcome:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.writes import Site, from_factory, open_site
-from tests.helpers import Clock
+from tests.helpers import CITIZEN, Clock
 from tracker.bootstrap import Tracker
 
 
@@ -107,3 +107,23 @@ class TestResponseClock:
     def test_no_response_is_owed_before_a_discussion(self, site: Site) -> None:
         n = site.issue("scheduled")
         assert site.client.get(f"/api/v1/issues/{n}").json()["response"] is None
+
+
+class TestSupportThreshold:
+    def test_an_issue_reaching_the_threshold_is_owed_a_response_undiscussed(
+            self, site: Site) -> None:
+        site.tracker.app.response_threshold = 2
+        n = site.issue("submitted")
+        for supporter in ("one", "two", "three"):
+            site.tracker.app.support_issue(n, supporter, CITIZEN)
+        site.tracker.refresh()
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["response"]["grade"] is None
+        assert issue["response"]["owed_by_support_since"] is not None
+        assert issue["verdict"].startswith("Reached the support threshold on ")
+        owed = [e for e in site.client.get(f"/api/v1/issues/{n}/history").json()
+                if e["type"] == "response_owed"]
+        assert [e["sentence"] for e in owed] == [
+            "2 people support this: the Board now owes it a response"]
+        page = site.client.get(f"/issues/{n}").text
+        assert "Owed because 3 people support it" in page

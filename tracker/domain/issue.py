@@ -52,6 +52,7 @@ class Issue(Aggregate):
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         decision = state.pop("decision", None)
         state["grade"] = str(FROM_DECISION[decision]) if decision else None
+        state["response_owed_on"] = None
 
     class Submitted(Aggregate.Created):
         """Version 2 added ``description``; version 1 events read as an empty one."""
@@ -127,6 +128,7 @@ class Issue(Aggregate):
         self.presented = False
         self.discussed_at: list[str] = []
         self.grade: str | None = None  # the Board's response; None while one is owed
+        self.response_owed_on: date | None = None  # its support reached the threshold
         self.referred_to = ""
         self.referral_answered = False
         self.commitments: list[Commitment] = []
@@ -538,6 +540,33 @@ class Issue(Aggregate):
             raise errors.RuleViolation(f"The referral of issue {self.number} is already answered")
         self._record(self.ReferralAnswered, actor, occurred_on, body=self.referred_to,
                      answer=answer)
+
+    # -- a response owed by support ------------------------------------------------------
+
+    class ResponseOwed(Entry):
+        """Its supporters reached the threshold at which the Board owes it a response,
+        whether or not an assembly discussed it."""
+
+        supporters: int
+        threshold: int
+
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.response_owed_on = self.occurred_on
+
+    def owe_response_for_support(self, threshold: int, actor: Actor,
+                                 occurred_on: date) -> bool:
+        """Record, once, that the issue's support reached ``threshold``; False (nothing
+        recorded) while it has not, or once recorded."""
+        if not isinstance(threshold, int) or threshold < 1:
+            raise errors.InvalidValue("A support threshold is a whole number from 1",
+                                      field="threshold")
+        if self.response_owed_on is not None or self.supporter_count < threshold:
+            return False
+        self._check_open_to_public()
+        self._record(self.ResponseOwed, actor, occurred_on, supporters=self.supporter_count,
+                     threshold=threshold)
+        return True
 
     # -- closing, reopening, correcting --------------------------------------------------
 

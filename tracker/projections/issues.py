@@ -33,7 +33,7 @@ from sqlalchemy.sql import ClauseElement
 
 from tracker.domain.commitment import CommitmentStatus
 from tracker.domain.issue import Issue
-from tracker.domain.response import allows_commitments
+from tracker.domain.response import Grade, allows_commitments
 from tracker.domain.status import (
     Clocks,
     CommitmentFacts,
@@ -270,6 +270,10 @@ class IssueStatusProjection(Projection):
         self._touch(conn, e, position, referral_answered=True,
                     referral_answered_on=e.occurred_on)
 
+    @handles(Issue.ResponseOwed)
+    def _owed(self, conn: Connection, e: Issue.ResponseOwed, position: int) -> None:
+        self._touch(conn, e, position, response_owed_on=e.occurred_on)
+
     @handles(Issue.Closed)
     def _closed(self, conn: Connection, e: Issue.Closed, position: int) -> None:
         self._change(conn, e, position, outcome=e.outcome, closed_on=e.occurred_on)
@@ -438,6 +442,10 @@ class ResponseView:
     referral_overdue: bool
     referral_answered_on: date | None
     owed_by_support_since: date | None  # the day its support reached the threshold
+
+    @property
+    def label(self) -> str:
+        return Grade(self.grade).label if self.grade else "Owed"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ TYPE_KEYS: dict[type, str] = {
     Issue.CommitmentDelivered: "commitment_delivered",
     Issue.CommitmentDropped: "commitment_dropped",
     Issue.ReferralAnswered: "referral_answered",
+    Issue.ResponseOwed: "response_owed",
     Issue.Closed: "closed",
     Issue.Reopened: "reopened",
     Issue.Corrected: "corrected",
@@ -109,6 +110,8 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
             return f"Commitment {e.commitment} was dropped: {e.reason}"
         case Issue.ReferralAnswered():
             return f"{e.body} answered: {e.answer}"
+        case Issue.ResponseOwed():
+            return owed_sentence(e.supporters)
         case Issue.Closed():
             return f"Closed. What changed: {e.outcome}"
         case Issue.Reopened():
@@ -135,4 +138,8 @@ def response_sentence(grade: str, lead: str, referred_to: str) -> str:
         case Grade.REJECTED:
             return "The Board rejected this"
     return f"The Board referred this to {referred_to}, which owes its own answer"
+
+
+def owed_sentence(supporters: int) -> str:
+    return f"{supporters} people support this: the Board now owes it a response"
 

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.helpers import SECRETARIAT
-from tests.unit.domain.builders import BOARD_DAY, committed, discussed, then_events
+from tests.helpers import CITIZEN, SECRETARIAT
+from tests.unit.domain.builders import BOARD_DAY, committed, discussed, submitted, then_events
 from tracker.domain import errors
 from tracker.domain.issue import Issue
 from tracker.domain.response import PROMISING, Grade, a_grade
+from tracker.domain.status import Clocks, IssueFacts, referral_due, response_due, verdict
 
 LATER = date(2015, 1, 10)
 DUE = date(2015, 6, 30)
@@ -134,3 +135,85 @@ class TestCommitmentsFollowOnlyPromisingGrades:
         else:
             allowed = True
         assert allowed == (grades[-1] in ("accepted", "accepted_in_part"))
+
+
+class TestResponseOwedBySupport:
+    def supported_by(self, count: int) -> Issue:
+        issue = submitted()
+        for n in range(count):
+            issue.support(f"s{n}", CITIZEN, date(2014, 7, 2 + n))
+        issue.collect_events()
+        return issue
+
+    def test_records_once_when_support_reaches_the_threshold(self) -> None:
+        issue = self.supported_by(3)
+        assert issue.owe_response_for_support(3, SECRETARIAT, date(2014, 7, 5)) is True
+        [event] = then_events(issue)
+        assert isinstance(event, Issue.ResponseOwed)
+        assert (event.supporters, event.threshold) == (3, 3)
+        assert issue.response_owed_on == date(2014, 7, 5)
+        assert issue.owe_response_for_support(3, SECRETARIAT, date(2014, 7, 6)) is False
+        assert then_events(issue) == []
+
+    def test_records_nothing_below_the_threshold(self) -> None:
+        issue = self.supported_by(2)
+        assert issue.owe_response_for_support(3, SECRETARIAT, date(2014, 7, 5)) is False
+        assert then_events(issue) == []
+
+    def test_refuses_a_threshold_below_one(self) -> None:
+        with pytest.raises(errors.InvalidValue) as error:
+            self.supported_by(1).owe_response_for_support(0, SECRETARIAT, date(2014, 7, 5))
+        assert error.value.field == "threshold"
+
+
+class TestResponseClockVerdicts:
+    TODAY = date(2015, 3, 1)
+
+    def test_a_response_owed_by_support_is_due_after_the_response_days(self) -> None:
+        facts = IssueFacts(response_owed_on=date(2015, 1, 1))
+        assert response_due(facts, Clocks(90, 60)) == date(2015, 4, 1)
+        assert verdict(facts, self.TODAY) == (
+            "Reached the support threshold on 1 January 2015; no Board response yet, due by "
+            "1 April 2015")
+
+    def test_the_assembly_day_starts_the_clock_of_a_discussed_issue(self) -> None:
+        facts = IssueFacts(discussed_on=date(2014, 9, 20), assembly_held_on=date(2014, 9, 18))
+        assert response_due(facts, Clocks(90, 60)) == date(2014, 12, 17)
+        assert verdict(facts, self.TODAY).endswith("no Board response yet, overdue by 2 months")
+
+    def test_a_revised_response_request_restarts_the_clock(self) -> None:
+        facts = IssueFacts(discussed_on=date(2014, 9, 18), revision_requested_on=date(2015, 2, 1))
+        assert response_due(facts, Clocks(30, 60)) == date(2015, 3, 3)
+
+    def test_no_clock_runs_once_the_board_has_responded(self) -> None:
+        facts = IssueFacts(discussed_on=date(2014, 9, 18), grade="noted")
+        assert response_due(facts, Clocks()) is None
+
+    def test_an_unanswered_referral_has_its_own_clock(self) -> None:
+        facts = IssueFacts(grade="referred", referred_to="Local Healthwatch",
+                           responded_on=date(2014, 11, 6))
+        assert referral_due(facts, Clocks(90, 60)) == date(2015, 1, 5)
+        assert verdict(facts, self.TODAY) == (
+            "Referred to Local Healthwatch on 6 November 2014; no answer yet, overdue by "
+            "7 weeks")
+
+    def test_an_answered_referral_says_when(self) -> None:
+        facts = IssueFacts(grade="referred", referred_to="Healthwatch England",
+                           responded_on=date(2014, 11, 6), referral_answered=True,
+                           referral_answered_on=date(2015, 1, 20))
+        assert referral_due(facts, Clocks()) is None
+        assert verdict(facts, self.TODAY) == (
+            "Referred to Healthwatch England on 6 November 2014, who answered on "
+            "20 January 2015")
+
+    @pytest.mark.parametrize("grade, sentence", [
+        ("accepted", "The Board accepted this; no commitment recorded yet"),
+        ("accepted_in_part", "The Board accepted this in part; no commitment recorded yet"),
+        ("accepted_in_principle", "The Board accepted this in principle but promised nothing"),
+        ("noted", "The Board noted this but promised nothing"),
+        ("rejected", "The Board rejected this: Too dear"),
+    ])
+    def test_each_grade_has_its_verdict(self, grade: str, sentence: str) -> None:
+        facts = IssueFacts(discussed_on=date(2014, 9, 18), grade=grade,
+                           response_reason="Too dear" if grade == "rejected" else "")
+        assert verdict(facts, self.TODAY) == sentence
