@@ -109,6 +109,18 @@ class TestResponseClock:
         assert site.client.get(f"/api/v1/issues/{n}").json()["response"] is None
 
 
+    def test_an_overdue_response_is_one_entry_in_the_overdue_feed(self, site: Site) -> None:
+        n = site.issue("discussed")
+        for _ in range(2):  # however often it is read, one entry with one id
+            items = site.client.get("/commitments/overdue.json").json()["items"]
+            [owed] = [i for i in items if f"issue {n} is overdue" in i["title"]]
+            assert owed["title"] == (f"The Board response to issue {n} is overdue: it was "
+                                     "due 30 May 2015")
+            assert owed["id"].endswith(f"issues/{n}/response/overdue/2015-05-30")
+        assert respond(site, n, grade="noted").status_code == 200
+        items = site.client.get("/commitments/overdue.json").json()["items"]
+        assert not [i for i in items if f"issue {n} is overdue" in i["title"]]
+
 class TestSupportThreshold:
     def test_an_issue_reaching_the_threshold_is_owed_a_response_undiscussed(
             self, site: Site) -> None:
@@ -127,3 +139,4 @@ class TestSupportThreshold:
             "2 people support this: the Board now owes it a response"]
         page = site.client.get(f"/issues/{n}").text
         assert "Owed because 3 people support it" in page
+

@@ -512,6 +512,43 @@ def get_issue(conn: Connection, number: int, today: date, silent_days: int,
         response=_response(row, facts, today, clocks))
 
 
+@dataclass(frozen=True)
+class OwedResponse:
+    """A Board response (or a referred body's answer) whose due date has passed."""
+
+    number: int
+    title: str
+    topic: str | None
+    assembly: str | None
+    lead: str | None  # who led the previous response, when a revised one is owed
+    owed_by: str  # "the Board", or the body the issue was referred to
+    due: date
+
+
+def overdue_responses(conn: Connection, today: date, clocks: Clocks,
+                      issue: int | None = None) -> list[OwedResponse]:
+    """Visible, open issues whose Board response, or whose referral's answer, is overdue:
+    worked out against ``today`` like overdue commitments, so every reader agrees."""
+    query = select(issues).where(
+        issues.c.hidden_reason.is_(None), issues.c.merged_into.is_(None),
+        issues.c.outcome.is_(None),
+        ((issues.c.grade.is_(None) & (issues.c.discussed_on.is_not(None)
+                                      | issues.c.response_owed_on.is_not(None)))
+         | ((issues.c.grade == "referred") & issues.c.referral_answered.is_(False))))
+    if issue is not None:
+        query = query.where(issues.c.number == issue)
+    found = []
+    for row in conn.execute(query.order_by(issues.c.number)).mappings():
+        facts = _with_assembly_day(conn, _facts(row, ()))
+        due, owed_by = response_due(facts, clocks), "the Board"
+        if due is None:
+            due, owed_by = referral_due(facts, clocks), facts.referred_to
+        if due is not None and due < today:
+            found.append(OwedResponse(row["number"], row["title"], row["topic"],
+                                      row["assembly"], row["lead"], owed_by, due))
+    return found
+
+
 def _with_assembly_day(conn: Connection, facts: IssueFacts) -> IssueFacts:
     """The facts with the day of the assembly that discussed the issue (its clock's start)."""
     if facts.discussed_on is None or facts.assembly is None:
