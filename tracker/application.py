@@ -123,10 +123,11 @@ class TrackerApplication(Application[UUID]):
         authorise(actor, "create_topic")
         return self._create_reference(Topic.create(slug, name, actor))
 
-    def create_owner(self, slug: str, name: str, role: str, actor: Actor) -> Recorded:
-        """Create an owner: a Board role or team accountable for commitments."""
+    def create_owner(self, slug: str, name: str, role: str, actor: Actor,
+                     owner_kind: str = "board") -> Recorded:
+        """Create an owner: a Board role, a team, or an external body referred to."""
         authorise(actor, "create_owner")
-        return self._create_reference(Owner.create(slug, name, role, actor))
+        return self._create_reference(Owner.create(slug, name, role, actor, owner_kind))
 
     def create_assembly(self, slug: str, title: str, held_on: date, place: str,
                         actor: Actor) -> Recorded:
@@ -271,10 +272,28 @@ class TrackerApplication(Application[UUID]):
             raise errors.InvalidValue("A response has a grade", field="grade")
         if lead:
             self.get_reference(Owner, lead)
+        referred_to, lead = self._referral_body(referred_to, lead)
         chosen = grade
         return self._change(number, "record_response", actor, expected_version,
                             lambda i: i.respond(chosen, summary, lead, referred_to, actor,
                                                 self._when(occurred_on), reason))
+
+    def _referral_body(self, referred_to: str | None,
+                       lead: str | None) -> tuple[str | None, str | None]:
+        """A referral may name an owner of kind external by its slug: it is then recorded by
+        that owner's name, and the owner follows it (its page and feed show the referral's
+        clock). Any other body is named as written."""
+        if not referred_to:
+            return referred_to, lead
+        try:
+            body = self.get_reference(Owner, referred_to.strip())
+        except (errors.NotFound, errors.InvalidValue):
+            return referred_to, lead
+        if not body.is_external:
+            raise errors.InvalidValue(
+                f"{body.name} is not an external body; a referral goes outside the Board",
+                field="referred_to")
+        return body.name, lead or body.slug
 
     def request_revised_response(self, number: int, reason: str, actor: Actor,
                                  occurred_on: date | None = None,

@@ -52,6 +52,12 @@ OWNERS = {
     "commissioning-director": ("National Director of Commissioning Operations",
                                "Lead Board member, Self-care and Personalisation"),
 }
+# Bodies outside the Board that issues are referred to: each then owes its own answer.
+EXTERNAL_BODIES = {
+    "healthwatch-england": ("Healthwatch England", "The national consumer champion in health "
+                            "and care"),
+    "local-healthwatch": ("Local Healthwatch", "The Healthwatch of the area concerned"),
+}
 
 Step = Callable[[TrackerApplication, int], object]
 
@@ -183,7 +189,7 @@ DEMO_ISSUES: list[DemoIssue] = [
          *_discussed("Participants asked how the assembly and Healthwatch work together.",
                      ["Who holds the Board to account between assemblies?"], []),
          _respond("referred", "Referred to Healthwatch England to explain its role.",
-                  referred_to="Healthwatch England"),
+                  referred_to="healthwatch-england"),
          lambda app, n: app.answer_referral(
              n, "Healthwatch England described how local Healthwatch can follow up issues "
              "raised at assemblies.", SECRETARIAT, date(2015, 1, 20))]),
@@ -195,7 +201,7 @@ DEMO_ISSUES: list[DemoIssue] = [
          *_discussed("Participants called for an end to police cells as places of safety.",
                      [], ["Health-based places of safety in every area"]),
          _respond("referred", "Referred to local Healthwatch to gather local evidence.",
-                  referred_to="Local Healthwatch")]),
+                  referred_to="local-healthwatch")]),
     DemoIssue(
         "Young people should sit on NHS boards",
         "Decisions about young people are made without them in the room.",
@@ -300,6 +306,9 @@ def load_demo(tracker: Tracker) -> str:
     for slug, (name, role) in OWNERS.items():
         with contextlib.suppress(AlreadyExists):
             app.create_owner(slug, name, role, SECRETARIAT)
+    for slug, (name, role) in EXTERNAL_BODIES.items():
+        with contextlib.suppress(AlreadyExists):
+            app.create_owner(slug, name, role, SECRETARIAT, "external")
     with contextlib.suppress(AlreadyExists):
         app.create_assembly(ASSEMBLY, "First test assembly with the Board", ASSEMBLY_DAY,
                             "London", SECRETARIAT)
@@ -332,4 +341,4 @@ def load_demo(tracker: Tracker) -> str:
         added += 1
     tracker.refresh()
     return (f"Demo data: {added} issues added, {len(DEMO_ISSUES) - added} already there "
-            f"({len(TOPICS)} topics, {len(OWNERS)} owners, 1 assembly).")
+            f"({len(TOPICS)} topics, {len(OWNERS) + len(EXTERNAL_BODIES)} owners, 1 assembly).")

@@ -140,3 +140,34 @@ class TestSupportThreshold:
         page = site.client.get(f"/issues/{n}").text
         assert "Owed because 3 people support it" in page
 
+
+
+class TestReferralToAnExternalBody:
+    def test_a_referral_may_name_an_external_owner_who_then_follows_it(
+            self, site: Site) -> None:
+        made = site.post("/api/v1/owners", {"slug": "local-healthwatch",
+                                            "name": "Local Healthwatch",
+                                            "kind": "external"}, "secretariat")
+        assert made.status_code == 201, made.text
+        n = site.issue("discussed")
+        assert respond(site, n, grade="referred",
+                       referred_to="local-healthwatch").status_code == 200
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["response"]["referred_to"] == "Local Healthwatch"
+        assert issue["response"]["lead"] == "local-healthwatch"
+        assert issue["response"]["referral_due"] is not None
+        assert "External body" in site.client.get("/owners/local-healthwatch").text
+        answered = site.post(f"/api/v1/issues/{n}/referral-answer",
+                             {"answer": "We will gather local evidence"}, "secretariat")
+        assert answered.status_code == 200, answered.text
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert "who answered on" in issue["verdict"]
+        assert issue["response"]["referral_due"] is None
+
+    def test_refuses_a_referral_to_an_owner_inside_the_board(self, site: Site) -> None:
+        n = site.issue("discussed")
+        before = site.position()
+        answer = respond(site, n, grade="referred", referred_to="lead")
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["field"] == "referred_to"
+        assert site.position() == before

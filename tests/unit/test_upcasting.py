@@ -13,6 +13,7 @@ from tests.helpers import CITIZEN, SECRETARIAT
 from tests.unit.domain.builders import discussed
 from tracker.application import TrackerApplication
 from tracker.domain.issue import Issue
+from tracker.domain.reference import Owner
 
 
 def test_a_version_1_submission_reads_with_an_empty_description() -> None:
@@ -86,4 +87,18 @@ def test_a_version_2_snapshot_reads_its_decision_as_a_grade(decision: str | None
                                                             grade: str | None) -> None:
     state = {"decision": decision, "number": 1}
     Issue.upcast_v2_v3(state)
-    assert state == {"grade": grade, "number": 1}
+    assert state == {"grade": grade, "number": 1, "response_owed_on": None}
+
+
+def test_a_version_1_owner_reads_as_a_board_owner() -> None:
+    app = TrackerApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    [event] = Owner.create("ceo", "Chief Executive", "Board", SECRETARIAT,
+                           "external").collect_events()
+    stored = app.mapper.to_stored_event(event)
+    state = json.loads(stored.state)
+    assert state.pop("class_version") == 2
+    del state["owner_kind"]
+    upcast = app.mapper.to_domain_event(replace(stored, state=json.dumps(state).encode()))
+    owner = upcast.mutate(None)
+    assert isinstance(owner, Owner)
+    assert (owner.owner_kind, owner.is_external) == ("board", False)

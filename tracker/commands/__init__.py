@@ -50,8 +50,10 @@ CREATE_TOPIC = Command(
     "/topics", created=True)
 CREATE_OWNER = Command(
     App.create_owner, rq.CreateOwner, STAFF, "Create an owner",
-    "An owner is accountable for commitments: a Board member or a team.",
-    "/owners", created=True)
+    "An owner is accountable: a Board member (`kind` board), a team, or an external body "
+    "that issues are referred to (`kind` external: Healthwatch England, a local Healthwatch). "
+    "A referral's `referred_to` may name an external owner by its slug.",
+    "/owners", created=True, arguments={"kind": "owner_kind"})
 CREATE_ASSEMBLY = Command(
     App.create_assembly, rq.CreateAssembly, STAFF, "Create an assembly",
     "An assembly is a meeting where issues are presented and discussed with the Board.",

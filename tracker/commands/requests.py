@@ -69,6 +69,8 @@ class CreateOwner(BaseModel):
     slug: Slug
     name: Short
     role: Annotated[str, Field(max_length=MAX_SHORT), Line] = ""
+    # board: a Board member or role; team; external: a body issues are referred to.
+    kind: Literal["board", "team", "external"] = "board"
 
 
 class CreateAssembly(BaseModel):
