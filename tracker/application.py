@@ -29,11 +29,14 @@ from tracker.domain import errors
 from tracker.domain.issue import Issue
 from tracker.domain.keyed import KeyedWrite
 from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
+from tracker.domain.response import a_grade
 from tracker.domain.support import Support
-from tracker.domain.values import Actor
+from tracker.domain.values import Actor, Role
 from tracker.issue_cache import IssueCache
 
 R = TypeVar("R", bound=ReferenceData)
+# Who records what the tracker works out itself (a response owed by support).
+SYSTEM_ACTOR = Actor("tracker", Role.SYSTEM)
 
 # How often a command re-reads the issue and tries again when another writer got there
 # first; each retry means someone else's event was saved, so this bounds only contention.
@@ -98,8 +101,10 @@ class TrackerApplication(Application[UUID]):
     snapshotting_intervals = {Issue: SNAPSHOT_EVERY}
 
     def __init__(self, env: dict[str, str] | None = None,
-                 clock: Callable[[], date] = date.today) -> None:
+                 clock: Callable[[], date] = date.today, response_threshold: int = 100) -> None:
         super().__init__(env)
+        # Supporters at which an issue is owed a Board response (TRACKER_RESPONSE_THRESHOLD).
+        self.response_threshold = response_threshold
         # Issues stay in memory after a command or a load; the next load reads only the
         # events recorded since (by any process), not the snapshot and the events again.
         self._issues = IssueCache(5000)
@@ -118,10 +123,11 @@ class TrackerApplication(Application[UUID]):
         authorise(actor, "create_topic")
         return self._create_reference(Topic.create(slug, name, actor))
 
-    def create_owner(self, slug: str, name: str, role: str, actor: Actor) -> Recorded:
-        """Create an owner: a Board role or team accountable for commitments."""
+    def create_owner(self, slug: str, name: str, role: str, actor: Actor,
+                     owner_kind: str = "board") -> Recorded:
+        """Create an owner: a Board role, a team, or an external body referred to."""
         authorise(actor, "create_owner")
-        return self._create_reference(Owner.create(slug, name, role, actor))
+        return self._create_reference(Owner.create(slug, name, role, actor, owner_kind))
 
     def create_assembly(self, slug: str, title: str, held_on: date, place: str,
                         actor: Actor) -> Recorded:
@@ -180,8 +186,13 @@ class TrackerApplication(Application[UUID]):
                       occurred_on: date | None = None) -> Outcome:
         """Count a supporter once ("me too")."""
         when = self._when(occurred_on)
-        return self._change(number, "support_issue", actor, None,
-                            lambda i: [i.support(supporter, actor, when)])
+
+        def support(issue: Issue) -> list[Aggregate]:
+            marker = issue.support(supporter, actor, when)
+            issue.owe_response_for_support(self.response_threshold, SYSTEM_ACTOR, when)
+            return [marker]
+
+        return self._change(number, "support_issue", actor, None, support)
 
     def hide_issue(self, number: int, reason: str, actor: Actor,
                    expected_version: int | None = None) -> Outcome:
@@ -245,16 +256,44 @@ class TrackerApplication(Application[UUID]):
 
     # -- the Board ----------------------------------------------------------------------
 
-    def record_response(self, number: int, decision: str, summary: str, lead: str | None,
+    def record_response(self, number: int, grade: str | None, summary: str, lead: str | None,
                         referred_to: str | None, actor: Actor, occurred_on: date | None = None,
-                        expected_version: int | None = None) -> Outcome:
-        """Record the Board's response: commit, decline with a reason, or refer."""
+                        expected_version: int | None = None, reason: str | None = None,
+                        decision: str | None = None) -> Outcome:
+        """Record the Board's response and its grade (part one's ``decision`` is taken too)."""
         authorise(actor, "record_response")
+        if decision is not None:
+            if grade is not None:
+                raise errors.InvalidValue("Send a grade or a decision, not both",
+                                          field="decision")
+            a_grade(decision, "decision")
+            grade = decision
+        if grade is None:
+            raise errors.InvalidValue("A response has a grade", field="grade")
         if lead:
             self.get_reference(Owner, lead)
+        referred_to, lead = self._referral_body(referred_to, lead)
+        chosen = grade
         return self._change(number, "record_response", actor, expected_version,
-                            lambda i: i.respond(decision, summary, lead, referred_to, actor,
-                                                self._when(occurred_on)))
+                            lambda i: i.respond(chosen, summary, lead, referred_to, actor,
+                                                self._when(occurred_on), reason))
+
+    def _referral_body(self, referred_to: str | None,
+                       lead: str | None) -> tuple[str | None, str | None]:
+        """A referral may name an owner of kind external by its slug: it is then recorded by
+        that owner's name, and the owner follows it (its page and feed show the referral's
+        clock). Any other body is named as written."""
+        if not referred_to:
+            return referred_to, lead
+        try:
+            body = self.get_reference(Owner, referred_to.strip())
+        except (errors.NotFound, errors.InvalidValue):
+            return referred_to, lead
+        if not body.is_external:
+            raise errors.InvalidValue(
+                f"{body.name} is not an external body; a referral goes outside the Board",
+                field="referred_to")
+        return body.name, lead or body.slug
 
     def request_revised_response(self, number: int, reason: str, actor: Actor,
                                  occurred_on: date | None = None,

@@ -150,7 +150,8 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
     if settings.is_postgres:
         _ensure_schema(settings)
     try:
-        app = TrackerApplication(env=event_store_env(settings), clock=clock)
+        app = TrackerApplication(env=event_store_env(settings), clock=clock,
+                                 response_threshold=settings.response_threshold)
     except Exception as error:
         raise SettingsError(f"TRACKER_DATABASE_URL: cannot open the event store: "
                             f"{_first_line(error)}") from None

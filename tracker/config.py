@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tracker.domain.status import Clocks
+
 
 class SettingsError(Exception):
     """A setting is wrong; the message is one line that names it."""
@@ -29,6 +31,13 @@ class Settings(BaseSettings):
     # An image (URL or /static path) shown before the organisation's name; neutral default.
     logo_url: str = ""
     silent_days: int = Field(default=60, ge=1, le=3650)
+    # The Board's response is due this many days after the assembly that discussed an issue
+    # (or after a revised response was asked for, or its support reached the threshold).
+    response_days: int = Field(default=90, ge=1, le=3650)
+    # A body an issue is referred to owes its answer this many days after the referral.
+    referral_days: int = Field(default=60, ge=1, le=3650)
+    # Supporters at which an issue is owed a Board response, discussed or not.
+    response_threshold: int = Field(default=100, ge=1, le=10_000_000)
     # Signs supporter ids (and links in mails); made and kept under the data dir if unset.
     secret_key: str = ""
     # Public commands per client (limits notation, e.g. "5/minute").
@@ -121,6 +130,11 @@ class Settings(BaseSettings):
         if not value.replace("_", "").isalnum() or not value[0].isalpha():
             raise ValueError("must be letters, digits and underscores, starting with a letter")
         return value.lower()
+
+    @property
+    def clocks(self) -> Clocks:
+        """How long the Board has to respond, and a referred body to answer."""
+        return Clocks(self.response_days, self.referral_days)
 
     @property
     def mail_enabled(self) -> bool:

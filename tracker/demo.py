@@ -52,6 +52,12 @@ OWNERS = {
     "commissioning-director": ("National Director of Commissioning Operations",
                                "Lead Board member, Self-care and Personalisation"),
 }
+# Bodies outside the Board that issues are referred to: each then owes its own answer.
+EXTERNAL_BODIES = {
+    "healthwatch-england": ("Healthwatch England", "The national consumer champion in health "
+                            "and care"),
+    "local-healthwatch": ("Local Healthwatch", "The Healthwatch of the area concerned"),
+}
 
 Step = Callable[[TrackerApplication, int], object]
 
@@ -82,10 +88,10 @@ def _discussed(summary: str, questions: list[str], proposals: list[str]) -> list
     ]
 
 
-def _respond(decision: str, summary: str, lead: str | None = None,
-             referred_to: str | None = None) -> Step:
-    return lambda app, n: app.record_response(n, decision, summary, lead, referred_to,
-                                              SECRETARIAT, BOARD_MEETING)
+def _respond(grade: str, summary: str, lead: str | None = None,
+             referred_to: str | None = None, reason: str | None = None) -> Step:
+    return lambda app, n: app.record_response(n, grade, summary, lead, referred_to,
+                                              SECRETARIAT, BOARD_MEETING, reason=reason)
 
 
 def _commit(text: str, owner: str, due: date, measure: str) -> Step:
@@ -110,7 +116,7 @@ DEMO_ISSUES: list[DemoIssue] = [
          *_discussed("Participants described booking lines that open when night workers are "
                      "asleep.", ["Who decides practice opening hours?"],
                      ["Evening and weekend appointments", "Online booking"]),
-         _respond("commit", "The Board will report on extended access pilots.",
+         _respond("accepted", "The Board will report on extended access pilots.",
                   "chief-executive"),
          _commit("publish where evening and weekend GP appointments are offered",
                  "chief-executive", date(2015, 3, 31), "A public list, updated monthly"),
@@ -130,7 +136,7 @@ DEMO_ISSUES: list[DemoIssue] = [
         [_topic("mental-health"),
          *_discussed("People shared experiences of waiting many hours in A&E in crisis.",
                      ["What does good crisis care look like?"], ["A 24-hour crisis line"]),
-         _respond("commit", "The Board will back the crisis care concordat.",
+         _respond("accepted", "The Board will back the crisis care concordat.",
                   "medical-director"),
          _commit("sign up every area to the crisis care concordat", "medical-director",
                  date(2015, 4, 1), "Every area has a published declaration"),
@@ -147,7 +153,7 @@ DEMO_ISSUES: list[DemoIssue] = [
         [_topic("young-people"),
          *_discussed("Young participants described being discharged on their birthday.",
                      ["Why is the cut-off an age, not a need?"], ["Flexible transition ages"]),
-         _respond("commit", "The Board will set a standard for transition.",
+         _respond("accepted", "The Board will set a standard for transition.",
                   "chief-nursing-officer"),
          _commit("publish a transition standard for mental health services",
                  "chief-nursing-officer", date(2015, 6, 30), "A published standard"),
@@ -159,7 +165,7 @@ DEMO_ISSUES: list[DemoIssue] = [
         [_topic("gender-identity"),
          *_discussed("Participants asked for waiting times to be published and reduced.",
                      ["How long is the wait today?"], ["Publish waits", "More clinics"]),
-         _respond("commit", "The Board will publish waiting times for every clinic.",
+         _respond("accepted", "The Board will publish waiting times for every clinic.",
                   "patients-director"),
          _commit("publish waiting times for every gender identity clinic",
                  "patients-director", date(2015, 3, 31), "Waits published quarterly"),
@@ -174,16 +180,16 @@ DEMO_ISSUES: list[DemoIssue] = [
         [_topic("self-care"),
          *_discussed("Participants debated who benefits from personal budgets.",
                      ["Who is eligible today?"], ["A right to a budget"]),
-         _respond("decline", "A universal offer cannot be funded this year; eligibility will "
-                  "be reviewed in 2016.", "commissioning-director")]),
+         _respond("rejected", "Eligibility will be reviewed in 2016.", "commissioning-director",
+                  reason="A universal offer cannot be funded this year.")]),
     DemoIssue(
         "How does this assembly relate to Healthwatch England and local Healthwatch?",
         "People asked who follows up on issues between assemblies.", date(2014, 8, 5), 12,
         [_topic("access-to-services"),
          *_discussed("Participants asked how the assembly and Healthwatch work together.",
                      ["Who holds the Board to account between assemblies?"], []),
-         _respond("refer", "Referred to Healthwatch England to explain its role.",
-                  referred_to="Healthwatch England"),
+         _respond("referred", "Referred to Healthwatch England to explain its role.",
+                  referred_to="healthwatch-england"),
          lambda app, n: app.answer_referral(
              n, "Healthwatch England described how local Healthwatch can follow up issues "
              "raised at assemblies.", SECRETARIAT, date(2015, 1, 20))]),
@@ -194,8 +200,8 @@ DEMO_ISSUES: list[DemoIssue] = [
         [_topic("mental-health"),
          *_discussed("Participants called for an end to police cells as places of safety.",
                      [], ["Health-based places of safety in every area"]),
-         _respond("refer", "Referred to local Healthwatch to gather local evidence.",
-                  referred_to="Local Healthwatch")]),
+         _respond("referred", "Referred to local Healthwatch to gather local evidence.",
+                  referred_to="local-healthwatch")]),
     DemoIssue(
         "Young people should sit on NHS boards",
         "Decisions about young people are made without them in the room.",
@@ -227,7 +233,8 @@ DEMO_ISSUES: list[DemoIssue] = [
         [_topic("self-care"),
          *_discussed("Carers described putting their own health last.", [],
                      ["Annual carer health checks"]),
-         _respond("commit", "The Board will promote carer health checks.",
+         _respond("accepted_in_part", "The Board will promote carer health checks, but not "
+                  "fund checks of their own.",
                   "commissioning-director"),
          _commit("add carers to the annual health check guidance", "commissioning-director",
                  date(2015, 6, 30), "Guidance updated"),
@@ -240,6 +247,32 @@ DEMO_ISSUES: list[DemoIssue] = [
          lambda app, n: app.close_issue(n, "Carers are now named in the health check "
                                         "guidance; the campaign was dropped.", SECRETARIAT,
                                         date(2015, 11, 1))]),
+    DemoIssue(
+        "Discharge letters reach GPs too late",
+        "Patients see their GP before the hospital's letter has arrived.", date(2014, 7, 12),
+        21,
+        [_topic("access-to-services"),
+         *_discussed("Participants described repeating their whole story to the GP.", [],
+                     ["Electronic discharge letters within a day"]),
+         _respond("accepted_in_principle", "The Board agrees letters should be faster and "
+                  "will consider it in the next digital plan.")]),
+    DemoIssue(
+        "Patients should be able to read their own records online",
+        "People want to see test results without waiting for a letter.", date(2014, 7, 8), 31,
+        [_topic("self-care"),
+         *_discussed("Participants wanted online access to results and letters.", [],
+                     ["Online access to records for everyone"]),
+         _respond("noted", "The Board noted the assembly's view.")]),
+    DemoIssue(
+        "Waiting times for children's mental health services should be published",
+        "Families do not know how long they will wait.", date(2014, 7, 18), 44,
+        [_topic("young-people"),
+         *_discussed("Parents asked for published waiting times by area.", [],
+                     ["Publish waits by area every month"]),
+         _respond("noted", "The Board thanks the assembly for raising this."),
+         lambda app, n: app.request_revised_response(
+             n, "The response does not say whether waits will be published.", SECRETARIAT,
+             date(2015, 1, 15))]),
     DemoIssue(
         "Parking charges stop carers visiting patients",
         "Carers pay to park every day they visit.", date(2014, 8, 8), 26,
@@ -256,7 +289,7 @@ DEMO_ISSUES: list[DemoIssue] = [
         [_topic("self-care"),
          *_discussed("Participants wanted pharmacies to be the first stop for minor "
                      "illness.", [], ["A national pharmacy self-care service"]),
-         _respond("commit", "The Board will build pharmacy self-care into its long-term "
+         _respond("accepted", "The Board will build pharmacy self-care into its long-term "
                   "plan.", "commissioning-director"),
          _commit("make pharmacy self-care advice a national service", "commissioning-director",
                  date(2030, 3, 31), "A national service in every area"),
@@ -273,6 +306,9 @@ def load_demo(tracker: Tracker) -> str:
     for slug, (name, role) in OWNERS.items():
         with contextlib.suppress(AlreadyExists):
             app.create_owner(slug, name, role, SECRETARIAT)
+    for slug, (name, role) in EXTERNAL_BODIES.items():
+        with contextlib.suppress(AlreadyExists):
+            app.create_owner(slug, name, role, SECRETARIAT, "external")
     with contextlib.suppress(AlreadyExists):
         app.create_assembly(ASSEMBLY, "First test assembly with the Board", ASSEMBLY_DAY,
                             "London", SECRETARIAT)
@@ -305,4 +341,4 @@ def load_demo(tracker: Tracker) -> str:
         added += 1
     tracker.refresh()
     return (f"Demo data: {added} issues added, {len(DEMO_ISSUES) - added} already there "
-            f"({len(TOPICS)} topics, {len(OWNERS)} owners, 1 assembly).")
+            f"({len(TOPICS)} topics, {len(OWNERS) + len(EXTERNAL_BODIES)} owners, 1 assembly).")

@@ -153,7 +153,7 @@ class TestTheSecretariatLogsAStory:
                            summary="Waiting times dominated.",
                            key_questions="Who sets the hours?\r\nWhy 9 to 5?",
                            proposals="Evening clinics", occurred_on="2015-03-01"), n)
-        recorded(s, s.send(f"{base}/response", decision="commit",
+        recorded(s, s.send(f"{base}/response", grade="accepted",
                            summary="We will pilot evening clinics.", lead="lead"), n)
         recorded(s, s.send(f"{base}/commitments", text="Pilot evening clinics",
                            owner="lead", due="2026-06-30", measure="Clinics open"), n)
@@ -189,7 +189,7 @@ class TestTheSecretariatLogsAStory:
     def test_a_referral_and_its_answer(self, tracker: Tracker, secretariat: Staff) -> None:
         n = fresh(tracker, "discussed")
         s = secretariat
-        recorded(s, s.send(f"/admin/issues/{n}/response", decision="refer",
+        recorded(s, s.send(f"/admin/issues/{n}/response", grade="referred",
                            summary="A national matter", referred_to="Healthwatch England"), n)
         recorded(s, s.send(f"/admin/issues/{n}/referral-answer",
                            answer="Healthwatch will review access."), n)

@@ -21,7 +21,9 @@ def test_the_demo_covers_every_stage_and_verdict(tracker: Tracker) -> None:
     assert stages == {str(s) for s in Stage}
     verdicts = " | ".join(v.verdict for v in views if v)
     for form in ("Yes: ", "Partly: ", "Promised, ", "overdue by", "Promised: ",
-                 "Not taken forward: ", "Referred to Healthwatch England, who have answered",
+                 "The Board rejected this: ", "Referred to Healthwatch England on ",
+                     "who answered on", "The Board noted this but promised nothing",
+                     "The Board accepted this in principle but promised nothing",
                  "Referred to Local Healthwatch", "no answer yet", "Discussed ",
                  "no Board response yet", "Not discussed yet", "Merged into issue",
                  "Hidden by a moderator", "Closed: "):

@@ -50,8 +50,10 @@ CREATE_TOPIC = Command(
     "/topics", created=True)
 CREATE_OWNER = Command(
     App.create_owner, rq.CreateOwner, STAFF, "Create an owner",
-    "An owner is accountable for commitments: a Board member or a team.",
-    "/owners", created=True)
+    "An owner is accountable: a Board member (`kind` board), a team, or an external body "
+    "that issues are referred to (`kind` external: Healthwatch England, a local Healthwatch). "
+    "A referral's `referred_to` may name an external owner by its slug.",
+    "/owners", created=True, arguments={"kind": "owner_kind"})
 CREATE_ASSEMBLY = Command(
     App.create_assembly, rq.CreateAssembly, STAFF, "Create an assembly",
     "An assembly is a meeting where issues are presented and discussed with the Board.",
@@ -79,8 +81,11 @@ RECORD_DISCUSSION = Command(
 
 RECORD_RESPONSE = Command(
     App.record_response, rq.BoardResponse, STAFF, "Record the Board's response",
-    "Commit (with a lead owner), decline (the summary is the reason) or refer elsewhere.",
-    f"{ISSUE}/response", pick={"lead": "owners"}, reported={"reason": "summary"})
+    "The response and its grade: `accepted` or `accepted_in_part` (with a lead owner; only "
+    "these lead to commitments), `accepted_in_principle`, `noted` (nothing promised), "
+    "`rejected` (with its `reason`) or `referred` (naming the body in `referred_to`). Part "
+    "one's `decision` (commit, decline, refer) is still taken instead of `grade`.",
+    f"{ISSUE}/response", pick={"lead": "owners"})
 REQUEST_REVISED_RESPONSE = Command(
     App.request_revised_response, rq.RevisedResponseRequest, STAFF,
     "Request a revised response",
@@ -91,7 +96,8 @@ REQUEST_REVISED_RESPONSE = Command(
 MAKE_COMMITMENT = Command(
     App.make_commitment, rq.NewCommitment, STAFF, "Record a commitment",
     "A promise: what, who is accountable, by when, and how success is measured. Needs a "
-    "Board response with decision \"commit\" first. Answers the commitment's number.",
+    "Board response graded accepted or accepted_in_part first. Answers the commitment's "
+    "number.",
     f"{ISSUE}/commitments", created=True, pick={"owner": "owners"})
 RECORD_PROGRESS = Command(
     App.record_progress, rq.RecordProgress, STAFF, "Record progress",

@@ -69,6 +69,8 @@ class CreateOwner(BaseModel):
     slug: Slug
     name: Short
     role: Annotated[str, Field(max_length=MAX_SHORT), Line] = ""
+    # board: a Board member or role; team; external: a body issues are referred to.
+    kind: Literal["board", "team", "external"] = "board"
 
 
 class CreateAssembly(BaseModel):
@@ -117,16 +119,23 @@ class Discussion(BaseModel):
 
 
 class BoardResponse(BaseModel):
-    """commit (names a lead owner), decline (the summary is the reason) or refer (names
-    the body it goes to in referred_to)."""
+    """The response's grade: accepted or accepted_in_part (these alone lead to commitments,
+    and name a lead owner), accepted_in_principle, noted, rejected (with its reason) or
+    referred (naming the body it goes to in referred_to). Part one's `decision` (commit,
+    decline with the summary as its reason, refer) is still taken instead of a grade."""
 
-    model_config = command(decision="commit", summary="We will pilot evening clinics.",
+    model_config = command(grade="accepted", summary="We will pilot evening clinics.",
                            lead="chief-executive", occurred_on="2014-11-06")
 
-    decision: Literal["commit", "decline", "refer"]
+    grade: Literal["accepted", "accepted_in_part", "accepted_in_principle", "noted",
+                   "rejected", "referred"] | None = None
     summary: Text
     lead: Slug | None = None
     referred_to: Annotated[str | None, Field(max_length=200), Line] = None
+    reason: Annotated[str | None, Field(max_length=2_000), SaidLines] = None
+    decision: Annotated[Literal["commit", "decline", "refer"] | None, Field(
+        description="Part one's word for the grade: send grade instead",
+        json_schema_extra={"deprecated": True})] = None
     occurred_on: OccurredOn = None
 
 

@@ -11,14 +11,15 @@ STAGES: dict[str, tuple[str, str]] = {
                             "The issue has a topic or is on an assembly's agenda."),
     "discussed": ("Discussed", "Citizens and Board members discussed it at an assembly; the "
                   "Board has not responded yet."),
-    "responded": ("Responded", "The Board responded: it agreed to act but has not recorded a "
-                  "commitment yet, or it referred the issue to another body."),
+    "responded": ("Responded", "The Board responded: it accepted the issue but has not "
+                  "recorded a commitment yet, accepted it in principle or noted it (both "
+                  "promise nothing), or referred it to another body."),
     "in_progress": ("In progress", "The Board made commitments and at least one is still open."),
     "delivered": ("Delivered", "Every commitment was delivered, with evidence."),
     "partly_delivered": ("Partly delivered",
                          "Every commitment is settled: some delivered, some dropped."),
     "not_taken_forward": ("Not taken forward",
-                          "The Board declined, with a reason, or dropped every commitment."),
+                          "The Board rejected it, with a reason, or dropped every commitment."),
     "closed": ("Closed", "The secretariat closed the issue and said what changed."),
     "merged": ("Merged", "The issue duplicates another one; follow that one instead."),
     "hidden": ("Hidden", "A moderator hid the submission; the public reason stays visible."),
@@ -34,11 +35,30 @@ COMMITMENT_STATUSES: dict[str, tuple[str, str]] = {
     "dropped": ("Dropped", "It will not be delivered; the reason is public."),
 }
 
+RESPONSE_GRADES: dict[str, tuple[str, str]] = {
+    "accepted": ("Accepted", "The Board will do what was asked; commitments follow."),
+    "accepted_in_part": ("Accepted in part", "The Board will do some of what was asked; "
+                         "commitments follow for that part."),
+    "accepted_in_principle": ("Accepted in principle", "The Board agrees with the idea but "
+                              "promised nothing. Never counted as a promise."),
+    "noted": ("Noted", "The Board acknowledged the issue and promised nothing. Never counted "
+              "as a promise."),
+    "rejected": ("Rejected", "The Board will not act on it; its reason is public."),
+    "referred": ("Referred", "The Board passed the issue to another body (Healthwatch England, "
+                 "a local Healthwatch...), which then owes its own answer."),
+}
+
 DERIVED: dict[str, tuple[str, str]] = {
     "overdue": ("Overdue", "The due date has passed and the commitment is neither delivered "
                 "nor dropped. Worked out every time a page is shown."),
     "silent": ("Silent", "The commitment is open and nobody has recorded an update for a "
                "while (60 days unless this site says otherwise)."),
+    "response_overdue": ("Response overdue", "The Board owes a response and its due date has "
+                         "passed: 90 days (unless this site says otherwise) after the assembly "
+                         "that discussed the issue, after a revised response was asked for, or "
+                         "after its supporters reached the response threshold."),
+    "referral_overdue": ("Referral answer overdue", "The body an issue was referred to has "
+                         "not answered within 60 days (unless this site says otherwise)."),
 }
 
 

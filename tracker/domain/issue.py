@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from tracker.domain import errors
 from tracker.domain.commitment import PROGRESS_STATUSES, Commitment, CommitmentStatus
+from tracker.domain.response import FROM_DECISION, Grade, a_grade, allows_commitments
 from tracker.domain.support import Support
 from tracker.domain.values import (
     MAX_SHORT,
@@ -30,23 +31,28 @@ from tracker.domain.values import (
     slug,
 )
 
-DECISIONS = ("commit", "decline", "refer")
-
 
 class Issue(Aggregate):
     """An issue with its short public number, its support and its whole public story.
 
     Version 2 counts its supporters instead of keeping them all (each support has a marker
     aggregate of its own); version 1 snapshots read with their set kept as legacy supporters.
+    Version 3 keeps the response's grade; older snapshots' decision reads as its grade.
     """
 
-    class_version = 2
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         supporters = set(state.pop("supporters", ()))
         state["supporter_count"] = len(supporters)
         state["legacy_supporters"] = supporters
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        decision = state.pop("decision", None)
+        state["grade"] = str(FROM_DECISION[decision]) if decision else None
+        state["response_owed_on"] = None
 
     class Submitted(Aggregate.Created):
         """Version 2 added ``description``; version 1 events read as an empty one."""
@@ -121,7 +127,8 @@ class Issue(Aggregate):
         self.assembly: str | None = None
         self.presented = False
         self.discussed_at: list[str] = []
-        self.decision: str | None = None
+        self.grade: str | None = None  # the Board's response; None while one is owed
+        self.response_owed_on: date | None = None  # its support reached the threshold
         self.referred_to = ""
         self.referral_answered = False
         self.commitments: list[Commitment] = []
@@ -310,59 +317,77 @@ class Issue(Aggregate):
     # -- the Board's response and its commitments ----------------------------------------
 
     class BoardResponded(Entry):
-        decision: str
+        """Version 2 grades the response; part one's decision reads as its grade, and a
+        decline's summary, which was its reason, as the reason too."""
+
+        grade: str
         summary: str
+        reason: str
         lead: str
         referred_to: str
 
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            decision = state.pop("decision")
+            state["grade"] = str(FROM_DECISION[decision])
+            state["reason"] = state["summary"] if decision == "decline" else ""
+
         def apply(self, aggregate: Any) -> None:
             super().apply(aggregate)
-            aggregate.decision = self.decision
+            aggregate.grade = self.grade
             aggregate.referred_to = self.referred_to
             aggregate.referral_answered = False
 
-    def respond(self, decision: str, summary: str, lead: str | None, referred_to: str | None,
-                actor: Actor, occurred_on: date) -> None:
-        """Record the Board's response: commit, decline (with a reason) or refer elsewhere."""
-        if decision not in DECISIONS:
-            raise errors.InvalidValue("decision must be commit, decline or refer",
-                                      field="decision")
-        field = "reason" if decision == "decline" else "summary"
-        summary = required_text(summary, field)
+    def respond(self, grade: str, summary: str, lead: str | None, referred_to: str | None,
+                actor: Actor, occurred_on: date, reason: str | None = None) -> None:
+        """Record the Board's response and its grade. Part one's decisions are taken too:
+        commit (accepted), decline (rejected; the summary is the reason), refer (referred)."""
+        declined = grade == "decline"
+        key = a_grade(grade)
+        summary = required_text(summary, "summary")
+        why = optional_text(reason, "reason", 2_000) or (summary if declined else "")
+        if key is Grade.REJECTED and not why:
+            raise errors.InvalidValue("A rejection gives its reason", field="reason")
+        if key is not Grade.REJECTED and why:
+            raise errors.InvalidValue("Only a rejection gives a reason; say it in the summary",
+                                      field="reason")
         lead_slug = slug(lead, "lead") if lead else ""
-        if decision == "commit" and not lead_slug:
-            raise errors.InvalidValue("A decision to commit names a lead owner", field="lead")
+        if key.allows_commitments and not lead_slug:
+            raise errors.InvalidValue("A response that promises action names a lead owner",
+                                      field="lead")
         body = optional_text(referred_to, "referred_to", 200)
-        if decision == "refer" and not body:
+        if key is Grade.REFERRED and not body:
             raise errors.InvalidValue("A referral names the body it goes to",
                                       field="referred_to")
-        if decision != "refer" and body:
+        if key is not Grade.REFERRED and body:
             raise errors.InvalidValue("Only a referral names another body",
                                       field="referred_to")
         self._check_open_to_work()
         if not self.discussed_at:
             raise errors.RuleViolation(
                 f"Issue {self.number} has not been discussed; record the discussion first")
-        if any(not c.is_settled for c in self.commitments) and decision != "commit":
+        if any(not c.is_settled for c in self.commitments) and not key.allows_commitments:
             raise errors.RuleViolation(
                 f"Issue {self.number} has open commitments; deliver or drop them first",
-                field="decision")
-        self._record(self.BoardResponded, actor, occurred_on, decision=decision,
-                     summary=summary, lead=lead_slug, referred_to=body)
+                field="grade")
+        self._record(self.BoardResponded, actor, occurred_on, grade=str(key),
+                     summary=summary, reason=why, lead=lead_slug, referred_to=body)
 
     class RevisedResponseRequested(Entry):
         reason: str
 
         def apply(self, aggregate: Any) -> None:
             super().apply(aggregate)
-            aggregate.decision = None  # the Board owes a new response
+            aggregate.grade = None  # the Board owes a new response
 
     def request_revised_response(self, reason: str, actor: Actor, occurred_on: date) -> None:
         """Record that the Board's response does not answer what was asked: it owes a new
         one, and nothing more is promised until it comes."""
         reason = required_text(reason, "reason", 2_000)
         self._check_open_to_work()
-        if self.decision is None:
+        if self.grade is None:
             raise errors.RuleViolation(
                 f"Issue {self.number} has no Board response to revise; record the response "
                 "first", field="reason")
@@ -390,10 +415,11 @@ class Issue(Aggregate):
         due = a_date(due, "due")
         measure = required_text(measure, "measure", 1_000)
         self._check_open_to_work()
-        if self.decision != "commit":
+        if not allows_commitments(self.grade):
+            promised = "no response yet" if self.grade is None else f"graded {self.grade}"
             raise errors.RuleViolation(
-                f"The Board has not decided to act on issue {self.number}; "
-                "record a response with decision 'commit' first")
+                f"The Board promised nothing on issue {self.number} ({promised}); only a "
+                "response graded accepted or accepted_in_part leads to commitments")
         if due < occurred_on:
             raise errors.InvalidValue("A commitment cannot be due before it was made",
                                       field="due")
@@ -508,12 +534,39 @@ class Issue(Aggregate):
         """Record what the body the issue was referred to answered."""
         answer = required_text(answer, "answer")
         self._check_open_to_work()
-        if self.decision != "refer":
+        if self.grade != Grade.REFERRED:
             raise errors.RuleViolation(f"Issue {self.number} has not been referred anywhere")
         if self.referral_answered:
             raise errors.RuleViolation(f"The referral of issue {self.number} is already answered")
         self._record(self.ReferralAnswered, actor, occurred_on, body=self.referred_to,
                      answer=answer)
+
+    # -- a response owed by support ------------------------------------------------------
+
+    class ResponseOwed(Entry):
+        """Its supporters reached the threshold at which the Board owes it a response,
+        whether or not an assembly discussed it."""
+
+        supporters: int
+        threshold: int
+
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.response_owed_on = self.occurred_on
+
+    def owe_response_for_support(self, threshold: int, actor: Actor,
+                                 occurred_on: date) -> bool:
+        """Record, once, that the issue's support reached ``threshold``; False (nothing
+        recorded) while it has not, or once recorded."""
+        if not isinstance(threshold, int) or threshold < 1:
+            raise errors.InvalidValue("A support threshold is a whole number from 1",
+                                      field="threshold")
+        if self.response_owed_on is not None or self.supporter_count < threshold:
+            return False
+        self._check_open_to_public()
+        self._record(self.ResponseOwed, actor, occurred_on, supporters=self.supporter_count,
+                     threshold=threshold)
+        return True
 
     # -- closing, reopening, correcting --------------------------------------------------
 

@@ -9,10 +9,12 @@ derived ids the event store's uniqueness of (id, version 1) makes a slug unique 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from tracker.domain import errors
 from tracker.domain.values import MAX_SHORT, Actor, a_date, optional_text, required_text, slug
 
 
@@ -49,29 +51,54 @@ class Topic(ReferenceData):
                            actor_id=actor.account_id, actor_role=str(actor.role))
 
 
+# What an owner is: a Board member or role, a team, or a body outside the Board that issues
+# are referred to (Healthwatch England, a local Healthwatch), which then owes its own answer.
+OWNER_KINDS = ("board", "team", "external")
+
+
 class Owner(ReferenceData):
-    """Who is accountable for commitments: a Board role or a team, never a private person."""
+    """Who is accountable: a Board role, a team, or an external body an issue is referred
+    to; never a private person."""
 
     kind = "owners"
 
     class Created(Aggregate.Created):
+        """Version 2 added ``owner_kind``; owners created before read as ``board``."""
+
         slug: str
         name: str
         role: str
+        owner_kind: str
         actor_id: str
         actor_role: str
 
-    def __init__(self, slug: str, name: str, role: str, actor_id: str, actor_role: str) -> None:
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["owner_kind"] = "board"
+
+    def __init__(self, slug: str, name: str, role: str, owner_kind: str, actor_id: str,
+                 actor_role: str) -> None:
         self.slug = slug
         self.name = name
         self.role = role
+        self.owner_kind = owner_kind
+
+    @property
+    def is_external(self) -> bool:
+        return self.owner_kind == "external"
 
     @classmethod
-    def create(cls, slug_value: str, name: str, role: str, actor: Actor) -> Owner:
+    def create(cls, slug_value: str, name: str, role: str, actor: Actor,
+               owner_kind: str = "board") -> Owner:
         slug_value = slug(slug_value)
+        if owner_kind not in OWNER_KINDS:
+            raise errors.InvalidValue("kind must be board, team or external", field="kind")
         return cls._create(cls.Created, id=cls.id_for(slug_value), slug=slug_value,
                            name=required_text(name, "name", MAX_SHORT),
                            role=optional_text(role, "role", MAX_SHORT),
+                           owner_kind=owner_kind,
                            actor_id=actor.account_id, actor_role=str(actor.role))
 
 

@@ -8,10 +8,11 @@ whether or not any scheduled job has run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from tracker.domain.commitment import CommitmentStatus
+from tracker.domain.response import Grade
 
 
 class Stage(StrEnum):
@@ -57,13 +58,19 @@ class IssueFacts:
     topic: str | None = None
     assembly: str | None = None
     discussed_on: date | None = None
-    decision: str | None = None
+    grade: str | None = None  # the Board's response (tracker.domain.response.Grade)
     response_summary: str = ""
+    response_reason: str = ""  # a rejection's reason
     responded_on: date | None = None
     revision_requested_on: date | None = None  # the Board owes a revised response since
     referred_to: str = ""
     referral_answered: bool = False
     commitments: tuple[CommitmentFacts, ...] = ()
+    # The clocks: the day of the assembly that discussed it, the day its support reached the
+    # response threshold, the day a referral was answered.
+    assembly_held_on: date | None = None
+    response_owed_on: date | None = None
+    referral_answered_on: date | None = None
 
 
 def derive_stage(facts: IssueFacts) -> Stage:
@@ -82,9 +89,9 @@ def derive_stage(facts: IssueFacts) -> Stage:
             return Stage.IN_PROGRESS
     if facts.outcome is not None:
         return Stage.CLOSED
-    if facts.decision == "decline":
+    if facts.grade == Grade.REJECTED:
         return Stage.NOT_TAKEN_FORWARD
-    if facts.decision is not None:
+    if facts.grade is not None:
         return Stage.RESPONDED
     if facts.discussed_on is not None:
         return Stage.DISCUSSED
@@ -102,32 +109,104 @@ def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
-def verdict(facts: IssueFacts, today: date, silent_days: int = 60) -> str:
+def verdict(facts: IssueFacts, today: date, silent_days: int = 60,
+            clocks: Clocks | None = None) -> str:
     """One plain-English sentence: did anything concrete come of it?"""
+    clocks = clocks or Clocks()
     if facts.hidden_reason is not None:
         return f"Hidden by a moderator: {facts.hidden_reason}"
     if facts.merged_into is not None:
         return f"Merged into issue {facts.merged_into}"
+    due = response_due(facts, clocks)
     if facts.revision_requested_on is not None and facts.outcome is None:
         return (f"The Board was asked for a revised response on "
-                f"{long_date(facts.revision_requested_on)}; none yet")
+                f"{long_date(facts.revision_requested_on)}; none yet{_clock(due, today)}")
     if facts.commitments:
         return _commitments_verdict(facts.commitments, today, silent_days)
     if facts.outcome is not None:
         return f"Closed: {facts.outcome}"
-    if facts.decision == "decline":
-        return f"Not taken forward: {facts.response_summary}"
-    if facts.decision == "refer":
-        if facts.referral_answered:
-            return f"Referred to {facts.referred_to}, who have answered"
-        since = _days((today - facts.responded_on).days) if facts.responded_on else "some days"
-        return f"Referred to {facts.referred_to} {since} ago; no answer yet"
-    if facts.decision == "commit":
-        return "The Board agreed to act; no commitment recorded yet"
+    if facts.grade is not None:
+        return response_verdict(facts, today, clocks)
     if facts.discussed_on is not None:
         return (f"Discussed {_days((today - facts.discussed_on).days)} ago; "
-                "no Board response yet")
+                f"no Board response yet{_clock(due, today)}")
+    if facts.response_owed_on is not None:
+        return (f"Reached the support threshold on {long_date(facts.response_owed_on)}; "
+                f"no Board response yet{_clock(due, today)}")
     return "Not discussed yet"
+
+
+# -- the Board's response, by grade ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Clocks:
+    """How long the Board has to respond, and a body a response refers to, to answer."""
+
+    response_days: int = 90
+    referral_days: int = 60
+
+
+def response_due(facts: IssueFacts, clocks: Clocks) -> date | None:
+    """When the Board's response is due, once one is owed: its clock starts at the
+    assembly that discussed the issue, at the day its support reached the threshold, or
+    again at a request for a revised response. None while none is owed."""
+    if (facts.grade is not None or facts.outcome is not None or facts.merged_into is not None
+            or facts.hidden_reason is not None):
+        return None
+    if facts.revision_requested_on is not None:
+        starts = [facts.revision_requested_on]
+    else:
+        discussed = facts.assembly_held_on or facts.discussed_on if facts.discussed_on else None
+        starts = [d for d in (discussed, facts.response_owed_on) if d is not None]
+    return min(starts) + timedelta(days=clocks.response_days) if starts else None
+
+
+def referral_due(facts: IssueFacts, clocks: Clocks) -> date | None:
+    """When the body an issue was referred to owes its answer; None once answered."""
+    if facts.grade != Grade.REFERRED or facts.referral_answered or facts.responded_on is None:
+        return None
+    return facts.responded_on + timedelta(days=clocks.referral_days)
+
+
+def overdue_by(due: date, today: date) -> str:
+    """3 days, 6 weeks, 3 months: how late, roughly, once it is late."""
+    days = (today - due).days
+    if days < 14:
+        return _days(days)
+    if days < 61:
+        return f"{days // 7} weeks"
+    return f"{days // 30} months" if days < 730 else f"{days // 365} years"
+
+
+def _clock(due: date | None, today: date) -> str:
+    if due is None:
+        return ""
+    if due < today:
+        return f", overdue by {overdue_by(due, today)}"
+    return f", due by {long_date(due)}"
+
+
+def response_verdict(facts: IssueFacts, today: date, clocks: Clocks) -> str:
+    """What a response without commitments amounts to: every grade but accepted and
+    accepted in part says plainly that nothing was promised."""
+    match facts.grade:
+        case Grade.ACCEPTED:
+            return "The Board accepted this; no commitment recorded yet"
+        case Grade.ACCEPTED_IN_PART:
+            return "The Board accepted this in part; no commitment recorded yet"
+        case Grade.ACCEPTED_IN_PRINCIPLE:
+            return "The Board accepted this in principle but promised nothing"
+        case Grade.NOTED:
+            return "The Board noted this but promised nothing"
+        case Grade.REJECTED:
+            return f"The Board rejected this: {facts.response_reason or facts.response_summary}"
+    on = f" on {long_date(facts.responded_on)}" if facts.responded_on else ""
+    if facts.referral_answered:
+        answered = (f" on {long_date(facts.referral_answered_on)}"
+                    if facts.referral_answered_on else "")
+        return f"Referred to {facts.referred_to}{on}, who answered{answered}"
+    return (f"Referred to {facts.referred_to}{on}; no answer yet"
+            f"{_clock(referral_due(facts, clocks), today)}")
 
 
 def _commitments_verdict(commitments: tuple[CommitmentFacts, ...], today: date,

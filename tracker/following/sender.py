@@ -275,7 +275,8 @@ class Sender:
             verdicts = {}
             for number in {e.issue_number for e in found.values()}:
                 view = issue_status.get_issue(conn, number, today,
-                                              self.tracker.settings.silent_days)
+                                              self.tracker.settings.silent_days,
+                                              self.tracker.settings.clocks)
                 verdicts[number] = view.verdict if view else ""
             display = names(conn)
         return _Context(found, subs, verdicts, display)

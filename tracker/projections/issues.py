@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -33,7 +33,16 @@ from sqlalchemy.sql import ClauseElement
 
 from tracker.domain.commitment import CommitmentStatus
 from tracker.domain.issue import Issue
-from tracker.domain.status import CommitmentFacts, IssueFacts, derive_stage, verdict
+from tracker.domain.response import Grade, allows_commitments
+from tracker.domain.status import (
+    Clocks,
+    CommitmentFacts,
+    IssueFacts,
+    derive_stage,
+    referral_due,
+    response_due,
+    verdict,
+)
 from tracker.projections.base import Projection, handles, metadata
 from tracker.projections.withheld import WITHHELD_TEXT, WITHHELD_TITLE
 
@@ -51,11 +60,14 @@ issues = Table(
     Column("presented", Boolean, nullable=False, default=False),
     Column("hidden_reason", Text),
     Column("merged_into", Integer),
-    Column("decision", String(10)),
+    Column("grade", String(30)),
     Column("response_summary", Text, nullable=False, default=""),
+    Column("response_reason", Text, nullable=False, default=""),
     Column("lead", String(80), index=True),
     Column("referred_to", String(200), nullable=False, default=""),
     Column("referral_answered", Boolean, nullable=False, default=False),
+    Column("referral_answered_on", Date),
+    Column("response_owed_on", Date),  # the day its support reached the response threshold
     Column("outcome", Text),
     Column("supporters", Integer, nullable=False, default=0),
     Column("submitted_on", Date, nullable=False),
@@ -98,6 +110,7 @@ withheld_texts = Table(
     Column("response_summary", Text, nullable=False),
     Column("outcome", Text),
     Column("commitments", Text, nullable=False),  # JSON: number -> [text, measure, evidence]
+    Column("response_reason", Text, nullable=False, default=""),
 )
 
 
@@ -212,14 +225,16 @@ class IssueStatusProjection(Projection):
 
     @handles(Issue.BoardResponded)
     def _responded(self, conn: Connection, e: Issue.BoardResponded, position: int) -> None:
-        self._change(conn, e, position, decision=e.decision, response_summary=e.summary,
-                     lead=e.lead or None, referred_to=e.referred_to, referral_answered=False,
-                     responded_on=e.occurred_on, revision_requested_on=None)
+        self._change(conn, e, position, grade=e.grade, response_summary=e.summary,
+                     response_reason=e.reason, lead=e.lead or None,
+                     referred_to=e.referred_to, referral_answered=False,
+                     referral_answered_on=None, responded_on=e.occurred_on,
+                     revision_requested_on=None)
 
     @handles(Issue.RevisedResponseRequested)
     def _revision_requested(self, conn: Connection, e: Issue.RevisedResponseRequested,
                             position: int) -> None:
-        self._change(conn, e, position, decision=None, revision_requested_on=e.occurred_on)
+        self._change(conn, e, position, grade=None, revision_requested_on=e.occurred_on)
 
     @handles(Issue.CommitmentMade)
     def _commitment_made(self, conn: Connection, e: Issue.CommitmentMade, position: int) -> None:
@@ -252,7 +267,12 @@ class IssueStatusProjection(Projection):
 
     @handles(Issue.ReferralAnswered)
     def _answered(self, conn: Connection, e: Issue.ReferralAnswered, position: int) -> None:
-        self._touch(conn, e, position, referral_answered=True)
+        self._touch(conn, e, position, referral_answered=True,
+                    referral_answered_on=e.occurred_on)
+
+    @handles(Issue.ResponseOwed)
+    def _owed(self, conn: Connection, e: Issue.ResponseOwed, position: int) -> None:
+        self._touch(conn, e, position, response_owed_on=e.occurred_on)
 
     @handles(Issue.Closed)
     def _closed(self, conn: Connection, e: Issue.Closed, position: int) -> None:
@@ -297,7 +317,8 @@ class IssueStatusProjection(Projection):
             commitments.c.commitment == e.commitment).values(**values))
 
 
-_TEXT_COLUMNS = ("title", "description", "presenter", "response_summary", "outcome")
+_TEXT_COLUMNS = ("title", "description", "presenter", "response_summary", "response_reason",
+                 "outcome")
 
 
 def _withhold(conn: Connection, number: int) -> None:
@@ -317,6 +338,7 @@ def _withhold(conn: Connection, number: int) -> None:
     conn.execute(update(issues).where(issues.c.number == number).values(
         title=WITHHELD_TITLE, description="", presenter="",
         response_summary=WITHHELD_TEXT if row["response_summary"] else "",
+        response_reason=WITHHELD_TEXT if row["response_reason"] else "",
         outcome=None if row["outcome"] is None else WITHHELD_TEXT))
     conn.execute(update(commitments).where(commitments.c.issue_number == number).values(
         text=WITHHELD_TEXT, measure=WITHHELD_TEXT, evidence=""))
@@ -332,7 +354,7 @@ def _give_back(conn: Connection, number: int) -> None:
                           ).scalar_one() is not None
     conn.execute(update(issues).where(issues.c.number == number).values(
         title=kept["title"], description=kept["description"], presenter=kept["presenter"],
-        response_summary=kept["response_summary"],
+        response_summary=kept["response_summary"], response_reason=kept["response_reason"],
         outcome=kept["outcome"] if closed else None))  # reopened while hidden: stays open
     for commitment, (text, measure, evidence) in json.loads(kept["commitments"]).items():
         conn.execute(update(commitments).where(
@@ -353,8 +375,9 @@ def _new_row(e: Issue.Submitted, position: int) -> dict[str, Any]:
     return dict(
         number=e.number, issue_id=e.originator_id.hex, title=e.title,
         description=e.description, stage="submitted", topic=None, assembly=None,
-        presenter="", presented=False, hidden_reason=None, merged_into=None, decision=None,
-        response_summary="", lead=None, referred_to="", referral_answered=False,
+        presenter="", presented=False, hidden_reason=None, merged_into=None, grade=None,
+        response_summary="", response_reason="", lead=None, referred_to="", referral_answered=False,
+        referral_answered_on=None, response_owed_on=None,
         outcome=None, supporters=0, submitted_on=e.occurred_on, discussed_on=None,
         responded_on=None, revision_requested_on=None, closed_on=None,
         last_occurred_on=e.occurred_on, submitted_at=e.timestamp, updated_at=e.timestamp,
@@ -402,6 +425,30 @@ class CommitmentView:
 
 
 @dataclass(frozen=True)
+class ResponseView:
+    """The Board's response as the API shows it: owed (grade None, with when it is due) or
+    given (its grade, and whether that promised anything)."""
+
+    grade: str | None
+    summary: str
+    reason: str
+    lead: str | None
+    referred_to: str
+    responded_on: date | None
+    promised: bool  # accepted or accepted in part: commitments may follow
+    due: date | None  # while a response is owed
+    overdue: bool
+    referral_due: date | None  # while a referred body owes its answer
+    referral_overdue: bool
+    referral_answered_on: date | None
+    owed_by_support_since: date | None  # the day its support reached the threshold
+
+    @property
+    def label(self) -> str:
+        return Grade(self.grade).label if self.grade else "Owed"
+
+
+@dataclass(frozen=True)
 class IssueView:
     number: int
     title: str
@@ -415,6 +462,7 @@ class IssueView:
     submitted_on: date
     updated_at: datetime
     commitments: tuple[CommitmentView, ...]
+    response: ResponseView | None = None  # None before a response is owed
 
 
 def load_facts(conn: Connection, number: int) -> IssueFacts:
@@ -428,22 +476,26 @@ def _facts(row: Any, rows: Any) -> IssueFacts:
     return IssueFacts(
         hidden_reason=row["hidden_reason"], merged_into=row["merged_into"],
         outcome=row["outcome"], topic=row["topic"], assembly=row["assembly"],
-        discussed_on=row["discussed_on"], decision=row["decision"],
-        response_summary=row["response_summary"], responded_on=row["responded_on"],
+        discussed_on=row["discussed_on"], grade=row["grade"],
+        response_summary=row["response_summary"], response_reason=row["response_reason"],
+        responded_on=row["responded_on"], response_owed_on=row["response_owed_on"],
+        referral_answered_on=row["referral_answered_on"],
         revision_requested_on=row["revision_requested_on"],
         referred_to=row["referred_to"], referral_answered=row["referral_answered"],
         commitments=tuple(CommitmentFacts(c["status"], c["due"], c["made_on"],
                                           c["last_update_on"]) for c in rows))
 
 
-def get_issue(conn: Connection, number: int, today: date, silent_days: int) -> IssueView | None:
-    """One issue's status, with its verdict worked out for ``today``."""
+def get_issue(conn: Connection, number: int, today: date, silent_days: int,
+              clocks: Clocks | None = None) -> IssueView | None:
+    """One issue's status, with its verdict and clocks worked out for ``today``."""
     row = conn.execute(select(issues).where(issues.c.number == number)).mappings().first()
     if row is None:
         return None
     rows = conn.execute(select(commitments).where(commitments.c.issue_number == number)
                         .order_by(commitments.c.commitment)).mappings().all()
-    facts = _facts(row, rows)
+    facts = _with_assembly_day(conn, _facts(row, rows))
+    clocks = clocks or Clocks()
     views = tuple(
         CommitmentView(
             commitment=c["commitment"], text=c["text"], owner=c["owner"], due=c["due"],
@@ -453,10 +505,76 @@ def get_issue(conn: Connection, number: int, today: date, silent_days: int) -> I
         for c in rows)
     return IssueView(
         number=row["number"], title=row["title"], description=row["description"],
-        stage=row["stage"], verdict=verdict(facts, today, silent_days), topic=row["topic"],
-        assembly=row["assembly"], supporters=row["supporters"], version=row["version"],
-        submitted_on=row["submitted_on"], updated_at=_aware(row["updated_at"]),
-        commitments=views)
+        stage=row["stage"], verdict=verdict(facts, today, silent_days, clocks),
+        topic=row["topic"], assembly=row["assembly"], supporters=row["supporters"],
+        version=row["version"], submitted_on=row["submitted_on"],
+        updated_at=_aware(row["updated_at"]), commitments=views,
+        response=_response(row, facts, today, clocks))
+
+
+@dataclass(frozen=True)
+class OwedResponse:
+    """A Board response (or a referred body's answer) whose due date has passed."""
+
+    number: int
+    title: str
+    topic: str | None
+    assembly: str | None
+    lead: str | None  # who led the previous response, when a revised one is owed
+    owed_by: str  # "the Board", or the body the issue was referred to
+    due: date
+
+
+def overdue_responses(conn: Connection, today: date, clocks: Clocks,
+                      issue: int | None = None) -> list[OwedResponse]:
+    """Visible, open issues whose Board response, or whose referral's answer, is overdue:
+    worked out against ``today`` like overdue commitments, so every reader agrees."""
+    query = select(issues).where(
+        issues.c.hidden_reason.is_(None), issues.c.merged_into.is_(None),
+        issues.c.outcome.is_(None),
+        ((issues.c.grade.is_(None) & (issues.c.discussed_on.is_not(None)
+                                      | issues.c.response_owed_on.is_not(None)))
+         | ((issues.c.grade == "referred") & issues.c.referral_answered.is_(False))))
+    if issue is not None:
+        query = query.where(issues.c.number == issue)
+    found = []
+    for row in conn.execute(query.order_by(issues.c.number)).mappings():
+        facts = _with_assembly_day(conn, _facts(row, ()))
+        due, owed_by = response_due(facts, clocks), "the Board"
+        if due is None:
+            due, owed_by = referral_due(facts, clocks), facts.referred_to
+        if due is not None and due < today:
+            found.append(OwedResponse(row["number"], row["title"], row["topic"],
+                                      row["assembly"], row["lead"], owed_by, due))
+    return found
+
+
+def _with_assembly_day(conn: Connection, facts: IssueFacts) -> IssueFacts:
+    """The facts with the day of the assembly that discussed the issue (its clock's start)."""
+    if facts.discussed_on is None or facts.assembly is None:
+        return facts
+    from tracker.projections.reference import assemblies  # the reference read model
+
+    held_on = conn.execute(select(assemblies.c.held_on)
+                           .where(assemblies.c.slug == facts.assembly)).scalar()
+    return replace(facts, assembly_held_on=held_on)
+
+
+def _response(row: Any, facts: IssueFacts, today: date, clocks: Clocks) -> ResponseView | None:
+    due = response_due(facts, clocks)
+    answer_due = referral_due(facts, clocks)
+    if facts.grade is None and due is None:
+        return None
+    return ResponseView(
+        grade=facts.grade, summary=facts.response_summary if facts.grade else "",
+        reason=facts.response_reason if facts.grade else "",
+        lead=row["lead"], referred_to=facts.referred_to if facts.grade else "",
+        responded_on=facts.responded_on if facts.grade else None,
+        promised=allows_commitments(facts.grade), due=due,
+        overdue=due is not None and due < today, referral_due=answer_due,
+        referral_overdue=answer_due is not None and answer_due < today,
+        referral_answered_on=facts.referral_answered_on,
+        owed_by_support_since=facts.response_owed_on)
 
 
 def _aware(moment: datetime) -> datetime:

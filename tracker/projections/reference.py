@@ -23,6 +23,8 @@ owners = Table(
     Column("slug", String(80), primary_key=True),
     Column("name", String(300), nullable=False),
     Column("role", String(300), nullable=False),
+    # board, team or external (a body issues are referred to); see tracker.domain.reference
+    Column("kind", String(20), nullable=False, default="board"),
 )
 
 assemblies = Table(
@@ -44,7 +46,8 @@ class ReferenceProjection(Projection):
 
     @handles(Owner.Created)
     def _owner(self, conn: Connection, e: Any, position: int) -> None:
-        conn.execute(owners.insert().values(slug=e.slug, name=e.name, role=e.role))
+        conn.execute(owners.insert().values(slug=e.slug, name=e.name, role=e.role,
+                                            kind=e.owner_kind))
 
     @handles(Assembly.Created)
     def _assembly(self, conn: Connection, e: Any, position: int) -> None:
@@ -106,11 +109,17 @@ def list_topics(conn: Connection, today: date, slug: str | None = None) -> list[
 
 
 def list_owners(conn: Connection, today: date, slug: str | None = None) -> list[ReferenceView]:
-    return [ReferenceView("owner", r.slug, r.name, r.role, None, _figures(
+    return [ReferenceView("owner", r.slug, r.name, _owner_detail(r.role, r.kind), None, _figures(
         conn, today, issues.c.number.in_(select(commitments.c.issue_number).where(
             commitments.c.owner == r.slug)) | (issues.c.lead == r.slug),
         commitments.c.owner == r.slug))
         for r in conn.execute(_only(select(owners), owners, slug).order_by(owners.c.name))]
+
+
+def _owner_detail(role: str, kind: str) -> str:
+    if kind != "external":
+        return role
+    return f"External body: {role}" if role else "External body"
 
 
 def list_assemblies(conn: Connection, today: date,

@@ -11,6 +11,7 @@ from typing import Any
 
 from tracker.domain.glossary import status_label
 from tracker.domain.issue import Issue
+from tracker.domain.response import Grade
 from tracker.domain.status import long_date
 
 # Event type keys are stable machine words, like status keys: the API and exports use them.
@@ -32,6 +33,7 @@ TYPE_KEYS: dict[type, str] = {
     Issue.CommitmentDelivered: "commitment_delivered",
     Issue.CommitmentDropped: "commitment_dropped",
     Issue.ReferralAnswered: "referral_answered",
+    Issue.ResponseOwed: "response_owed",
     Issue.Closed: "closed",
     Issue.Reopened: "reopened",
     Issue.Corrected: "corrected",
@@ -89,12 +91,10 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
             return f"Presented{by} at {name(e.assembly)}"
         case Issue.Discussed():
             return f"Discussed at {name(e.assembly)}: {e.summary}"
-        case Issue.BoardResponded() if e.decision == "commit":
-            return f"The Board agreed to act, led by {name(e.lead)}: {e.summary}"
-        case Issue.BoardResponded() if e.decision == "decline":
-            return f"The Board declined to take this forward: {e.summary}"
         case Issue.BoardResponded():
-            return f"The Board referred this to {e.referred_to}: {e.summary}"
+            said = e.summary if e.grade != Grade.REJECTED or e.summary == e.reason \
+                else f"{e.summary} (reason: {e.reason})"
+            return f"{response_sentence(e.grade, name(e.lead), e.referred_to)}: {said}"
         case Issue.RevisedResponseRequested():
             return f"The Board was asked for a revised response: {e.reason}"
         case Issue.CommitmentMade():
@@ -110,6 +110,8 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
             return f"Commitment {e.commitment} was dropped: {e.reason}"
         case Issue.ReferralAnswered():
             return f"{e.body} answered: {e.answer}"
+        case Issue.ResponseOwed():
+            return owed_sentence(e.supporters)
         case Issue.Closed():
             return f"Closed. What changed: {e.outcome}"
         case Issue.Reopened():
@@ -117,4 +119,27 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
         case Issue.Corrected():
             return f"Correction to entry {e.entry}: {e.correction} (why: {e.reason})"
     raise LookupError(f"No sentence for {type(event).__name__}")  # pragma: no cover
+
+
+# -- the Board's response, by grade (also while hidden: tracker.projections.withheld) --------
+
+def response_sentence(grade: str, lead: str, referred_to: str) -> str:
+    """What the Board answered, saying plainly when it promised nothing (no final stop: the
+    summary may follow after a colon)."""
+    match grade:
+        case Grade.ACCEPTED:
+            return f"The Board accepted this, led by {lead}"
+        case Grade.ACCEPTED_IN_PART:
+            return f"The Board accepted this in part, led by {lead}"
+        case Grade.ACCEPTED_IN_PRINCIPLE:
+            return "The Board accepted this in principle but promised nothing"
+        case Grade.NOTED:
+            return "The Board noted this but promised nothing"
+        case Grade.REJECTED:
+            return "The Board rejected this"
+    return f"The Board referred this to {referred_to}, which owes its own answer"
+
+
+def owed_sentence(supporters: int) -> str:
+    return f"{supporters} people support this: the Board now owes it a response"
 

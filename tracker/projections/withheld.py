@@ -30,14 +30,16 @@ from typing import Any
 
 from tracker.domain.glossary import status_label
 from tracker.domain.status import long_date
+from tracker.projections.sentences import owed_sentence, response_sentence
 
 WITHHELD_TITLE = "[Title withheld: this issue is hidden]"
 WITHHELD_TEXT = "[withheld]"
 
 # Public fields that stay on an entry of a hidden issue (see the module's docstring).
 KEPT_FIELDS = frozenset({
-    "number", "actor_role", "occurred_on", "into", "topic", "assembly", "decision", "lead",
-    "referred_to", "body", "commitment", "owner", "due", "new_due", "status", "entry"})
+    "number", "actor_role", "occurred_on", "supporters", "threshold", "into", "topic",
+    "assembly", "grade", "lead", "referred_to", "body", "commitment", "owner", "due",
+    "new_due", "status", "entry"})
 # The moderator's public reason is the one text that stays.
 KEPT_TEXT = {"hidden": frozenset({"reason"}), "restored": frozenset({"reason"})}
 
@@ -78,12 +80,8 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return f"Presented at {name(f['assembly'])}"
         case "discussed":
             return f"Discussed at {name(f['assembly'])}"
-        case "board_responded" if f["decision"] == "commit":
-            return f"The Board agreed to act, led by {name(f['lead'])}"
-        case "board_responded" if f["decision"] == "decline":
-            return "The Board declined to take this forward"
         case "board_responded":
-            return f"The Board referred this to {f['referred_to']}"
+            return response_sentence(f["grade"], name(f["lead"]), f["referred_to"])
         case "revised_response_requested":
             return "The Board was asked for a revised response"
         case "commitment_made":
@@ -98,6 +96,8 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return f"Commitment {f['commitment']} was dropped"
         case "referral_answered":
             return f"{f['body']} answered"
+        case "response_owed":
+            return owed_sentence(f["supporters"])
         case "closed":
             return "Closed"
         case "reopened":

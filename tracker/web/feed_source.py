@@ -1,5 +1,8 @@
 """Feed entries for a view: its timeline entries plus derived "overdue" entries.
 
+Overdue Board responses and referral answers are derived the same way: one entry per
+response owed and past its due date, with an id built from the issue and that date.
+
 Overdue entries are derived, not recorded: one per open commitment whose due date has
 passed, dated at the start of the day after the due date (the moment it became overdue),
 with an id built from the issue, commitment and due date. However often anything runs, a
@@ -15,9 +18,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Connection, and_, select
 
 from feeds import FeedEntry
-from feeds.ids import entry_id, overdue_id
-from tracker.domain.status import long_date
-from tracker.projections.issues import commitments, issues, overdue_clause
+from feeds.ids import entry_id, overdue_id, tag_uri
+from tracker.domain.status import Clocks, long_date
+from tracker.projections.issues import commitments, issues, overdue_clause, overdue_responses
 from tracker.projections.timeline import (
     TimelineEntry,
     TimelineFilter,
@@ -111,9 +114,34 @@ def _overdue(conn: Connection, where: TimelineFilter, today: date, base_url: str
     return found
 
 
+def _overdue_responses(conn: Connection, where: TimelineFilter, today: date, base_url: str,
+                       names: dict[str, str], clocks: Clocks) -> list[tuple[str, FeedEntry]]:
+    """One entry per overdue Board response or referral answer, dated the day after it was
+    due; its id names the due date, so a response owed again later is a new entry."""
+    found = []
+    for r in overdue_responses(conn, today, clocks, where.issue):
+        if (where.topic and r.topic != where.topic) or (
+                where.assembly and r.assembly != where.assembly) or (
+                where.owner and r.lead != where.owner):
+            continue
+        became = datetime.combine(r.due + timedelta(days=1), time(), tzinfo=UTC)
+        whose = "Board response" if r.owed_by == "the Board" else f"answer of {r.owed_by}"
+        title = f"The {whose} to issue {r.number} is overdue: it was due {long_date(r.due)}"
+        entry = FeedEntry(
+            id=tag_uri(base_url, f"issues/{r.number}/response/overdue/{r.due.isoformat()}"),
+            title=title, paragraphs=(title, f"Issue {r.number}: {r.title}"),
+            link=f"{base_url}/issues/{r.number}#board-response",
+            recorded_at=became, occurred_on=r.due + timedelta(days=1),
+            categories=(names.get(r.topic, r.topic),) if r.topic else (),
+            author=ROLE_NAMES["system"])
+        found.append((f"r{r.number:09d}", entry))
+    return found
+
+
 def feed_entries(conn: Connection, where: TimelineFilter, today: date, base_url: str,
                  names: dict[str, str], before: Cursor | None, limit: int = 50,
-                 overdue_only: bool = False) -> tuple[list[FeedEntry], Cursor | None]:
+                 overdue_only: bool = False,
+                 clocks: Clocks | None = None) -> tuple[list[FeedEntry], Cursor | None]:
     """One page of a feed, newest first, and the cursor of the next page (if any)."""
     keyed: list[tuple[datetime, str, FeedEntry]] = []
     if not overdue_only:
@@ -126,7 +154,9 @@ def feed_entries(conn: Connection, where: TimelineFilter, today: date, base_url:
             e = to_entry(row)
             keyed.append((e.recorded_at, f"e{e.position:012d}",
                           _timeline_entry(e, base_url, names)))
-    for key, entry in _overdue(conn, where, today, base_url, names):
+    for key, entry in [*_overdue(conn, where, today, base_url, names),
+                       *_overdue_responses(conn, where, today, base_url, names,
+                                           clocks or Clocks())]:
         keyed.append((entry.recorded_at, key, entry))
     if before is not None:
         keyed = [k for k in keyed if (k[0], k[1]) < (before.at, before.key)]

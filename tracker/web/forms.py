@@ -15,6 +15,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from tracker.domain.response import Grade
+
 # Labels a person reads; the field names stay those of the JSON API.
 LABELS = {
     "title": "Title", "description": "Description", "contact_name": "Your name (optional)",
@@ -22,7 +24,7 @@ LABELS = {
     "name": "Name", "role": "Role", "date": "Date", "place": "Place", "topic": "Topic",
     "assembly": "Assembly", "presenter": "Presented by", "summary": "Summary",
     "key_questions": "Key questions (one per line)", "proposals": "Proposals (one per line)",
-    "decision": "Decision", "lead": "Lead owner (when committing)",
+    "grade": "Grade", "lead": "Lead owner (when accepted, or accepted in part)",
     "referred_to": "Referred to (when referring)", "text": "What is promised",
     "owner": "Owner", "due": "Due date", "measure": "How success is measured",
     "status": "Status", "note": "Note", "evidence_url": "Evidence (a link or a document reference)",
@@ -33,7 +35,7 @@ LABELS = {
 }
 
 CHOICES = {
-    "decision": {"commit": "Commit", "decline": "Decline", "refer": "Refer elsewhere"},
+    "grade": {g.value: g.label for g in Grade},
     "action": {"hide": "Hide", "restore": "Restore"},
     "status": {"on_track": "On track", "at_risk": "At risk", "delayed": "Delayed",
                "no_public_evidence": "No public evidence", "delivered": "Delivered",
@@ -74,6 +76,9 @@ def describe(model: type[BaseModel], only: tuple[str, ...] | None = None,
     fields = []
     for name in only or tuple(model.model_fields):
         info = model.model_fields[name]
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get(
+                "deprecated") and only is None:
+            continue  # still taken from JSON (part one's clients); never offered on a form
         base, _ = _plain(info.annotation)
         length = _max_length(info.metadata)
         options = (choices or {}).get(name) or {}

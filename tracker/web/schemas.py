@@ -22,6 +22,25 @@ class CommitmentOut(BaseModel):
     evidence: str = ""
 
 
+class ResponseOut(BaseModel):
+    grade: str | None = Field(description="accepted, accepted_in_part, accepted_in_principle, "
+                                          "noted, rejected or referred; null while owed")
+    summary: str
+    reason: str = Field(description="A rejection's reason")
+    lead: str | None = Field(description="The lead owner's slug")
+    referred_to: str = Field(description="The body a referral goes to")
+    responded_on: date | None
+    promised: bool = Field(description="Only accepted and accepted_in_part promise anything: "
+                                       "commitments may follow")
+    due: date | None = Field(description="While a response is owed: the day it is due")
+    overdue: bool
+    referral_due: date | None = Field(description="While a referred body owes its answer")
+    referral_overdue: bool
+    referral_answered_on: date | None
+    owed_by_support_since: date | None = Field(
+        description="The day its supporters reached the response threshold")
+
+
 class IssueOut(BaseModel):
     number: int
     title: str
@@ -33,6 +52,8 @@ class IssueOut(BaseModel):
     supporters: int
     version: int
     commitments: list[CommitmentOut]
+    response: ResponseOut | None = Field(
+        description="The Board's response, or when it is due; null before one is owed")
 
 
 class IssueSummaryOut(BaseModel):

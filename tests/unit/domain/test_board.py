@@ -21,13 +21,13 @@ class TestRecordResponse:
         issue.respond("commit", "We will act", "chief-executive", None, SECRETARIAT, BOARD_DAY)
         [event] = then_events(issue)
         assert isinstance(event, Issue.BoardResponded)
-        assert (event.decision, event.lead, event.referred_to) == (
-            "commit", "chief-executive", "")
+        assert (event.grade, event.lead, event.referred_to) == (
+            "accepted", "chief-executive", "")
 
     def test_refuses_a_decline_without_a_reason(self) -> None:
         with pytest.raises(errors.InvalidValue) as error:
             discussed().respond("decline", "  ", None, None, SECRETARIAT, BOARD_DAY)
-        assert error.value.field == "reason"
+        assert error.value.field == "summary"
 
     def test_refuses_a_referral_without_a_body(self) -> None:
         with pytest.raises(errors.InvalidValue) as error:
@@ -44,10 +44,10 @@ class TestRecordResponse:
             discussed().respond("commit", "Act", None, None, SECRETARIAT, BOARD_DAY)
         assert error.value.field == "lead"
 
-    def test_refuses_an_unknown_decision(self) -> None:
+    def test_refuses_an_unknown_grade(self) -> None:
         with pytest.raises(errors.InvalidValue) as error:
             discussed().respond("maybe", "Hmm", None, None, SECRETARIAT, BOARD_DAY)
-        assert error.value.field == "decision"
+        assert error.value.field == "grade"
 
     def test_refuses_an_issue_not_yet_discussed(self) -> None:
         with pytest.raises(errors.RuleViolation):
@@ -56,7 +56,7 @@ class TestRecordResponse:
     def test_refuses_declining_while_commitments_are_open(self) -> None:
         with pytest.raises(errors.RuleViolation) as error:
             committed().respond("decline", "Changed our mind", None, None, SECRETARIAT, LATER)
-        assert error.value.field == "decision"
+        assert error.value.field == "grade"
 
 
 
@@ -69,7 +69,7 @@ class TestRequestRevisedResponse:
         [event] = then_events(issue)
         assert isinstance(event, Issue.RevisedResponseRequested)
         assert (event.reason, event.occurred_on) == ("It does not say why", LATER)
-        assert issue.decision is None
+        assert issue.grade is None
 
     def test_refuses_an_issue_without_a_board_response(self) -> None:
         with pytest.raises(errors.RuleViolation) as error:

@@ -13,11 +13,13 @@ from tests.unit.domain.builders import replayed
 from tracker.domain.commitment import CommitmentStatus
 from tracker.domain.errors import DomainError
 from tracker.domain.issue import Issue
+from tracker.domain.response import PROMISING, Grade
 from tracker.domain.status import CommitmentFacts, IssueFacts, verdict
 
 START = date(2014, 7, 1)
 texts = st.sampled_from(["", " ", "Reason", "A much longer piece of text", "x" * 301])
 numbers = st.integers(min_value=0, max_value=4)
+GRADES = [g.value for g in Grade]
 days = st.integers(min_value=-5, max_value=800).map(lambda d: START + timedelta(days=d))
 
 commands = st.one_of(
@@ -31,8 +33,9 @@ commands = st.one_of(
     st.tuples(st.just("present"), days),
     st.tuples(st.just("record_discussion"), st.sampled_from(["london-2014", "leeds"]), texts,
               days),
-    st.tuples(st.just("respond"), st.sampled_from(["commit", "decline", "refer", "x"]), texts,
-              st.sampled_from([None, "ceo"]), st.sampled_from([None, "Healthwatch"]), days),
+    st.tuples(st.just("respond"), st.sampled_from([*GRADES, "commit", "decline", "refer", "x"]),
+              texts, st.sampled_from([None, "ceo"]), st.sampled_from([None, "Healthwatch"]),
+              st.sampled_from([None, "", "Too dear"]), days),
     st.tuples(st.just("make_commitment"), texts, days, days),
     st.tuples(st.just("record_progress"), numbers,
               st.sampled_from(["on_track", "at_risk", "delivered", "no_public_evidence"]),
@@ -64,6 +67,8 @@ def run(issue: Issue, command: tuple[Any, ...]) -> None:
         method("Promise", "ceo", args[1], args[0], actor, args[2])
     elif name == "record_progress":
         method(args[0], args[1], args[2], None, actor, args[3])
+    elif name == "respond":
+        method(*args[:4], actor, args[5], reason=args[4])
     elif name == "deliver_commitment":
         method(args[0], "Done", args[1], actor, args[2])
     else:
@@ -78,6 +83,7 @@ def test_every_command_either_records_events_or_changes_nothing(
     history = list(issue.collect_events())
     for command in sequence:
         version = issue.version
+        grade_before = issue.grade
         try:
             run(issue, command)
         except DomainError:
@@ -86,6 +92,8 @@ def test_every_command_either_records_events_or_changes_nothing(
             continue
         new = issue.collect_events()
         assert len(new) == 1 and new[0].originator_version == version + 1
+        if command[0] == "make_commitment":  # only a promising grade leads to commitments
+            assert grade_before in PROMISING
         history += new
     assert vars(replayed(issue, history)) == vars(issue)
     check_rules_hold(issue)
@@ -98,12 +106,33 @@ def check_rules_hold(issue: Issue) -> None:
             assert c.evidence
     facts = IssueFacts(
         hidden_reason=issue.hidden_reason, merged_into=issue.merged_into, outcome=issue.outcome,
-        decision=issue.decision, commitments=tuple(
+        grade=issue.grade, referred_to=issue.referred_to,
+        referral_answered=issue.referral_answered, commitments=tuple(
             CommitmentFacts(str(c.status), c.due, c.made_on, c.last_update_on)
             for c in issue.commitments))
     sentence = verdict(facts, date(2030, 1, 1))
     live = [c for c in issue.commitments if c.status != CommitmentStatus.DROPPED]
     if sentence.startswith("Yes:"):
         assert live and all(c.status == CommitmentStatus.DELIVERED for c in live)
+    check_verdict_agrees_with_grade(issue, sentence)
+
+
+def check_verdict_agrees_with_grade(issue: Issue, sentence: str) -> None:
+    """A promise is claimed only where commitments were made, and a response that promised
+    nothing says so."""
+    if sentence.startswith(("Promised", "Yes:", "Partly:")):
+        assert issue.commitments
+    if issue.commitments or issue.is_hidden or issue.is_merged or issue.is_closed:
+        return
+    expected = {
+        Grade.ACCEPTED: "The Board accepted this; no commitment recorded yet",
+        Grade.ACCEPTED_IN_PART: "The Board accepted this in part; no commitment recorded yet",
+        Grade.ACCEPTED_IN_PRINCIPLE: "promised nothing",
+        Grade.NOTED: "The Board noted this but promised nothing",
+        Grade.REJECTED: "The Board rejected this: ",
+        Grade.REFERRED: f"Referred to {issue.referred_to}",
+    }
+    if issue.grade is not None:
+        assert expected[Grade(issue.grade)] in sentence
     if issue.is_closed:
         assert all(c.is_settled for c in issue.commitments)

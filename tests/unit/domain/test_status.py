@@ -19,7 +19,7 @@ def commitment(status: str = "on_track", due: date = date(2015, 12, 31),
 
 
 def committed(*commitments: CommitmentFacts) -> IssueFacts:
-    return IssueFacts(topic="access", discussed_on=DISCUSSED, decision="commit",
+    return IssueFacts(topic="access", discussed_on=DISCUSSED, grade="accepted",
                       responded_on=date(2015, 6, 1), commitments=commitments)
 
 
@@ -29,9 +29,9 @@ class TestStage:
         (IssueFacts(topic="access"), Stage.UNDER_CONSIDERATION),
         (IssueFacts(assembly="london-2014"), Stage.UNDER_CONSIDERATION),
         (IssueFacts(discussed_on=DISCUSSED), Stage.DISCUSSED),
-        (IssueFacts(discussed_on=DISCUSSED, decision="commit"), Stage.RESPONDED),
-        (IssueFacts(discussed_on=DISCUSSED, decision="refer"), Stage.RESPONDED),
-        (IssueFacts(discussed_on=DISCUSSED, decision="decline"), Stage.NOT_TAKEN_FORWARD),
+        (IssueFacts(discussed_on=DISCUSSED, grade="accepted"), Stage.RESPONDED),
+        (IssueFacts(discussed_on=DISCUSSED, grade="referred"), Stage.RESPONDED),
+        (IssueFacts(discussed_on=DISCUSSED, grade="rejected"), Stage.NOT_TAKEN_FORWARD),
         (committed(commitment()), Stage.IN_PROGRESS),
         (committed(commitment("delivered"), commitment("delivered")), Stage.DELIVERED),
         (committed(commitment("delivered"), commitment("dropped")), Stage.PARTLY_DELIVERED),
@@ -49,18 +49,19 @@ class TestVerdict:
     @pytest.mark.parametrize(("facts", "sentence"), [
         (IssueFacts(), "Not discussed yet"),
         (IssueFacts(discussed_on=DISCUSSED),
-         "Discussed 47 days ago; no Board response yet"),
-        (IssueFacts(discussed_on=date(2015, 7, 11)), "Discussed 1 day ago; no Board response yet"),
-        (IssueFacts(discussed_on=DISCUSSED, decision="commit"),
-         "The Board agreed to act; no commitment recorded yet"),
-        (IssueFacts(decision="decline", response_summary="No money this year"),
-         "Not taken forward: No money this year"),
-        (IssueFacts(decision="refer", referred_to="Healthwatch England",
+         "Discussed 47 days ago; no Board response yet, due by 24 August 2015"),
+        (IssueFacts(discussed_on=date(2015, 7, 11)),
+         "Discussed 1 day ago; no Board response yet, due by 9 October 2015"),
+        (IssueFacts(discussed_on=DISCUSSED, grade="accepted"),
+         "The Board accepted this; no commitment recorded yet"),
+        (IssueFacts(grade="rejected", response_summary="No money this year"),
+         "The Board rejected this: No money this year"),
+        (IssueFacts(grade="referred", referred_to="Healthwatch England",
                     responded_on=date(2015, 6, 12)),
-         "Referred to Healthwatch England 30 days ago; no answer yet"),
-        (IssueFacts(decision="refer", referred_to="Healthwatch England",
+         "Referred to Healthwatch England on 12 June 2015; no answer yet, due by 11 August 2015"),
+        (IssueFacts(grade="referred", referred_to="Healthwatch England",
                     referral_answered=True),
-         "Referred to Healthwatch England, who have answered"),
+         "Referred to Healthwatch England, who answered"),
         (committed(commitment("delivered"), commitment("delivered")),
          "Yes: 2 of 2 commitments delivered"),
         (committed(commitment("delivered")), "Yes: 1 of 1 commitment delivered"),
@@ -90,11 +91,11 @@ class TestVerdict:
         assert verdict(facts, TODAY, silent_days=60) == sentence
 
     def test_a_revised_response_requested_is_owed_until_the_board_answers(self) -> None:
-        owed = IssueFacts(topic="access", discussed_on=DISCUSSED, decision=None,
+        owed = IssueFacts(topic="access", discussed_on=DISCUSSED, grade=None,
                           responded_on=date(2015, 6, 1),
                           revision_requested_on=date(2015, 6, 20))
         assert verdict(owed, TODAY) == ("The Board was asked for a revised response on "
-                                        "20 June 2015; none yet")
+                                        "20 June 2015; none yet, due by 18 September 2015")
         assert derive_stage(owed) == Stage.DISCUSSED
 
     def test_delivered_is_never_claimed_without_delivery(self) -> None:

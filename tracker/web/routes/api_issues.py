@@ -57,7 +57,8 @@ async def read_issue(number: IssueNumber, request: Request,
 
     def build(conn: Connection) -> IssueOut:
         view = issue_status.get_issue(conn, number, tracker.clock(),
-                                      tracker.settings.silent_days)
+                                      tracker.settings.silent_days,
+                                      tracker.settings.clocks)
         if view is None:
             raise HTTPException(404, detail=f"There is no issue {number}")
         return IssueOut.model_validate(asdict(view))

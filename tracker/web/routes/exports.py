@@ -71,7 +71,8 @@ def _issue_rows(tracker: Tracker) -> Iterator[list[Any]]:
             numbers = list(conn.execute(select(issues.c.number).where(
                 issues.c.number > last, issues.c.hidden_reason.is_(None))
                 .order_by(issues.c.number).limit(PAGE)).scalars())
-            views = [issue_status.get_issue(conn, n, today, silent) for n in numbers]
+            views = [issue_status.get_issue(conn, n, today, silent, tracker.settings.clocks)
+                     for n in numbers]
         for v in views:
             if v is not None:
                 yield [v.number, v.title, v.stage, v.verdict, v.topic or "", v.assembly or "",

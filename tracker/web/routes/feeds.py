@@ -59,7 +59,8 @@ async def _feed(request: Request, tracker: Tracker, fmt: str, path: str, html_pa
             raise HTTPException(404, detail=f"Nothing is at {html_path}")
         names = reference.names(conn)
         found, next_cursor = feed_entries(conn, where, tracker.clock(), base, names, cursor,
-                                          overdue_only=overdue_only)
+                                          overdue_only=overdue_only,
+                                          clocks=tracker.settings.clocks)
         self_url = f"{base}{path}.{fmt}" + (f"?before={quote(before)}" if before else "")
         shown = names.get(named, named) if named else title
         page = FeedPage(

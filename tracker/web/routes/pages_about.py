@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tracker.domain.glossary import COMMITMENT_STATUSES, DERIVED, STAGES
+from tracker.domain.glossary import COMMITMENT_STATUSES, DERIVED, RESPONSE_GRADES, STAGES
 from tracker.web.rendering import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -15,4 +15,4 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 def statuses_page(request: Request) -> HTMLResponse:
     """What every stage, status and verdict means."""
     return render(request, "statuses.html", section="about", stages=STAGES,
-                  statuses=COMMITMENT_STATUSES, derived=DERIVED)
+                  statuses=COMMITMENT_STATUSES, derived=DERIVED, grades=RESPONSE_GRADES)

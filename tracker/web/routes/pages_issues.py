@@ -64,11 +64,13 @@ async def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep)
 
     def build(conn: Connection) -> Response:
         view = issue_status.get_issue(conn, number, tracker.clock(),
-                                      tracker.settings.silent_days)
+                                      tracker.settings.silent_days,
+                                      tracker.settings.clocks)
         if view is None:
             return render(request, "not_found.html", 404,
                           message=f"There is no issue {number}.")
-        overdue = any(c.overdue for c in view.commitments)
+        overdue = any(c.overdue for c in view.commitments) or bool(
+            view.response and (view.response.overdue or view.response.referral_overdue))
         history = timeline.history(conn, number)  # supports are the count above it
         return render(request, "issue.html", section="issues", issue=view, history=history,
                       names=reference.names(conn), feed_path=f"/issues/{number}/feed",

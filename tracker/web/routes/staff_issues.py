@@ -42,7 +42,8 @@ RETURNS = {"/admin/moderation"}
 def _issue(tracker: Tracker, number: int) -> issue_status.IssueView | None:
     with tracker.engine.connect() as conn:
         return issue_status.get_issue(conn, number, tracker.clock(),
-                                      tracker.settings.silent_days)
+                                      tracker.settings.silent_days,
+                                      tracker.settings.clocks)
 
 
 def _missing(request: Request, staff: StaffSession, number: int) -> Response:

@@ -1,0 +1,173 @@
+"""The Board's response, graded and on a clock, through the real app: the API takes a grade
+(or part one's decision), refuses bad input naming the field with nothing stored, and shows
+the response, its clock and the plain verdict in JSON, history and the issue's page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.writes import Site, from_factory, open_site
+from tests.helpers import CITIZEN, Clock
+from tracker.bootstrap import Tracker
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def site(request: pytest.FixtureRequest, make_tracker: Callable[..., Tracker],
+         clock: Clock) -> Iterator[Site]:
+    with open_site(from_factory(make_tracker, clock, request.param)) as site:
+        yield site
+
+
+def respond(site: Site, n: int, **body: Any) -> Any:
+    return site.post(f"/api/v1/issues/{n}/response", {"summary": "The Board's answer", **body},
+                     "secretariat")
+
+
+class TestGradedResponse:
+    def test_a_noted_response_promises_nothing_and_says_so(self, site: Site) -> None:
+        n = site.issue("discussed")
+        answer = respond(site, n, grade="noted")
+        assert answer.status_code == 200, answer.text
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["verdict"] == "The Board noted this but promised nothing"
+        assert issue["response"]["grade"] == "noted"
+        assert issue["response"]["promised"] is False
+        assert issue["response"]["due"] is None
+        [entry] = [e for e in site.client.get(f"/api/v1/issues/{n}/history").json()
+                   if e["type"] == "board_responded"]
+        assert entry["sentence"] == ("The Board noted this but promised nothing: "
+                                     "The Board's answer")
+        assert entry["fields"]["grade"] == "noted"
+        page = site.client.get(f"/issues/{n}")
+        assert "The Board noted this but promised nothing" in page.text
+        refused = site.post(f"/api/v1/issues/{n}/commitments",
+                            {"text": "Act", "owner": "lead", "due": "2026-12-31",
+                             "measure": "Seen"}, "secretariat")
+        assert refused.status_code == 409, refused.text
+        assert "promised nothing" in refused.json()["detail"]
+
+    def test_a_rejection_shows_its_reason(self, site: Site) -> None:
+        n = site.issue("discussed")
+        assert respond(site, n, grade="rejected", reason="No money").status_code == 200
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert (issue["stage"], issue["verdict"]) == (
+            "not_taken_forward", "The Board rejected this: No money")
+        assert issue["response"]["reason"] == "No money"
+
+    def test_accepted_in_part_leads_to_commitments(self, site: Site) -> None:
+        n = site.issue("discussed")
+        assert respond(site, n, grade="accepted_in_part", lead="lead").status_code == 200
+        made = site.post(f"/api/v1/issues/{n}/commitments",
+                         {"text": "Act", "owner": "lead", "due": "2026-12-31",
+                          "measure": "Seen"}, "secretariat")
+        assert made.status_code == 201, made.text
+        assert site.client.get(f"/api/v1/issues/{n}").json()["response"]["promised"] is True
+
+    def test_part_one_decision_is_still_taken(self, site: Site) -> None:
+        n = site.issue("discussed")
+        answer = respond(site, n, decision="refer", referred_to="Healthwatch England")
+        assert answer.status_code == 200, answer.text
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["response"]["grade"] == "referred"
+        assert issue["verdict"].startswith("Referred to Healthwatch England on ")
+        assert "no answer yet" in issue["verdict"]
+
+
+class TestRefusals:
+    @pytest.mark.parametrize("body, field", [
+        ({"grade": "maybe"}, "grade"),
+        ({"grade": "rejected"}, "reason"),
+        ({"grade": "referred"}, "referred_to"),
+        ({"grade": "accepted"}, "lead"),
+        ({"grade": "noted", "decision": "commit"}, "decision"),
+        ({}, "grade"),
+    ])
+    def test_refuses_bad_input_naming_the_field_and_stores_nothing(
+            self, site: Site, body: dict[str, str], field: str) -> None:
+        n = site.issue("discussed")
+        before = site.position()
+        answer = respond(site, n, **body)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["field"] == field
+        assert site.position() == before
+
+
+class TestResponseClock:
+    def test_a_discussed_issue_shows_its_response_overdue(self, site: Site) -> None:
+        n = site.issue("discussed")  # at an assembly held on 1 March 2015
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["response"]["grade"] is None
+        assert issue["response"]["due"] == "2015-05-30"
+        assert issue["response"]["overdue"] is True
+        assert "; no Board response yet, overdue by " in issue["verdict"]
+
+    def test_no_response_is_owed_before_a_discussion(self, site: Site) -> None:
+        n = site.issue("scheduled")
+        assert site.client.get(f"/api/v1/issues/{n}").json()["response"] is None
+
+
+    def test_an_overdue_response_is_one_entry_in_the_overdue_feed(self, site: Site) -> None:
+        n = site.issue("discussed")
+        for _ in range(2):  # however often it is read, one entry with one id
+            items = site.client.get("/commitments/overdue.json").json()["items"]
+            [owed] = [i for i in items if f"issue {n} is overdue" in i["title"]]
+            assert owed["title"] == (f"The Board response to issue {n} is overdue: it was "
+                                     "due 30 May 2015")
+            assert owed["id"].endswith(f"issues/{n}/response/overdue/2015-05-30")
+        assert respond(site, n, grade="noted").status_code == 200
+        items = site.client.get("/commitments/overdue.json").json()["items"]
+        assert not [i for i in items if f"issue {n} is overdue" in i["title"]]
+
+class TestSupportThreshold:
+    def test_an_issue_reaching_the_threshold_is_owed_a_response_undiscussed(
+            self, site: Site) -> None:
+        site.tracker.app.response_threshold = 2
+        n = site.issue("submitted")
+        for supporter in ("one", "two", "three"):
+            site.tracker.app.support_issue(n, supporter, CITIZEN)
+        site.tracker.refresh()
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["response"]["grade"] is None
+        assert issue["response"]["owed_by_support_since"] is not None
+        assert issue["verdict"].startswith("Reached the support threshold on ")
+        owed = [e for e in site.client.get(f"/api/v1/issues/{n}/history").json()
+                if e["type"] == "response_owed"]
+        assert [e["sentence"] for e in owed] == [
+            "2 people support this: the Board now owes it a response"]
+        page = site.client.get(f"/issues/{n}").text
+        assert "Owed because 3 people support it" in page
+
+
+
+class TestReferralToAnExternalBody:
+    def test_a_referral_may_name_an_external_owner_who_then_follows_it(
+            self, site: Site) -> None:
+        made = site.post("/api/v1/owners", {"slug": "local-healthwatch",
+                                            "name": "Local Healthwatch",
+                                            "kind": "external"}, "secretariat")
+        assert made.status_code == 201, made.text
+        n = site.issue("discussed")
+        assert respond(site, n, grade="referred",
+                       referred_to="local-healthwatch").status_code == 200
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["response"]["referred_to"] == "Local Healthwatch"
+        assert issue["response"]["lead"] == "local-healthwatch"
+        assert issue["response"]["referral_due"] is not None
+        assert "External body" in site.client.get("/owners/local-healthwatch").text
+        answered = site.post(f"/api/v1/issues/{n}/referral-answer",
+                             {"answer": "We will gather local evidence"}, "secretariat")
+        assert answered.status_code == 200, answered.text
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert "who answered on" in issue["verdict"]
+        assert issue["response"]["referral_due"] is None
+
+    def test_refuses_a_referral_to_an_owner_inside_the_board(self, site: Site) -> None:
+        n = site.issue("discussed")
+        before = site.position()
+        answer = respond(site, n, grade="referred", referred_to="lead")
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["field"] == "referred_to"
+        assert site.position() == before
