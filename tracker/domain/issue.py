@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from tracker.domain import errors
 from tracker.domain.commitment import PROGRESS_STATUSES, Commitment, CommitmentStatus
+from tracker.domain.judgement import Judgements
 from tracker.domain.support import Support
 from tracker.domain.values import (
     MAX_SHORT,
@@ -33,7 +34,7 @@ from tracker.domain.values import (
 DECISIONS = ("commit", "decline", "refer")
 
 
-class Issue(Aggregate):
+class Issue(Judgements, Aggregate):
     """An issue with its short public number, its support and its whole public story.
 
     Version 2 counts its supporters instead of keeping them all (each support has a marker
@@ -565,7 +566,7 @@ class Issue(Aggregate):
 
     # -- shared checks -------------------------------------------------------------------
 
-    def _record(self, event_class: type[Entry], actor: Actor, occurred_on: date,
+    def _record(self, event_class: type[Aggregate.Event], actor: Actor, occurred_on: date,
                 **fields: object) -> None:
         occurred_on = a_date(occurred_on, "occurred_on")
         if occurred_on < self.submitted_on:
