@@ -26,10 +26,7 @@ def site(request: pytest.FixtureRequest, make_tracker: Callable[..., Tracker],
          clock: Clock) -> Iterator[Site]:
     tracker = from_factory(make_tracker, clock, request.param)
     tracker.settings.rate_answer = "10000/minute"
-    tracker.accounts.add(f"healthwatch-{request.param}", "assessor")
     with open_site(tracker) as site:
-        site.tokens["assessor"] = tracker.accounts.add(
-            f"assessor-desk-{request.param}", "assessor")[1]
         yield site
 
 
