@@ -173,6 +173,25 @@ class TestChallenges:
                             "secretariat")
         assert missing.status_code == 404 and missing.json()["field"] == "challenge"
 
+    def test_a_hidden_issue_withholds_its_challenges(self, site: Site) -> None:
+        n = delivered(site)
+        answer(site.client, n, {"answer": "no", "reason": "Secret words of the citizen"})
+        site.post(f"/api/v1/issues/{n}/commitments/1/assessments", {
+            "completion": "limited", "outcome": "marginal", "reason": "Assessor words",
+            "sources": ["https://example.org/hidden-source"]}, "assessor")
+        hidden = site.post(f"/api/v1/issues/{n}/moderation",
+                           {"action": "hide", "reason": "Names someone"}, "moderator")
+        assert hidden.status_code == 200, hidden.text
+        staff = staff_client(site.tracker, "secretariat")
+        public = "".join(site.client.get(path).text for path in (
+            f"/api/v1/issues/{n}", f"/api/v1/issues/{n}/history", f"/issues/{n}",
+            "/export/events.jsonl")) + staff.open("/admin/challenges").text
+        for words in ("Secret words", "Assessor words", "hidden-source"):
+            assert words not in public
+        site.post(f"/api/v1/issues/{n}/moderation", {"action": "restore", "reason": "Fixed"},
+                  "moderator")
+        assert "Secret words" in site.client.get(f"/issues/{n}").text
+
     def test_a_yes_or_an_answer_without_reason_is_no_challenge(self, site: Site) -> None:
         n = delivered(site)
         answer(from_address(site, "10.0.3.1"), n, {"answer": "yes", "reason": "Seen it"})
