@@ -219,6 +219,8 @@ class TestAssessor:
         page = site.client.get(f"/issues/{n}").text
         assert "The Board says" in page and "The assessor says" in page
         assert "Citizens say" in page and "They disagree" in page
+        card = site.client.get("/owners/lead").text
+        assert "0 of the 1 assessed" in card and "0 of the 1 that citizens answered" in card
         later = site.post(path, {**body, "completion": "complete"}, "assessor")
         assert later.status_code == 200
         commitment = site.client.get(f"/api/v1/issues/{n}").json()["commitments"][0]

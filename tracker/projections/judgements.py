@@ -433,3 +433,47 @@ def judged(conn: Connection, view: Any) -> Any:
     return replace(view, commitments=tuple(commitments),
                    challenges=tuple(issue_challenges(conn, view.number)),
                    panel_scores=tuple(panel_scores_for_issue(conn, view.number)))
+
+
+# -- the report card: the Board's word against the others' ---------------------------------
+
+CONFIRMING = frozenset({"substantial", "complete"})
+
+
+@dataclass(frozen=True)
+class ReportCard:
+    claimed: int  # commitments the Board says are delivered
+    assessed: int  # of those, assessed by the assessor
+    confirmed: int  # of those, graded substantial or complete in the latest assessment
+    answered: int  # of those, with at least one citizen's answer
+    citizens_agree: int  # of those, where more citizens said yes than no or partly
+
+
+def report_card(conn: Connection, owner: str | None = None) -> ReportCard:
+    """Board-claimed deliveries against assessor-confirmed ones and citizens' answers, for
+    every owner or for one."""
+    from tracker.projections.issues import commitments  # the Board's own word
+
+    query = select(commitments.c.issue_number, commitments.c.commitment,
+                   citizen_counts.c.yes, citizen_counts.c.partly, citizen_counts.c.no
+                   ).outerjoin(citizen_counts, and_(
+                       citizen_counts.c.issue_number == commitments.c.issue_number,
+                       citizen_counts.c.commitment == commitments.c.commitment)).where(
+        commitments.c.status == "delivered")
+    if owner is not None:
+        query = query.where(commitments.c.owner == owner)
+    claimed = conn.execute(query).all()
+    latest: dict[tuple[int, int], str] = {}
+    keys = {(r.issue_number, r.commitment) for r in claimed}
+    if keys:
+        numbers = {n for n, _ in keys}
+        for row in conn.execute(select(assessments.c.issue_number, assessments.c.commitment,
+                                       assessments.c.completion).where(
+                assessments.c.issue_number.in_(numbers)).order_by(assessments.c.assessment)):
+            latest[(row.issue_number, row.commitment)] = row.completion
+    answered = [r for r in claimed if (r.yes or 0) + (r.partly or 0) + (r.no or 0)]
+    return ReportCard(
+        claimed=len(claimed), assessed=sum(1 for k in keys if k in latest),
+        confirmed=sum(1 for k in keys if latest.get(k) in CONFIRMING),
+        answered=len(answered),
+        citizens_agree=sum(1 for r in answered if r.yes > r.partly + r.no))
