@@ -238,6 +238,20 @@ class TestAssessor:
         refused = site.post(f"/api/v1/issues/{n}/close", {"outcome": "Done"}, "assessor")
         assert refused.status_code == 403
 
+    def test_an_assessor_grades_through_the_staff_form(self, site: Site) -> None:
+        n = delivered(site)
+        assessor = staff_client(site.tracker, "assessor")
+        actions = assessor.open(f"/admin/issues/{n}").text
+        assert f"/admin/issues/{n}/commitments/1/assessments" in actions
+        sent = assessor.send(f"/admin/issues/{n}/commitments/1/assessments",
+                             completion="substantial", outcome="major",
+                             reason="Most clinics open", sources="Paper 7\nPaper 8")
+        assert sent.status_code == 200, sent.text[:500]
+        assessment = site.client.get(f"/api/v1/issues/{n}").json()["commitments"][0][
+            "assessment"]
+        assert (assessment["completion"], assessment["sources"]) == (
+            "substantial", ["Paper 7", "Paper 8"])
+
     @pytest.mark.parametrize(("change", "field"), [
         ({"completion": "finished"}, "completion"), ({"outcome": "great"}, "outcome"),
         ({"reason": ""}, "reason")])
