@@ -39,7 +39,7 @@ from tracker.domain.errors import InvalidValue
 from tracker.domain.values import Actor, Role
 from tracker.private import private_metadata as private_metadata
 
-STAFF_ROLES = (Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN)
+STAFF_ROLES = (Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN, Role.ASSESSOR)
 # A working day, then log in again; a session is also ended by logout and by revoke.
 SESSION_HOURS = 8
 
@@ -111,7 +111,8 @@ class Accounts:
         except ValueError:
             chosen = None
         if chosen not in STAFF_ROLES:
-            raise InvalidValue("role must be secretariat, moderator or admin", field="role")
+            raise InvalidValue("role must be secretariat, moderator, admin or assessor",
+                               field="role")
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             # "Sam" beside "sam" would be one person to a reader and two to the tracker.

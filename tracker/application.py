@@ -27,6 +27,7 @@ from eventsourcing.utils import get_topic
 from tracker import transcodings
 from tracker.domain import errors
 from tracker.domain.issue import Issue
+from tracker.domain.judgement import DeliveryAnswer
 from tracker.domain.keyed import KeyedWrite
 from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
 from tracker.domain.response import a_grade
@@ -375,6 +376,57 @@ class TrackerApplication(Application[UUID]):
         return self._change(number, "correct_entry", actor, expected_version,
                             lambda i: i.correct(entry, reason, correction, actor, self.clock()))
 
+    # -- someone other than the Board judges delivery --------------------------------------
+
+    def answer_delivery(self, number: int, commitment: int, answer: str, reason: str | None,
+                        answerer: str, actor: Actor,
+                        occurred_on: date | None = None) -> Outcome:
+        """Count one person's "was it delivered?" answer, once per commitment."""
+        when = self._when(occurred_on)
+        return self._change(number, "answer_delivery", actor, None,
+                            lambda i: [i.answer_delivery(commitment, answer, reason,
+                                                         answerer, actor, when)])
+
+    def answer_challenge(self, number: int, challenge: int, answer: str, actor: Actor,
+                         occurred_on: date | None = None,
+                         expected_version: int | None = None) -> Outcome:
+        """Record the secretariat's public answer to a citizen's challenge."""
+        return self._change(number, "answer_challenge", actor, expected_version,
+                            lambda i: i.answer_challenge(challenge, answer, actor,
+                                                         self._when(occurred_on)))
+
+    def assess_commitment(self, number: int, commitment: int, completion: str, outcome: str,
+                          reason: str, sources: Sequence[str], actor: Actor,
+                          occurred_on: date | None = None,
+                          expected_version: int | None = None) -> Outcome:
+        """Record an independent assessment of a commitment's delivery."""
+        return self._change(number, "assess_commitment", actor, expected_version,
+                            lambda i: i.assess_commitment(commitment, completion, outcome,
+                                                          reason, list(sources), actor,
+                                                          self._when(occurred_on)))
+
+    def reconvene_assembly(self, slug: str, held_on: date, statement: str,
+                           scores: Sequence[Any], actor: Actor) -> Recorded:
+        """Record a reconvened panel's scores of Board responses, and its statement: each
+        score an (issue, score) pair, or anything with ``issue`` and ``score``."""
+        authorise(actor, "reconvene_assembly")
+        scores = [(s.issue, s.score) if hasattr(s, "issue") else tuple(s) for s in scores]
+        for number, _ in scores:
+            if isinstance(number, int) and number >= 1 and \
+                    self.load_issue(number).grade is None:
+                raise errors.NoBoardResponse(
+                    f"Issue {number} has no Board response to score")
+        for attempt in range(MAX_RETRIES):
+            assembly = self.get_reference(Assembly, slug)
+            assembly.reconvene(self._when(held_on), statement, list(scores), actor)
+            try:
+                recordings = self.save(assembly)
+            except IntegrityError:
+                _back_off(attempt)
+                continue
+            return Recorded(assembly.slug, assembly.version, recordings[-1].notification.id)
+        raise errors.RuleViolation(f"Assembly {slug} is too busy; try again")
+
     # -- writes sent with an Idempotency-Key ----------------------------------------------
 
     @contextmanager
@@ -491,6 +543,11 @@ class TrackerApplication(Application[UUID]):
                     if isinstance(marker, Support) and self._exists(marker.id):
                         raise errors.AlreadySupported(
                             f"This supporter already supports issue {number}") from None
+                    if isinstance(marker, DeliveryAnswer) and self._exists(marker.id):
+                        raise errors.AlreadyAnswered(
+                            f"You have already answered about commitment "
+                            f"{marker.commitment} of issue {number}; each person is "
+                            "counted once") from None
                 if expected_version is not None:
                     latest = self.load_issue(number).version
                     raise errors.StaleVersion(

@@ -21,6 +21,7 @@ from tracker.event_log import TOPIC as EVENT_LOG_TOPIC
 from tracker.migrations import SchemaTooNew, migrate
 from tracker.private_files import private_database, private_directory
 from tracker.projections.issues import IssueStatusProjection
+from tracker.projections.judgements import JudgementsProjection
 from tracker.projections.reference import ReferenceProjection
 from tracker.projections.runner import Projector
 from tracker.projections.timeline import TimelineProjection
@@ -161,7 +162,8 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
     # Order matters within a batch: the timeline names topics and owners that the
     # reference projection has just written.
     projector = Projector(app, write_engine, [
-        ReferenceProjection(), IssueStatusProjection(), TimelineProjection()],
+        ReferenceProjection(), IssueStatusProjection(), TimelineProjection(),
+        JudgementsProjection()],
         read_engine=engine)
     accounts = Accounts(write_engine)
     try:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Public commands per client (limits notation, e.g. "5/minute").
     rate_submit: str = "5/minute"
     rate_support: str = "30/minute"
+    # "Was it delivered?" answers per client (each still counts once per commitment).
+    rate_answer: str = "30/minute"
     # Staff login attempts per client: slows password guessing to a crawl.
     rate_login: str = "10/minute"
     # Follow-by-e-mail requests per client, and confirmation mails per address per day.
@@ -94,7 +96,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
-    @field_validator("rate_submit", "rate_support", "rate_login", "rate_follow")
+    @field_validator("rate_submit", "rate_support", "rate_answer", "rate_login", "rate_follow")
     @classmethod
     def _rate(cls, value: str) -> str:
         from limits import parse

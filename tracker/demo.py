@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from tracker.application import TrackerApplication
 from tracker.bootstrap import Tracker
+from tracker.demo_judgements import load_judgements
 from tracker.domain.errors import AlreadyExists
 from tracker.domain.issue import Issue
 from tracker.domain.values import Actor, Role
@@ -320,6 +321,7 @@ def load_demo(tracker: Tracker) -> str:
             .select_from(issues.outerjoin(withheld_texts,
                                           withheld_texts.c.number == issues.c.number)))}
     added = 0
+    new: dict[str, int] = {}
     for demo in DEMO_ISSUES:
         if demo.title in known:
             continue
@@ -337,8 +339,9 @@ def load_demo(tracker: Tracker) -> str:
         if demo.duplicate_of:
             app.merge_issue(number, known[demo.duplicate_of],
                             "The same issue as an earlier one.", MODERATOR)
-        known[demo.title] = number
+        known[demo.title] = new[demo.title] = number
         added += 1
+    load_judgements(app, new, ASSEMBLY)
     tracker.refresh()
     return (f"Demo data: {added} issues added, {len(DEMO_ISSUES) - added} already there "
             f"({len(TOPICS)} topics, {len(OWNERS) + len(EXTERNAL_BODIES)} owners, 1 assembly).")

@@ -11,7 +11,7 @@ from tracker.domain.errors import NotPermitted
 from tracker.domain.values import Actor, Role
 
 PERMISSIONS: dict[str, frozenset[Role]] = {c.name: c.roles for c in COMMANDS}
-COLUMNS = (Role.CITIZEN, Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN)
+COLUMNS = (Role.CITIZEN, Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN, Role.ASSESSOR)
 
 
 def authorise(actor: Actor, command: str) -> None:

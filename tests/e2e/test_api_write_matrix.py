@@ -18,7 +18,7 @@ from tests.e2e.writes import Site, build, open_site
 from tracker.domain.values import Role
 from tracker.permissions import PERMISSIONS
 
-ROLES = ("anonymous", "secretariat", "moderator", "admin")
+ROLES = ("anonymous", "secretariat", "moderator", "admin", "assessor")
 
 # Which commands each write endpoint runs (several where the body chooses the command).
 ENDPOINTS: dict[str, set[str]] = {
@@ -42,6 +42,10 @@ ENDPOINTS: dict[str, set[str]] = {
     "/api/v1/issues/{number}/merge": {"merge_issue"},
     "/api/v1/issues/{number}/moderation": {"hide_issue", "restore_issue"},
     "/api/v1/issues/{number}/corrections": {"correct_entry"},
+    "/api/v1/issues/{number}/commitments/{commitment}/citizen-answers": {"answer_delivery"},
+    "/api/v1/issues/{number}/challenges/{challenge}/answer": {"answer_challenge"},
+    "/api/v1/issues/{number}/commitments/{commitment}/assessments": {"assess_commitment"},
+    "/api/v1/assemblies/{slug}/reconvened": {"reconvene_assembly"},
 }
 
 Call = tuple[str, dict[str, Any] | None]
@@ -88,6 +92,17 @@ def _scenarios() -> dict[str, Callable[[Site, str], Call]]:
         "restore_issue": on("hidden", "moderation", {"action": "restore", "reason": "Fine"}),
         "correct_entry": on("submitted", "corrections",
                             {"entry": 1, "reason": "Typo", "correction": "Issue set up"}),
+        "answer_delivery": on("delivered", "commitments/1/citizen-answers",
+                              {"answer": "partly"}),
+        "answer_challenge": on("challenged", "challenges/1/answer",
+                               {"answer": "It opened in May"}),
+        "assess_commitment": on("delivered", "commitments/1/assessments",
+                                {"completion": "substantial", "outcome": "major",
+                                 "reason": "Seen", "sources": ["Paper 15/06"]}),
+        "reconvene_assembly": lambda site, role: (
+            "/api/v1/assemblies/leeds/reconvened",
+            {"date": "2025-12-01", "statement": "Better",
+             "scores": [{"issue": site.issue("responded"), "score": 6}]}),
     }
 
 
@@ -145,5 +160,5 @@ def test_every_command_in_the_table_has_an_endpoint_and_a_scenario() -> None:
 def test_each_scenario_calls_its_own_endpoint(site: Site, command: str) -> None:
     path, _ = SCENARIOS[command](site, "admin")
     matching = [template for template, commands in ENDPOINTS.items()
-                if re.fullmatch(re.sub(r"\{\w+\}", r"\\d+", template), path)]
+                if re.fullmatch(re.sub(r"\{\w+\}", r"[\\w-]+", template), path)]
     assert matching and command in ENDPOINTS[matching[0]]

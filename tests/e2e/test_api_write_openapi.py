@@ -54,11 +54,16 @@ def test_every_command_body_has_an_example(spec: dict[str, Any]) -> None:
         assert schema(spec, body["$ref"]).get("examples"), path
 
 
+# The public commands: rate limited, and counted once per person rather than versioned.
+PUBLIC = ("/api/v1/issues", "/api/v1/issues/{number}/support",
+          "/api/v1/issues/{number}/commitments/{commitment}/citizen-answers")
+
+
 def test_every_command_documents_its_refusals(spec: dict[str, Any]) -> None:
     for path, operation in commands(spec):
         codes = set(operation["responses"])
         assert {"401", "422"} <= codes, path
-        public = path in ("/api/v1/issues", "/api/v1/issues/{number}/support")
+        public = path in PUBLIC
         assert ("429" in codes) == public, path
         problem = operation["responses"]["401"]["content"]["application/json"]["schema"]
         assert problem["$ref"].endswith("/Problem")
@@ -66,7 +71,7 @@ def test_every_command_documents_its_refusals(spec: dict[str, Any]) -> None:
 
 def test_writes_on_an_issue_document_if_match(spec: dict[str, Any]) -> None:
     for path, operation in commands(spec):
-        if path.startswith("/api/v1/issues/{number}/") and not path.endswith("/support"):
+        if path.startswith("/api/v1/issues/{number}/") and path not in PUBLIC:
             headers = {p["name"] for p in operation.get("parameters", [])
                        if p["in"] == "header"}
             assert "If-Match" in headers, path

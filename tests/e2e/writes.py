@@ -20,7 +20,7 @@ from tracker.domain.values import Actor, Role
 from tracker.web.app import create_app
 
 TODAY = date(2026, 1, 1)
-STAFF = ("secretariat", "moderator", "admin")
+STAFF = ("secretariat", "moderator", "admin", "assessor")
 # Sets the scene through the application directly, so no role check of the API is involved.
 SETUP = Actor("test-setup", Role.ADMIN)
 _unique = itertools.count(1)
@@ -84,6 +84,11 @@ class Stages:
             app.hide_issue(n, "Set up hidden", SETUP)
         elif stage == "closed":
             app.close_issue(n, "Set up closed", SETUP)
+        elif stage in ("delivered", "challenged"):
+            self._to(n, "committed")
+            app.deliver_commitment(n, 1, "Done", "Paper 15/06", SETUP)
+            if stage == "challenged":
+                app.answer_delivery(n, 1, "no", "Not in my borough", "someone", SETUP)
         elif stage == "referred":
             self._to(n, "discussed")
             app.record_response(n, "refer", "Theirs", None, "Healthwatch England", SETUP)

@@ -15,8 +15,8 @@ from tracker.commands import requests as rq
 from tracker.commands.command import Choice, Command, Refused
 from tracker.domain.values import Role
 
-CITIZEN, SECRETARIAT, MODERATOR, ADMIN, SYSTEM = (
-    Role.CITIZEN, Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN, Role.SYSTEM)
+CITIZEN, SECRETARIAT, MODERATOR, ADMIN, SYSTEM, ASSESSOR = (
+    Role.CITIZEN, Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN, Role.SYSTEM, Role.ASSESSOR)
 # Citizens may raise and support issues; the secretariat logs the story; moderators keep it
 # civil; admins may do anything the secretariat or moderators do (and manage accounts).
 STAFF = frozenset({SECRETARIAT, ADMIN, SYSTEM})
@@ -143,12 +143,47 @@ CORRECT_ENTRY = Command(
     "Append a correction of an earlier entry: which, why and what instead. Nothing is "
     "rewritten; the page shows both, marked.", f"{ISSUE}/corrections")
 
+# -- someone other than the Board judges delivery --------------------------------------------
+
+# Independent of the Board: the assessor's grades are its own, so no Board account may give
+# them (the demo's system account records its illustrative ones).
+ASSESSORS = frozenset({ASSESSOR, SYSTEM})
+
+ANSWER_DELIVERY = Command(
+    App.answer_delivery, rq.AnswerDelivery, ANYONE,
+    "Answer \"was it delivered?\" (public, once per person)",
+    "On a delivered or overdue commitment: `yes`, `partly` or `no`, with an optional reason "
+    "(public). Each client counts once per commitment (409 the second time), by the same "
+    "kind of pseudonymous id as a support. A `no` or `partly` with a reason is a challenge: "
+    "numbered on the issue, and answered in public by the secretariat. Refused (409, naming "
+    "`commitment`) on a commitment that is neither delivered nor overdue.",
+    f"{ISSUE}/commitments/{{commitment}}/citizen-answers", form=False, rate_limit="answer")
+ANSWER_CHALLENGE = Command(
+    App.answer_challenge, rq.AnswerChallenge, STAFF, "Answer a challenge",
+    "The secretariat's public answer to a citizen's challenge of a delivery; shown beside "
+    "it. 409 when it is answered already.",
+    f"{ISSUE}/challenges/{{challenge}}/answer", form=False)
+ASSESS_COMMITMENT = Command(
+    App.assess_commitment, rq.AssessCommitment, ASSESSORS, "Assess delivery",
+    "An independent assessor's grades of a commitment: completion (no_evidence, "
+    "not_started, limited, substantial, complete) and outcome (worsened, no_change, "
+    "marginal, major, outstanding), with a reason and sources (links or document "
+    "references). A later assessment supersedes an earlier one; both stay in the history.",
+    f"{ISSUE}/commitments/{{commitment}}/assessments")
+RECONVENE_ASSEMBLY = Command(
+    App.reconvene_assembly, rq.ReconveneAssembly, STAFF, "Record a reconvened panel",
+    "The assembly's panel met again to judge the Board's responses: a score from 0 to 10 "
+    "for each issue's response, and its statement. Each scored issue must have a Board "
+    "response (409 naming `scores`).",
+    "/assemblies/{slug}/reconvened", form=False, arguments={"date": "held_on"})
+JUDGEMENTS = (ANSWER_DELIVERY, ANSWER_CHALLENGE, ASSESS_COMMITMENT, RECONVENE_ASSEMBLY)
+
 COMMANDS: tuple[Command, ...] = (
     SUBMIT_ISSUE, SUPPORT_ISSUE, CREATE_TOPIC, CREATE_OWNER, CREATE_ASSEMBLY, ASSIGN_TOPIC,
     SCHEDULE_ISSUE, RECORD_PRESENTATION, RECORD_DISCUSSION, RECORD_RESPONSE,
     REQUEST_REVISED_RESPONSE, MAKE_COMMITMENT, RECORD_PROGRESS, DELIVER_COMMITMENT,
     MOVE_DUE_DATE, DROP_COMMITMENT, ANSWER_REFERRAL, CLOSE_ISSUE, REOPEN_ISSUE, MERGE_ISSUE,
-    HIDE_ISSUE, RESTORE_ISSUE, CORRECT_ENTRY,
+    HIDE_ISSUE, RESTORE_ISSUE, CORRECT_ENTRY, *JUDGEMENTS,
 )
 
 

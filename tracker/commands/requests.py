@@ -280,3 +280,54 @@ class RevisedResponseRequest(BaseModel):
     model_config = command(reason="The response does not say what happens to evening clinics.")
 
     reason: Annotated[str, Field(min_length=1, max_length=2_000), SaidLines]
+
+
+# -- someone other than the Board judges delivery -------------------------------------------
+
+class AnswerDelivery(BaseModel):
+    """"Was it delivered?" A `no` or `partly` with a reason is a challenge the secretariat
+    answers in public."""
+
+    model_config = command(answer="no", reason="The clinic in my borough never opened.")
+
+    answer: Literal["yes", "partly", "no"]
+    reason: Annotated[str | None, Field(max_length=2_000, description="Shown in public"),
+                      Lines] = None
+
+
+class AnswerChallenge(BaseModel):
+    model_config = command(answer="The second clinic opens in March; see the Board paper.")
+
+    answer: Text
+    occurred_on: OccurredOn = None
+
+
+class AssessCommitment(BaseModel):
+    """An independent assessment: how complete, what changed, why, and on what sources."""
+
+    model_config = command(completion="limited", outcome="marginal",
+                           reason="One of two clinics opened; use is low.",
+                           sources=["https://example.org/healthwatch/2015-report.pdf"])
+
+    completion: Literal["no_evidence", "not_started", "limited", "substantial", "complete"]
+    outcome: Literal["worsened", "no_change", "marginal", "major", "outstanding"]
+    reason: Text
+    sources: Annotated[list[Annotated[str, Field(min_length=1, max_length=MAX_URL),
+                                      SaidLine]], Field(max_length=20)] = []
+    occurred_on: OccurredOn = None
+
+
+class PanelScore(BaseModel):
+    issue: Annotated[int, Field(ge=1, le=MAX_NUMBER)]
+    score: Annotated[int, Field(ge=0, le=10, description="0 to 10")]
+
+
+class ReconveneAssembly(BaseModel):
+    """The assembly's panel met again: its score of each Board response and its statement."""
+
+    model_config = command(date="2015-03-12", statement="Access improved; mental health did not.",
+                           scores=[{"issue": 1, "score": 6}])
+
+    date: date
+    statement: Text
+    scores: Annotated[list[PanelScore], Field(min_length=1, max_length=500)]

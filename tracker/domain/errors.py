@@ -112,3 +112,24 @@ class StaleVersion(DomainError):
 
 class NotPermitted(DomainError):
     """The actor's role may not run this command."""
+
+
+# -- someone other than the Board judges delivery (tracker/domain/judgement.py) -------------
+
+
+class AlreadyAnswered(RuleViolation):
+    """A person answers "was it delivered?" once per commitment."""
+
+    field = "answer"
+
+
+class ChallengeNotFound(NotFound):
+    """The issue has no challenge with that number."""
+
+    field = "challenge"
+
+
+class NoBoardResponse(RuleViolation):
+    """A reconvened panel scores only issues the Board has responded to."""
+
+    field = "scores"

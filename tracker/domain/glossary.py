@@ -68,3 +68,37 @@ def stage_label(key: str) -> str:
 
 def status_label(key: str) -> str:
     return COMMITMENT_STATUSES.get(key, (key.replace("_", " ").capitalize(), ""))[0]
+
+
+# -- someone other than the Board judges delivery -----------------------------------------
+
+CITIZEN_ANSWERS: dict[str, tuple[str, str]] = {
+    "yes": ("Yes", "The person says the commitment was delivered."),
+    "partly": ("Partly", "The person says it was delivered in part."),
+    "no": ("No", "The person says it was not delivered. With a reason, a no or a partly is a "
+           "challenge, which the secretariat answers in public."),
+}
+
+COMPLETION_GRADES: dict[str, tuple[str, str]] = {
+    "no_evidence": ("No evidence", "The assessor found nothing to show what was done."),
+    "not_started": ("Not started", "The assessor found the work has not begun."),
+    "limited": ("Limited progress", "Some work, but well short of what was promised."),
+    "substantial": ("Substantial progress", "Most of what was promised is done."),
+    "complete": ("Complete", "Everything promised is done."),
+}
+
+OUTCOME_GRADES: dict[str, tuple[str, str]] = {
+    "worsened": ("Worsened", "Things are worse than before."),
+    "no_change": ("No change", "Nothing changed for the people it was meant to help."),
+    "marginal": ("Marginal", "A small change."),
+    "major": ("Major", "A large change."),
+    "outstanding": ("Outstanding", "A change beyond what was promised."),
+}
+
+
+def grade_label(key: str) -> str:
+    """The label of a completion or outcome grade, or of a citizen's answer."""
+    for table in (COMPLETION_GRADES, OUTCOME_GRADES, CITIZEN_ANSWERS):
+        if key in table:
+            return table[key][0]
+    return key

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from tracker.domain import errors
 from tracker.domain.commitment import PROGRESS_STATUSES, Commitment, CommitmentStatus
+from tracker.domain.judgement import Judgements
 from tracker.domain.response import FROM_DECISION, Grade, a_grade, allows_commitments
 from tracker.domain.support import Support
 from tracker.domain.values import (
@@ -32,7 +33,7 @@ from tracker.domain.values import (
 )
 
 
-class Issue(Aggregate):
+class Issue(Judgements, Aggregate):
     """An issue with its short public number, its support and its whole public story.
 
     Version 2 counts its supporters instead of keeping them all (each support has a marker
@@ -618,7 +619,7 @@ class Issue(Aggregate):
 
     # -- shared checks -------------------------------------------------------------------
 
-    def _record(self, event_class: type[Entry], actor: Actor, occurred_on: date,
+    def _record(self, event_class: type[Aggregate.Event], actor: Actor, occurred_on: date,
                 **fields: object) -> None:
         occurred_on = a_date(occurred_on, "occurred_on")
         if occurred_on < self.submitted_on:

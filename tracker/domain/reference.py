@@ -15,7 +15,16 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from tracker.domain import errors
-from tracker.domain.values import MAX_SHORT, Actor, a_date, optional_text, required_text, slug
+from tracker.domain.errors import InvalidValue
+from tracker.domain.values import (
+    MAX_SHORT,
+    MAX_TEXT,
+    Actor,
+    a_date,
+    optional_text,
+    required_text,
+    slug,
+)
 
 
 class ReferenceData(Aggregate):
@@ -131,3 +140,50 @@ class Assembly(ReferenceData):
                            held_on=a_date(held_on, "date"),
                            place=optional_text(place, "place", MAX_SHORT),
                            actor_id=actor.account_id, actor_role=str(actor.role))
+
+    # -- reconvened: the panel judges the Board's responses (issue 16) -------------------
+
+    # How many times it was reconvened; a class default, as assemblies created before
+    # reconvening existed have none.
+    reconvenings: int = 0
+
+    class Reconvened(Aggregate.Event):
+        """The assembly's panel met again, scored Board responses (0 to 10) and said why:
+        ``issues`` and ``scores`` pair up, in order."""
+
+        slug: str
+        session: int
+        held_on: date
+        statement: str
+        issues: tuple[int, ...]
+        scores: tuple[int, ...]
+        actor_id: str
+        actor_role: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.reconvenings = self.session
+
+    def reconvene(self, held_on: date, statement: str, scores: list[tuple[int, int]],
+                  actor: Actor) -> int:
+        """Record a reconvened panel's scores of Board responses and its statement."""
+        held_on = a_date(held_on, "date")
+        statement = required_text(statement, "statement", MAX_TEXT)
+        if not scores:
+            raise InvalidValue("A reconvened panel scores at least one response",
+                               field="scores")
+        numbers = [number for number, _ in scores]
+        if len(set(numbers)) != len(numbers):
+            raise InvalidValue("Each issue is scored once", field="scores")
+        for number, score in scores:
+            if not isinstance(number, int) or number < 1:
+                raise InvalidValue("Each score names an issue number", field="scores")
+            if not isinstance(score, int) or not 0 <= score <= 10:
+                raise InvalidValue("A score is a whole number from 0 to 10", field="scores")
+        if held_on < self.held_on:
+            raise InvalidValue("A panel is reconvened after the assembly was held",
+                               field="date")
+        self.trigger_event(self.Reconvened, slug=self.slug, session=self.reconvenings + 1,
+                           held_on=held_on, statement=statement, issues=tuple(numbers),
+                           scores=tuple(score for _, score in scores),
+                           actor_id=actor.account_id, actor_role=str(actor.role))
+        return self.reconvenings

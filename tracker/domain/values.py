@@ -25,6 +25,8 @@ class Role(StrEnum):
     MODERATOR = "moderator"
     ADMIN = "admin"
     SYSTEM = "system"
+    # An independent body (a local Healthwatch, a university) that grades delivery.
+    ASSESSOR = "assessor"
 
 
 @dataclass(frozen=True)

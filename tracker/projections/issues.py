@@ -44,6 +44,7 @@ from tracker.domain.status import (
     verdict,
 )
 from tracker.projections.base import Projection, handles, metadata
+from tracker.projections.judgements import judged
 from tracker.projections.withheld import WITHHELD_TEXT, WITHHELD_TITLE
 
 issues = Table(
@@ -286,6 +287,12 @@ class IssueStatusProjection(Projection):
     def _corrected(self, conn: Connection, e: Issue.Corrected, position: int) -> None:
         self._touch(conn, e, position)
 
+    @handles(Issue.CitizenAnswered, Issue.ChallengeAnswered, Issue.CommitmentAssessed)
+    def _judged(self, conn: Connection, e: Any, position: int) -> None:
+        # Judgements have a read model of their own (judgements.py); the issue's version
+        # and position still move, so If-Match and the ETag see them.
+        self._touch(conn, e, position)
+
     # -- helpers -------------------------------------------------------------------------
 
     def _number(self, conn: Connection, e: Any) -> int:
@@ -422,6 +429,10 @@ class CommitmentView:
     made_on: date
     last_update_on: date | None
     evidence: str
+    # What others than the Board say (tracker/projections/judgements.py).
+    citizens: dict[str, int] | None = None
+    assessment: Any = None
+    disagreement: str = ""
 
 
 @dataclass(frozen=True)
@@ -463,6 +474,8 @@ class IssueView:
     updated_at: datetime
     commitments: tuple[CommitmentView, ...]
     response: ResponseView | None = None  # None before a response is owed
+    challenges: tuple[Any, ...] = ()  # judgements.ChallengeView
+    panel_scores: tuple[Any, ...] = ()  # judgements.PanelScoreView
 
 
 def load_facts(conn: Connection, number: int) -> IssueFacts:
@@ -503,13 +516,14 @@ def get_issue(conn: Connection, number: int, today: date, silent_days: int,
             overdue=not CommitmentStatus(c["status"]).is_settled and c["due"] < today,
             made_on=c["made_on"], last_update_on=c["last_update_on"], evidence=c["evidence"])
         for c in rows)
-    return IssueView(
+    view: IssueView = judged(conn, IssueView(
         number=row["number"], title=row["title"], description=row["description"],
         stage=row["stage"], verdict=verdict(facts, today, silent_days, clocks),
         topic=row["topic"], assembly=row["assembly"], supporters=row["supporters"],
         version=row["version"], submitted_on=row["submitted_on"],
         updated_at=_aware(row["updated_at"]), commitments=views,
-        response=_response(row, facts, today, clocks))
+        response=_response(row, facts, today, clocks)))
+    return view
 
 
 @dataclass(frozen=True)

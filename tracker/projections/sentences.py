@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tracker.domain.glossary import status_label
+from tracker.domain.glossary import grade_label, status_label
 from tracker.domain.issue import Issue
 from tracker.domain.response import Grade
 from tracker.domain.status import long_date
@@ -37,6 +37,10 @@ TYPE_KEYS: dict[type, str] = {
     Issue.Closed: "closed",
     Issue.Reopened: "reopened",
     Issue.Corrected: "corrected",
+    # someone other than the Board judges delivery
+    Issue.CitizenAnswered: "citizen_answered",
+    Issue.ChallengeAnswered: "challenge_answered",
+    Issue.CommitmentAssessed: "commitment_assessed",
 }
 
 # Fields that are bookkeeping or not for the public record.
@@ -118,6 +122,8 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
             return f"Reopened: {e.reason}"
         case Issue.Corrected():
             return f"Correction to entry {e.entry}: {e.correction} (why: {e.reason})"
+        case Issue.CitizenAnswered() | Issue.ChallengeAnswered() | Issue.CommitmentAssessed():
+            return judgement_sentence(e)
     raise LookupError(f"No sentence for {type(event).__name__}")  # pragma: no cover
 
 
@@ -143,3 +149,26 @@ def response_sentence(grade: str, lead: str, referred_to: str) -> str:
 def owed_sentence(supporters: int) -> str:
     return f"{supporters} people support this: the Board now owes it a response"
 
+
+# -- someone other than the Board judges delivery --------------------------------------------
+
+CITIZEN_SAID = {"yes": "was delivered", "partly": "was partly delivered",
+                "no": "was not delivered"}
+
+
+def judgement_sentence(e: Any) -> str:
+    """A citizen's answer, the answer to a challenge, or an assessment, in one sentence."""
+    match e:
+        case Issue.CitizenAnswered() if e.challenge:
+            return (f"Challenge {e.challenge}: someone says commitment {e.commitment} "
+                    f"{CITIZEN_SAID[e.answer]}: {e.reason}")
+        case Issue.CitizenAnswered():
+            why = f": {e.reason}" if e.reason else ""
+            return f"Someone says commitment {e.commitment} {CITIZEN_SAID[e.answer]}{why}"
+        case Issue.ChallengeAnswered():
+            return f"The secretariat answered challenge {e.challenge}: {e.answer}"
+        case Issue.CommitmentAssessed():
+            return (f"The assessor graded commitment {e.commitment}: "
+                    f"{grade_label(e.completion).lower()}, outcome "
+                    f"{grade_label(e.outcome).lower()}: {e.reason}")
+    raise LookupError(f"No sentence for {type(e).__name__}")  # pragma: no cover

@@ -70,7 +70,9 @@ withheld_entries = Table(
     Column("issue_title", String(200), nullable=False),
     Column("fields", Text, nullable=False),
 )
-NOT_WHAT_CHANGED = ("supported",)
+# Each citizen's "was it delivered?" answer is counted on its commitment and kept in the
+# issue's history; what changed shows the challenges' answers, not every answer.
+NOT_WHAT_CHANGED = ("supported", "citizen_answered")
 # An issue's story without its supports, in order: a page of it costs the same whether the
 # issue has ten supporters or a hundred thousand. The value is written into the statement,
 # not bound, so that both databases' planners can see the partial index applies.

@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tracker.domain.glossary import status_label
+from tracker.domain.glossary import grade_label, status_label
 from tracker.domain.status import long_date
 from tracker.projections.sentences import owed_sentence, response_sentence
 
@@ -41,7 +41,11 @@ KEPT_FIELDS = frozenset({
     "assembly", "grade", "lead", "referred_to", "body", "commitment", "owner", "due",
     "new_due", "status", "entry"})
 # The moderator's public reason is the one text that stays.
-KEPT_TEXT = {"hidden": frozenset({"reason"}), "restored": frozenset({"reason"})}
+KEPT_TEXT = {"hidden": frozenset({"reason"}), "restored": frozenset({"reason"}),
+             # keys and numbers of judgements; their reasons and answers are withheld
+             "citizen_answered": frozenset({"answer", "challenge"}),
+             "challenge_answered": frozenset({"challenge"}),
+             "commitment_assessed": frozenset({"assessment", "completion", "outcome"})}
 
 
 def withhold_fields(type_key: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -104,4 +108,14 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return "Reopened"
         case "corrected":
             return f"Correction to entry {f['entry']}"
+        case "citizen_answered" if f["challenge"]:
+            return f"Challenge {f['challenge']} of commitment {f['commitment']}"
+        case "citizen_answered":
+            return f"Someone answered about commitment {f['commitment']}"
+        case "challenge_answered":
+            return f"The secretariat answered challenge {f['challenge']}"
+        case "commitment_assessed":
+            return (f"The assessor graded commitment {f['commitment']}: "
+                    f"{grade_label(f['completion']).lower()}, outcome "
+                    f"{grade_label(f['outcome']).lower()}")
     return "An entry whose text is withheld"

@@ -129,6 +129,13 @@ def supporter_id(secret: bytes, client: str, issue: int) -> str:
     return hmac.new(secret, f"{client}|{issue}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def answerer_id(secret: bytes, client: str, issue: int, commitment: int) -> str:
+    """One client answers once per commitment: the same kind of key as supporter_id, keyed
+    by the commitment too, so answers are not linked across commitments or to supports."""
+    return hmac.new(secret, f"{client}|{issue}|{commitment}|answer".encode(),
+                    hashlib.sha256).hexdigest()[:32]
+
+
 class RateLimits:
     """Moving-window limits per client for the public commands.
 
@@ -140,6 +147,7 @@ class RateLimits:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._limits = {"submit": parse(settings.rate_submit),
                         "support": parse(settings.rate_support),
+                        "answer": parse(settings.rate_answer),
                         "login": parse(settings.rate_login),
                         "follow": parse(settings.rate_follow)}
 

@@ -30,6 +30,8 @@ IssueNumber = Annotated[int, Path(ge=0, le=MAX_NUMBER, description="The issue's 
                                   examples=[3])]
 CommitmentNumber = Annotated[int, Path(ge=0, le=MAX_NUMBER, examples=[1],
                                        description="The commitment's number within the issue")]
+ChallengeNumber = Annotated[int, Path(ge=0, le=MAX_NUMBER, examples=[1],
+                                      description="The challenge's number within the issue")]
 
 
 def get_account(tracker: TrackerDep,

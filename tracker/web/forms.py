@@ -15,6 +15,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from tracker.domain.glossary import COMPLETION_GRADES, OUTCOME_GRADES
 from tracker.domain.response import Grade
 
 # Labels a person reads; the field names stay those of the JSON API.
@@ -41,6 +42,14 @@ CHOICES = {
                "no_public_evidence": "No public evidence", "delivered": "Delivered",
                "dropped": "Dropped"},
 }
+
+# Judgements by others than the Board (labels from the glossary's scales).
+LABELS.update({"completion": "Completion", "sources": "Sources: links or document "
+               "references (one per line)", "statement": "The panel's statement"})
+CHOICES.update({
+    "completion": {k: label for k, (label, _) in COMPLETION_GRADES.items()},
+    "outcome": {k: label for k, (label, _) in OUTCOME_GRADES.items()},
+})
 
 LONG_TEXT = 300  # a text field allowing more than this many characters is a text area
 

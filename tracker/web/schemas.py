@@ -10,6 +10,47 @@ from pydantic import BaseModel, Field
 from tracker.projections.listings import CommitmentSummary
 
 
+class CitizensOut(BaseModel):
+    """How many people answered "was it delivered?" each way (each counted once)."""
+
+    yes: int = 0
+    partly: int = 0
+    no: int = 0
+
+
+class AssessmentOut(BaseModel):
+    """The independent assessor's latest grades of the commitment."""
+
+    assessment: int = Field(description="Its number within the issue; a later one supersedes")
+    completion: str = Field(description="no_evidence, not_started, limited, substantial or "
+                                        "complete")
+    outcome: str = Field(description="worsened, no_change, marginal, major or outstanding")
+    reason: str
+    sources: list[str]
+    assessed_on: date
+
+
+class ChallengeOut(BaseModel):
+    """A citizen's no or partly, with a reason, and the secretariat's public answer."""
+
+    challenge: int = Field(description="Its number within the issue")
+    commitment: int
+    answer: str = Field(description="The citizen's: partly or no")
+    reason: str
+    raised_on: date
+    response: str | None = Field(description="The secretariat's answer; null while waiting")
+    responded_on: date | None
+
+
+class PanelScoreOut(BaseModel):
+    """A reconvened panel's score of the Board's response, 0 to 10."""
+
+    assembly: str
+    session: int
+    held_on: date
+    score: int
+
+
 class CommitmentOut(BaseModel):
     commitment: int = Field(description="Its number within the issue")
     text: str
@@ -20,6 +61,10 @@ class CommitmentOut(BaseModel):
                                     "delivered or dropped")
     overdue: bool = Field(description="Due date passed, neither delivered nor dropped")
     evidence: str = ""
+    citizens: CitizensOut = Field(default_factory=CitizensOut)
+    assessment: AssessmentOut | None = None
+    disagreement: str = Field("", description="When those judging a delivery disagree "
+                                              "with the Board, in one sentence")
 
 
 class ResponseOut(BaseModel):
@@ -54,6 +99,8 @@ class IssueOut(BaseModel):
     commitments: list[CommitmentOut]
     response: ResponseOut | None = Field(
         description="The Board's response, or when it is due; null before one is owed")
+    challenges: list[ChallengeOut] = []
+    panel_scores: list[PanelScoreOut] = []
 
 
 class IssueSummaryOut(BaseModel):

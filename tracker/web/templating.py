@@ -10,7 +10,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 
 from tracker.config import Settings
 from tracker.credentials import shown
-from tracker.domain.glossary import stage_label, status_label
+from tracker.domain.glossary import grade_label, stage_label, status_label
 from tracker.domain.status import long_date
 from tracker.web.markdown import to_html
 
@@ -52,6 +52,7 @@ def build_environment(settings: Settings) -> Environment:
     env.filters["markdown"] = to_html
     env.globals["stage_label"] = stage_label
     env.globals["status_label"] = status_label
+    env.globals["grade_label"] = grade_label
     has_vendor = (VENDOR_DIR / "nhsuk-frontend.min.css").exists()
     site: dict[str, Any] = {
         "organisation": settings.organisation,

@@ -19,14 +19,22 @@ from tracker.accounts import Account
 from tracker.bootstrap import Tracker
 from tracker.commands import addresses
 from tracker.commands.command import Choice, Command, Refused
-from tracker.web.deps import AccountDep, CommitmentNumber, IssueNumber, TrackerDep
+from tracker.web.deps import (
+    AccountDep,
+    ChallengeNumber,
+    CommitmentNumber,
+    IssueNumber,
+    TrackerDep,
+)
+from tracker.web.edge import SlugInPath
 from tracker.web.replies import Written, refusals
 from tracker.web.writing import IfMatch, expected_version, idempotency_key, refuse, written
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(idempotency_key)])
 
 # The numbers an address may hold, as the route's path parameters.
-NUMBERS = {"number": IssueNumber, "commitment": CommitmentNumber}
+NUMBERS = {"number": IssueNumber, "commitment": CommitmentNumber,
+           "challenge": ChallengeNumber, "slug": SlugInPath}
 
 
 def _parameter(name: str, annotation: Any, default: Any = inspect.Parameter.empty
@@ -40,7 +48,7 @@ def add_route(address: Command | Choice) -> None:
     on_issue = "{number}" in address.path
     created = isinstance(address, Command) and address.created
     status = 201 if created else 200
-    kind = address.path.strip("/")  # where a new topic, owner or assembly is shown
+    kind = address.path.strip("/").split("/")[0]  # where a topic, owner or assembly is shown
 
     def write(command: Any, account: Account, tracker: Tracker, if_match: str | None = None,
               **numbers: int) -> Response:

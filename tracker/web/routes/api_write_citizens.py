@@ -1,4 +1,5 @@
-"""The two public commands: raise an issue, support one. No login; limited per client.
+"""The public commands: raise an issue, support one, answer "was it delivered?". No login;
+limited per client.
 
 Declared with the others (tracker.commands); their routes are written out here, as each
 takes something the web alone has: the honeypot and private contact details, the client's
@@ -24,10 +25,10 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from tracker.commands import SUBMIT_ISSUE, SUPPORT_ISSUE
-from tracker.commands.requests import SubmitIssue, SupportIssue
-from tracker.web.citizens import client_key, supporter_id
-from tracker.web.deps import IssueNumber, TrackerDep
+from tracker.commands import ANSWER_DELIVERY, SUBMIT_ISSUE, SUPPORT_ISSUE
+from tracker.commands.requests import AnswerDelivery, SubmitIssue, SupportIssue
+from tracker.web.citizens import answerer_id, client_key, supporter_id
+from tracker.web.deps import CommitmentNumber, IssueNumber, TrackerDep
 from tracker.web.edge import same_site_json
 from tracker.web.replies import Written, refusals
 from tracker.web.writing import CallerDep, actor_of, idempotency_key, refuse, written
@@ -72,3 +73,18 @@ def support_issue(number: IssueNumber, _command: SupportIssue, request: Request,
     who = client_key(request) if caller is None else caller.actor.account_id
     supporter = supporter_id(request.app.state.secret, who, number)
     return written(tracker, tracker.app.support_issue(number, supporter, actor_of(caller)))
+
+
+@router.post(ANSWER_DELIVERY.path, response_model=Written, summary=ANSWER_DELIVERY.title,
+             description=ANSWER_DELIVERY.description,
+             dependencies=[Depends(same_site_json),
+                           Depends(rate_limited(ANSWER_DELIVERY.rate_limit))],
+             responses=refusals(400, 401, 403, 404, 409, 413, 415, 422, 429))
+def answer_delivery(number: IssueNumber, commitment: CommitmentNumber,
+                    command: AnswerDelivery, request: Request, tracker: TrackerDep,
+                    caller: CallerDep) -> Response:
+    # Like a supporter, the one who answers is the client, by a pseudonymous id.
+    who = client_key(request) if caller is None else caller.actor.account_id
+    answerer = answerer_id(request.app.state.secret, who, number, commitment)
+    return written(tracker, tracker.app.answer_delivery(
+        number, commitment, command.answer, command.reason, answerer, actor_of(caller)))

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
 from tracker.domain.glossary import COMMITMENT_STATUSES
-from tracker.projections import reference, timeline
+from tracker.projections import judgements, reference, timeline
 from tracker.projections.listings import (
     CommitmentSummary,
     IssueFilter,
@@ -108,7 +108,11 @@ async def _reference_page(kind: str, slug: str, request: Request,
             conn, timeline.TimelineFilter(topic=topic, owner=owner, assembly=assembly),
             limit=10)
         feed_path = f"/{kind}/{slug}/feed" if assembly is None else None
+        panels = judgements.panel_sessions_of(conn, assembly) if assembly else []
+        card = judgements.report_card(conn, owner) if owner else None
         return render(request, "reference.html", item=item, kind_label=label, found=found,
+                      panels=panels, names=reference.names(conn) if panels else {},
+                      card=card,
                       commitments=commitments, latest=latest,
                       filter_query=urlencode({single: slug}), feed_path=feed_path,
                       feed_title=item.name, follow_what=item.name,

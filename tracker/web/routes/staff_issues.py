@@ -35,8 +35,9 @@ ON_ISSUE: dict[str, Command | Choice] = {
 ON_COMMITMENT: dict[str, Command] = {
     c.form_key: c for c in COMMANDS if c.form_key and "{commitment}" in c.path}
 
-# The moderation queue sends moderators back to it after hiding or restoring.
-RETURNS = {"/admin/moderation"}
+# The moderation queue sends moderators back to it after hiding or restoring; the queue of
+# challenges, the secretariat after answering one.
+RETURNS = {"/admin/moderation", "/admin/challenges"}
 
 
 def _issue(tracker: Tracker, number: int) -> issue_status.IssueView | None:

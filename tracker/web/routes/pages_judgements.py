@@ -1,0 +1,149 @@
+"""Pages where others than the Board judge delivery: a citizen's "was it delivered?"
+(one button per answer, no login, no JavaScript), and the secretariat's queue of challenges,
+each answered in public.
+
+The citizen's form runs the same command, limit and pseudonymous key as the JSON API
+(routes/api_write_citizens.py) and is checked to come from this site, as the support form
+is (tracker.web.staff_session.check_origin).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from tracker.commands import ANSWER_CHALLENGE
+from tracker.commands.requests import AnswerDelivery
+from tracker.domain import errors
+from tracker.projections import issues as issue_status
+from tracker.projections import judgements
+from tracker.web.citizens import answerer_id, client_key
+from tracker.web.deps import MAX_NUMBER, ChallengeNumber, CommitmentNumber, IssueNumber, TrackerDep
+from tracker.web.errors import status_for
+from tracker.web.rendering import render
+from tracker.web.routes.staff import StaffDep, may, page, posted
+from tracker.web.routes.staff_issues import _form_page, _submit, fields_of
+from tracker.web.staff_session import check_origin
+from tracker.web.writing import CITIZEN
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def _commitment(tracker: TrackerDep, number: int, commitment: int
+                ) -> tuple[issue_status.IssueView | None, issue_status.CommitmentView | None]:
+    with tracker.engine.connect() as conn:
+        issue = issue_status.get_issue(conn, number, tracker.clock(),
+                                       tracker.settings.silent_days)
+    if issue is None:
+        return None, None
+    found = [c for c in issue.commitments if c.commitment == commitment]
+    return issue, (found[0] if found else None)
+
+
+@router.get("/issues/{number}/commitments/{commitment}/answer", response_class=HTMLResponse)
+def answer_page(number: IssueNumber, commitment: CommitmentNumber, request: Request,
+                tracker: TrackerDep) -> Response:
+    """One button per answer: yes, partly, no; a reason if the person wants."""
+    issue, c = _commitment(tracker, number, commitment)
+    if issue is None or c is None:
+        return render(request, "not_found.html", 404,
+                      message=f"Issue {number} has no commitment {commitment}.")
+    response = render(request, "answer.html", section="issues", issue=issue, c=c)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/issues/{number}/commitments/{commitment}/answer", response_class=HTMLResponse)
+async def answer_delivery(number: IssueNumber, commitment: CommitmentNumber, request: Request,
+                          tracker: TrackerDep) -> Response:
+    check_origin(request)
+    request.app.state.rate_limits.check("answer", client_key(request))
+    form = await request.form()
+    back = f"/issues/{number}#judgements-{commitment}"
+
+    def refused(message: str, status: int) -> Response:
+        return render(request, "problem.html", status,
+                      heading="Your answer was not recorded", message=message, back=back,
+                      back_text=f"Go back to issue {number}")
+
+    try:
+        sent = AnswerDelivery(answer=form.get("answer"),  # type: ignore[arg-type]
+                              reason=str(form.get("reason", "")) or None)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "answer"
+        return refused(f"{name}: {first['msg']}", 422)
+    answerer = answerer_id(request.app.state.secret, client_key(request), number, commitment)
+    try:
+        outcome = tracker.app.answer_delivery(number, commitment, sent.answer, sent.reason,
+                                              answerer, CITIZEN)
+    except errors.AlreadyAnswered:
+        return render(request, "answered.html", 200, number=number, commitment=commitment,
+                      again=True, challenge=0)
+    except errors.DomainError as error:
+        return refused(error.message, status_for(error))
+    tracker.show_written(outcome.position)
+    challenge = 0
+    if sent.reason and sent.answer != "yes":
+        with tracker.engine.connect() as conn:
+            raised = judgements.issue_challenges(conn, number)
+        challenge = raised[-1].challenge if raised else 0
+    return render(request, "answered.html", 200, number=number, commitment=commitment,
+                  again=False, challenge=challenge)
+
+
+# -- the secretariat's queue of challenges --------------------------------------------------
+
+
+@router.get("/admin/challenges", response_class=HTMLResponse)
+def challenge_queue(request: Request, tracker: TrackerDep, staff: StaffDep,
+                    answered: bool = False,
+                    issue: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0,
+                    done: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0) -> Response:
+    """Challenges waiting for an answer, oldest first (or every one, answered too)."""
+    with tracker.engine.connect() as conn:
+        queue = judgements.challenge_queue(conn, waiting=not answered)
+        waiting = judgements.count_waiting(conn)
+    return page(request, "staff/challenges.html", staff=staff, heading="Challenges",
+                queue=queue, waiting=waiting, answered=answered,
+                may_answer=may(staff, ANSWER_CHALLENGE.roles), done_issue=issue, done=done)
+
+
+def _challenge_action(number: int, challenge: int) -> str:
+    return f"/admin/issues/{number}/challenges/{challenge}/answer"
+
+
+@router.get("/admin/issues/{number}/challenges/{challenge}/answer",
+            response_class=HTMLResponse)
+def challenge_form(number: IssueNumber, challenge: ChallengeNumber, request: Request,
+                   tracker: TrackerDep, staff: StaffDep) -> Response:
+    with tracker.engine.connect() as conn:
+        issue = issue_status.get_issue(conn, number, tracker.clock(),
+                                       tracker.settings.silent_days)
+    found = [c for c in issue.challenges if c.challenge == challenge] if issue else []
+    if issue is None or not found:
+        return page(request, "not_found.html", 404, staff=staff,
+                    message=f"Issue {number} has no challenge {challenge}.")
+    return _form_page(request, staff, issue, f"Answer challenge {challenge}",
+                      _challenge_action(number, challenge),
+                      fields_of(tracker, ANSWER_CHALLENGE), "", issue.version,
+                      "/admin/challenges")
+
+
+@router.post("/admin/issues/{number}/challenges/{challenge}/answer",
+             response_class=HTMLResponse)
+async def answer_challenge(number: IssueNumber, challenge: ChallengeNumber, request: Request,
+                           tracker: TrackerDep, staff: StaffDep) -> Response:
+    form = await posted(request, staff)
+    with tracker.engine.connect() as conn:
+        issue = issue_status.get_issue(conn, number, tracker.clock(),
+                                       tracker.settings.silent_days)
+    if issue is None:
+        return page(request, "not_found.html", 404, staff=staff,
+                    message=f"There is no issue {number}.")
+    return _submit(request, tracker, staff, issue, ANSWER_CHALLENGE,
+                   _challenge_action(number, challenge), f"Answer challenge {challenge}",
+                   form, number=number, challenge=challenge)
