@@ -29,15 +29,17 @@ KINDS = {"topics": ("topic", "Topic"), "owners": ("owner", "Accountable owner"),
 
 
 @router.get("/commitments", response_class=HTMLResponse)
-async def commitments_page(request: Request, tracker: TrackerDep, status: str = "") -> Response:
-    """Every commitment, overdue first, filterable by status."""
-    chosen = status if status == "overdue" or status in COMMITMENT_STATUSES else ""
+async def commitments_page(request: Request, tracker: TrackerDep, status: str = "",
+                           assembly: str = "") -> Response:
+    """Every commitment, overdue first, filterable by status and assembly."""
+    chosen = status if status in ("overdue", "open") or status in COMMITMENT_STATUSES else ""
 
     def build(conn: Connection) -> Response:
         found, total = list_commitments(conn, tracker.clock(), status=chosen or None,
-                                        limit=500)
+                                        limit=500, assembly=assembly or None)
         return render(request, "commitments.html", section="commitments", found=found,
                       total=total, status=chosen, statuses=COMMITMENT_STATUSES,
+                      assembly=assembly, assembly_name=reference.names(conn).get(assembly),
                       feed_path="/commitments/overdue", feed_title="Overdue commitments")
 
     return await answer(request, tracker, "commitments-page", build)
@@ -66,6 +68,31 @@ async def timeline_page(
                       filter_label=label, next_url=next_url)
 
     return await answer(request, tracker, "timeline-page", build)
+
+
+@router.get("/topics", response_class=HTMLResponse)
+async def topics_page(request: Request, tracker: TrackerDep) -> Response:
+    """Every topic, with its figures."""
+    return await _index_page("topics", request, tracker)
+
+
+@router.get("/owners", response_class=HTMLResponse)
+async def owners_page(request: Request, tracker: TrackerDep) -> Response:
+    """Every accountable owner, with what they promised and how it is going."""
+    return await _index_page("owners", request, tracker)
+
+
+@router.get("/assemblies", response_class=HTMLResponse)
+async def assemblies_page(request: Request, tracker: TrackerDep) -> Response:
+    """Every assembly, newest first, with its figures."""
+    return await _index_page("assemblies", request, tracker)
+
+
+async def _index_page(kind: str, request: Request, tracker: TrackerDep) -> Response:
+    listing = {"topics": reference.list_topics, "owners": reference.list_owners,
+               "assemblies": reference.list_assemblies}[kind]
+    return await answer(request, tracker, f"{kind}-index", lambda conn: render(
+        request, "reference_index.html", kind=kind, items=listing(conn, tracker.clock())))
 
 
 @router.get("/topics/{slug}", response_class=HTMLResponse)

@@ -1,0 +1,104 @@
+"""The home page answers "did anything come of it?" per assembly, on the demo data."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tracker.domain.answer import OUTCOMES
+
+ASSEMBLY = "london-2014"
+PROMISE_STATUS = {"kept": "delivered", "dropped": "dropped", "overdue": "overdue",
+                  "open": "open"}
+
+
+def _answer(page: str) -> str:
+    found = re.search(r'data-answer="london-2014">([^<]*)<', page)
+    assert found is not None
+    return found.group(1)
+
+
+def _links(page: str, attribute: str) -> dict[str, int]:
+    return {key: int(n.replace(",", "")) for key, n in re.findall(
+        rf'{attribute}="([a-z_]+)">([\d,]+) ', page)}
+
+
+class TestHomeAnswer:
+    def test_names_the_assembly_its_date_and_each_outcome(self, demo: TestClient) -> None:
+        assert _answer(demo.get("/").text) == (
+            "At the London assembly on 18 September 2014, citizens raised 12 issues. The "
+            "Board made 9 promises on 6 of them: 4 kept, 1 dropped, 3 overdue (the oldest by "
+            "over 10 years) and 1 open. It declined 1, referred 2 to other bodies, closed 1 "
+            "without a promise and has not answered 1. 1 has not been discussed yet.")
+
+    def test_every_issue_outcome_links_to_a_list_of_that_many(self, demo: TestClient) -> None:
+        page = demo.get("/").text
+        outcomes = _links(page, "data-outcome")
+        assert sum(outcomes.values()) == 12
+        for key, n in outcomes.items():
+            assert key in OUTCOMES
+            listed = demo.get(f"/issues?assembly={ASSEMBLY}&outcome={key}").text
+            assert f"{n} {'issue' if n == 1 else 'issues'} found" in listed
+            api = demo.get("/api/v1/issues", params={"assembly": ASSEMBLY, "outcome": key})
+            assert api.json()["total"] == n
+
+    def test_every_promise_state_links_to_a_list_of_that_many(self, demo: TestClient) -> None:
+        page = demo.get("/").text
+        states = _links(page, "data-promises")
+        assert states == {"kept": 4, "dropped": 1, "overdue": 3, "open": 1}
+        for key, n in states.items():
+            status = PROMISE_STATUS[key]
+            listed = demo.get(f"/commitments?assembly={ASSEMBLY}&status={status}").text
+            assert f"{n} {'commitment' if n == 1 else 'commitments'}." in listed
+            api = demo.get("/api/v1/commitments",
+                           params={"assembly": ASSEMBLY, "status": status})
+            assert api.json()["total"] == n
+
+    def test_the_on_time_figure_counts_overdue_promises(self, demo: TestClient) -> None:
+        # Due by 1 January 2026: 4 delivered on time, 3 overdue, 1 dropped.
+        assert ("8 promises were due by today; 4 of them were delivered on time (50%)."
+                in demo.get("/").text)
+
+    def test_links_the_assembly_and_its_topics(self, demo: TestClient) -> None:
+        page = demo.get("/").text
+        assert 'href="/assemblies/london-2014"' in page
+        for slug in ("access-to-services", "mental-health", "young-people",
+                     "gender-identity", "self-care"):
+            assert f'href="/topics/{slug}"' in page
+
+    def test_does_not_pass_off_decade_old_events_as_recent(self, demo: TestClient) -> None:
+        # The demo is recorded on 1 January 2026; only the moderation happened that day.
+        page = demo.get("/").text
+        recent = page[page.index("What changed recently"):page.index("Everything that")]
+        happened = re.findall(r'Happened <time datetime="([\d-]+)"', recent)
+        assert happened
+        assert all(day >= "2025-10-03" for day in happened)
+
+
+class TestIndexPages:
+    def test_topics_owners_and_assemblies_have_index_pages(self, demo: TestClient) -> None:
+        for kind, name in (("topics", "Mental Health"), ("owners", "Chief Executive"),
+                           ("assemblies", "First test assembly with the Board")):
+            page = demo.get(f"/{kind}")
+            assert page.status_code == 200
+            assert name in page.text
+            for item in demo.get(f"/api/v1/{kind}").json():
+                assert f'href="/{kind}/{item["slug"]}"' in page.text
+
+
+def test_when_nothing_happened_lately_the_home_page_says_so_with_the_latest_date(
+        tracker, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from tracker.demo import load_demo
+    from tracker.web.app import create_app
+
+    clock.today = date(2026, 1, 1)
+    load_demo(tracker)
+    clock.today = date(2026, 11, 30)
+    with TestClient(create_app(tracker, poll=False)) as client:
+        page = client.get("/").text
+    assert "What changed recently" not in page
+    assert "Nothing has happened in the last 3 months." in page
+    assert "The last change happened on 1 January 2026." in re.sub(r"<[^>]+>", "", page)
