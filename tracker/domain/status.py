@@ -12,6 +12,8 @@ from datetime import date
 from enum import StrEnum
 
 from tracker.domain.commitment import CommitmentStatus
+from tracker.domain.wording import duration
+from tracker.domain.wording import long_date as long_date
 
 
 class Stage(StrEnum):
@@ -93,15 +95,6 @@ def derive_stage(facts: IssueFacts) -> Stage:
     return Stage.SUBMITTED
 
 
-def long_date(day: date) -> str:
-    """UK style: 6 November 2014."""
-    return f"{day.day} {day:%B %Y}"
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
 def verdict(facts: IssueFacts, today: date, silent_days: int = 60) -> str:
     """One plain-English sentence: did anything concrete come of it?"""
     if facts.hidden_reason is not None:
@@ -120,13 +113,12 @@ def verdict(facts: IssueFacts, today: date, silent_days: int = 60) -> str:
     if facts.decision == "refer":
         if facts.referral_answered:
             return f"Referred to {facts.referred_to}, who have answered"
-        since = _days((today - facts.responded_on).days) if facts.responded_on else "some days"
-        return f"Referred to {facts.referred_to} {since} ago; no answer yet"
+        on = f" on {long_date(facts.responded_on)}" if facts.responded_on else ""
+        return f"Referred to {facts.referred_to}{on}; no answer yet"
     if facts.decision == "commit":
         return "The Board agreed to act; no commitment recorded yet"
     if facts.discussed_on is not None:
-        return (f"Discussed {_days((today - facts.discussed_on).days)} ago; "
-                "no Board response yet")
+        return f"No Board response yet: discussed {long_date(facts.discussed_on)}"
     return "Not discussed yet"
 
 
@@ -136,7 +128,7 @@ def _commitments_verdict(commitments: tuple[CommitmentFacts, ...], today: date,
     if not live:
         return f"Not taken forward: {_count(len(commitments))} dropped"
     delivered = sum(c.status == CommitmentStatus.DELIVERED for c in live)
-    overdue = [(today - c.due).days for c in live if c.is_overdue(today)]
+    overdue = sorted(c.due for c in live if c.is_overdue(today))
     silent = [c for c in live if c.is_silent(today, silent_days)]
     dropped = len(commitments) - len(live)
     if delivered == len(live):
@@ -145,16 +137,23 @@ def _commitments_verdict(commitments: tuple[CommitmentFacts, ...], today: date,
                     f"{dropped} dropped")
         return f"Yes: {delivered} of {_count(len(live))} delivered"
     if overdue:
-        late = f"overdue by {_days(max(overdue))}"
+        oldest = overdue[0]
+        late = f"overdue by {duration(oldest, today)}"
+        due = f"{'the oldest ' if len(overdue) > 1 else ''}due {long_date(oldest)}"
         if delivered:
-            return f"Partly: {delivered} of {_count(len(live))} delivered; {len(overdue)} {late}"
-        return f"Promised, {late}" if len(live) == 1 else f"Promised, {len(overdue)} {late}"
+            return (f"Partly: {delivered} of {_count(len(live))} delivered; "
+                    f"{len(overdue)} overdue, {due} ({late})")
+        if len(live) == 1:
+            return f"Promised by {long_date(oldest)}; {late}"
+        return (f"Promised: {len(overdue)} of {_count(len(live))} overdue; {due} "
+                f"({late})")
     if delivered:
         return f"Partly: {delivered} of {_count(len(live))} delivered"
     next_due = min(c.due for c in live if not c.is_settled)
     sentence = f"Promised: {_count(len(live))}, next due {long_date(next_due)}"
     if silent:
-        sentence += f"; no update for {silent_days} days or more"
+        since = min(c.last_update_on or c.made_on for c in silent)
+        sentence += f"; no update since {long_date(since)}"
     return sentence
 
 
