@@ -102,3 +102,27 @@ def test_when_nothing_happened_lately_the_home_page_says_so_with_the_latest_date
     assert "What changed recently" not in page
     assert "Nothing has happened in the last 3 months." in page
     assert "The last change happened on 1 January 2026." in re.sub(r"<[^>]+>", "", page)
+
+
+class TestCommitmentCards:
+    def test_an_overdue_card_says_its_dates_and_the_owners_latest_claim(
+            self, demo: TestClient) -> None:
+        page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", demo.get("/issues/4").text))
+        assert "Commitment 1" in page
+        assert ("Due 30 September 2015 (first promised 31 March 2015): over 10 years overdue"
+                in page)
+        assert "The owner's latest update, 5 October 2015: No public evidence." in page \
+            or "The owner&#39;s latest update, 5 October 2015: No public evidence." in page
+
+    def test_a_delivered_card_says_when_and_whether_on_time(self, demo: TestClient) -> None:
+        page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", demo.get("/issues/1").text))
+        assert "20 March 2015, on time (due 31 March 2015)" in page
+        assert "The list is published. (on example.org)" in page
+
+    def test_a_dropped_card_gives_the_reason(self, demo: TestClient) -> None:
+        page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", demo.get("/issues/13").text))
+        assert "1 August 2015: Funding went to local carer services instead." in page
+
+    def test_a_silent_card_says_since_when(self, demo: TestClient) -> None:
+        page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", demo.get("/issues/15").text))
+        assert "On track no update since 20 November 2015. Due 31 March 2030" in page

@@ -14,6 +14,7 @@ from tracker.domain.glossary import STAGES
 from tracker.projections import issues as issue_status
 from tracker.projections import reference, timeline
 from tracker.projections.answers import assembly_answers, on_time_everywhere
+from tracker.projections.cards import commitment_cards
 from tracker.projections.listings import IssueFilter, list_issues
 from tracker.projections.recent import recent_changes
 from tracker.projections.scoreboard import scoreboard
@@ -85,7 +86,10 @@ async def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep)
                           message=f"There is no issue {number}.")
         overdue = any(c.overdue for c in view.commitments)
         history = timeline.history(conn, number)  # supports are the count above it
+        cards = commitment_cards(view.commitments, history, tracker.clock(),
+                                 tracker.settings.silent_days)
         return render(request, "issue.html", section="issues", issue=view, history=history,
+                      cards=cards,
                       names=reference.names(conn), feed_path=f"/issues/{number}/feed",
                       feed_title=f"Issue {number}", follow_what="this issue",
                       follow_kind="issue", follow_target=str(number),
