@@ -126,3 +126,27 @@ class TestCommitmentCards:
     def test_a_silent_card_says_since_when(self, demo: TestClient) -> None:
         page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", demo.get("/issues/15").text))
         assert "On track no update since 20 November 2015. Due 31 March 2030" in page
+
+
+class TestIssuePageLinks:
+    def test_says_where_it_was_discussed_with_a_link(self, demo: TestClient) -> None:
+        page = demo.get("/issues/2").text
+        assert "Discussed at" in page and 'href="/assemblies/london-2014"' in page
+
+    def test_merged_issues_link_both_ways(self, demo: TestClient) -> None:
+        assert 'href="/issues/4"' in demo.get("/issues/10").text
+        assert 'href="/issues/10"' in demo.get("/issues/4").text
+
+    def test_a_corrected_entry_says_where_its_correction_is(self, demo: TestClient) -> None:
+        page = re.sub(r"<[^>]+>", "", demo.get("/issues/1").text)
+        assert re.search(r"Corrected by entry \d+", page)
+        assert page.count("The discussion took place in the Access to Services group.") == 1
+
+    def test_finished_issues_offer_no_me_too(self, demo: TestClient) -> None:
+        assert "Me too" not in demo.get("/issues/1").text  # delivered
+        assert "Me too" in demo.get("/issues/8").text  # discussed, no response yet
+
+    def test_the_issue_list_shows_each_verdict(self, demo: TestClient) -> None:
+        page = demo.get("/issues").text
+        assert "Yes: 2 of 2 commitments delivered" in page
+        assert "No Board response yet: discussed 18 September 2014" in page

@@ -15,6 +15,7 @@ from tracker.projections import issues as issue_status
 from tracker.projections import reference, timeline
 from tracker.projections.answers import assembly_answers, on_time_everywhere
 from tracker.projections.cards import commitment_cards
+from tracker.projections.issue_links import merged_into_this, verdicts
 from tracker.projections.listings import IssueFilter, list_issues
 from tracker.projections.recent import recent_changes
 from tracker.projections.scoreboard import scoreboard
@@ -65,6 +66,8 @@ async def issues_page(
         found, total = list_issues(conn, where, today, (page - 1) * PAGE, PAGE)
         return render(
             request, "issues.html", section="issues", where=where, found=found, total=total,
+            verdicts=verdicts(conn, [i.number for i in found], today,
+                              tracker.settings.silent_days),
             stages=STAGES, topics=reference.list_topics(conn, today),
             owners=reference.list_owners(conn, today),
             assemblies=reference.list_assemblies(conn, today), outcomes=OUTCOMES,
@@ -89,7 +92,7 @@ async def issue_page(number: IssueNumber, request: Request, tracker: TrackerDep)
         cards = commitment_cards(view.commitments, history, tracker.clock(),
                                  tracker.settings.silent_days)
         return render(request, "issue.html", section="issues", issue=view, history=history,
-                      cards=cards,
+                      cards=cards, merged_here=merged_into_this(conn, number),
                       names=reference.names(conn), feed_path=f"/issues/{number}/feed",
                       feed_title=f"Issue {number}", follow_what="this issue",
                       follow_kind="issue", follow_target=str(number),
