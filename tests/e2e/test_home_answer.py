@@ -150,3 +150,21 @@ class TestIssuePageLinks:
         page = demo.get("/issues").text
         assert "Yes: 2 of 2 commitments delivered" in page
         assert "No Board response yet: discussed 18 September 2014" in page
+
+
+class TestTimelinePage:
+    def test_has_a_filter_form_that_takes_an_empty_issue_box(self, demo: TestClient) -> None:
+        page = demo.get("/timeline?issue=&topic=mental-health&owner=&assembly=")
+        assert page.status_code == 200
+        assert '<form class="filters" method="get" action="/timeline">' in page.text
+        assert "Showing changes for Mental Health" in page.text
+
+    def test_links_the_feed_of_what_it_shows(self, demo: TestClient) -> None:
+        assert 'href="/topics/mental-health/feed.rss"' in demo.get(
+            "/timeline?topic=mental-health").text
+        assert 'href="/timeline.atom">Atom feed</a>' in demo.get("/timeline").text
+
+
+def test_the_logo_does_not_repeat_the_name_beside_it(demo: TestClient) -> None:
+    assert 'class="nhsuk-header__organisation-logo" src="/static/logo.svg" width="280" alt=""' \
+        in demo.get("/").text

@@ -48,11 +48,15 @@ async def commitments_page(request: Request, tracker: TrackerDep, status: str = 
 @router.get("/timeline", response_class=HTMLResponse)
 async def timeline_page(
     request: Request, tracker: TrackerDep,
-    issue: Annotated[int | None, Query(ge=1, le=MAX_NUMBER)] = None, topic: str = "",
+    issue_text: Annotated[str, Query(alias="issue", max_length=20)] = "", topic: str = "",
     owner: str = "",
     assembly: str = "", before: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> Response:
     """What changed, newest first, 50 to a page."""
+    # The filter form sends an empty issue box as "issue=": that means any issue.
+    issue = int(issue_text.strip()) if issue_text.strip().isdigit() else None
+    if issue is not None and not 1 <= issue <= MAX_NUMBER:
+        issue = None
     where = timeline.TimelineFilter(issue, topic or None, owner or None, assembly or None)
     params = {k: v for k, v in {"issue": issue, "topic": topic, "owner": owner,
                                 "assembly": assembly}.items() if v}
@@ -64,8 +68,15 @@ async def timeline_page(
                           for k, v in params.items())
         next_url = ("/timeline?" + urlencode({**params, "before": entries[-1].position})
                     if len(entries) == 50 else None)
+        today = tracker.clock()
+        feed = (f"/issues/{issue}/feed" if issue else f"/topics/{topic}/feed" if topic
+                else f"/owners/{owner}/feed" if owner else "/timeline")
         return render(request, "timeline.html", section="timeline", entries=entries,
-                      filter_label=label, next_url=next_url)
+                      filter_label=label, next_url=next_url, where=where,
+                      topics=reference.list_topics(conn, today),
+                      owners=reference.list_owners(conn, today),
+                      assemblies=reference.list_assemblies(conn, today),
+                      feed_path=feed if len(params) <= 1 and not assembly else "/timeline")
 
     return await answer(request, tracker, "timeline-page", build)
 
