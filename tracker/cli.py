@@ -81,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--watch", action="store_true",
                          help="keep it current: re-write changed files as events arrive")
 
+    export = command("export", _export,
+                     "write the open-data files (events.jsonl, issues.csv, commitments.csv)")
+    export.add_argument("directory", type=Path)
+
     users = commands.add_parser("users", help="manage staff accounts and their tokens")
     user_commands = users.add_subparsers(title="users commands", metavar="ACTION")
     add = user_commands.add_parser("add", help="add an account; prints its API token last")
@@ -182,6 +186,25 @@ def _publish(tracker: Tracker, args: argparse.Namespace) -> int:
     finally:
         publisher.close()
     return 1 if report.failed else 0
+
+
+def _export(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.web.routes.exports import open_data_files
+
+    directory: Path = args.directory
+    if directory.exists() and not directory.is_dir():
+        raise SettingsError(f"export: {directory} exists and is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    tracker.projector.catch_up()
+    for name, chunks in open_data_files(tracker).items():
+        # Written beside, then renamed over: a reader never sees half a file.
+        partial = directory / f".{name}.partial"
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        partial.replace(directory / name)
+    print(f"Exported events.jsonl, issues.csv and commitments.csv to {directory}")
+    return 0
 
 
 def _rebuild(tracker: Tracker, _args: argparse.Namespace) -> int:

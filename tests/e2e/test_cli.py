@@ -171,3 +171,18 @@ def test_publishing_refuses_a_directory_with_links_where_the_site_writes(
     assert "is a symbolic link" in lines[0] and "Traceback" not in result.stderr
     assert (outside / "victim.txt").read_text() == "not the tracker's"
     assert sorted(os.listdir(outside)) == ["victim.txt"]
+
+
+def test_export_writes_the_open_data_files(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    out = tmp_path / "open-data"
+    done = tracker(tmp_path, "export", str(out))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["commitments.csv", "events.jsonl",
+                                                     "issues.csv"]
+    issues_csv = (out / "issues.csv").read_text().splitlines()
+    assert issues_csv[0].startswith("number,title,stage,verdict")
+    assert len(issues_csv) == 1 + 14  # every visible demo issue
+    first = json.loads((out / "events.jsonl").read_text().splitlines()[0])
+    assert first["type"] == "submitted"
+    assert "Abusive post" not in (out / "events.jsonl").read_text()
