@@ -139,6 +139,15 @@ def _serve(tracker: Tracker, args: argparse.Namespace) -> int:
     if args.access_log is not None:
         # The server's processes read their settings from the environment.
         os.environ["TRACKER_ACCESS_LOG"] = "true" if args.access_log else "false"
+    if not os.environ.get("TRACKER_BASE_URL"):
+        # Feeds and mails need absolute links: without the setting, this server's own
+        # address, so a local run's feed links work.
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        os.environ["TRACKER_BASE_URL"] = f"http://{host}:{args.port}"
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"tracker: warning: TRACKER_BASE_URL is not set, so feeds and mails link "
+                  f"to http://{host}:{args.port}; set it to the public address",
+                  file=sys.stderr)
     tracker.close()  # every server process bootstraps its own
     print(f"Serving on http://{args.host}:{args.port}/", file=sys.stderr)
     serve(tracker.settings, args.host, args.port, args.workers)

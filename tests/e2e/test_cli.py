@@ -74,7 +74,8 @@ def test_serve_answers_health_and_an_issue(tmp_path: Path) -> None:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "tracker.cli", "serve", "--demo", "--port", str(port)],
-        env={**os.environ, "TRACKER_DATA_DIR": str(tmp_path)},
+        env={**{k: v for k, v in os.environ.items() if k != "TRACKER_BASE_URL"},
+             "TRACKER_DATA_DIR": str(tmp_path)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -92,6 +93,10 @@ def test_serve_answers_health_and_an_issue(tmp_path: Path) -> None:
                                     timeout=5) as r:
             issue = json.load(r)
         assert issue["number"] == 1 and issue["verdict"]
+        # Without TRACKER_BASE_URL, feed links point at the server itself.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/timeline.atom", timeout=5) as r:
+            feed = r.read().decode()
+        assert f'href="http://127.0.0.1:{port}/timeline.atom"' in feed
     finally:
         server.terminate()
         server.wait(timeout=20)
