@@ -81,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--watch", action="store_true",
                          help="keep it current: re-write changed files as events arrive")
 
+    export = command("export", _export,
+                     "write the open-data files (events.jsonl, issues.csv, commitments.csv)")
+    export.add_argument("directory", type=Path)
+
     users = commands.add_parser("users", help="manage staff accounts and their tokens")
     user_commands = users.add_subparsers(title="users commands", metavar="ACTION")
     add = user_commands.add_parser("add", help="add an account; prints its API token last")
@@ -135,6 +139,15 @@ def _serve(tracker: Tracker, args: argparse.Namespace) -> int:
     if args.access_log is not None:
         # The server's processes read their settings from the environment.
         os.environ["TRACKER_ACCESS_LOG"] = "true" if args.access_log else "false"
+    if not os.environ.get("TRACKER_BASE_URL"):
+        # Feeds and mails need absolute links: without the setting, this server's own
+        # address, so a local run's feed links work.
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        os.environ["TRACKER_BASE_URL"] = f"http://{host}:{args.port}"
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"tracker: warning: TRACKER_BASE_URL is not set, so feeds and mails link "
+                  f"to http://{host}:{args.port}; set it to the public address",
+                  file=sys.stderr)
     tracker.close()  # every server process bootstraps its own
     print(f"Serving on http://{args.host}:{args.port}/", file=sys.stderr)
     serve(tracker.settings, args.host, args.port, args.workers)
@@ -182,6 +195,25 @@ def _publish(tracker: Tracker, args: argparse.Namespace) -> int:
     finally:
         publisher.close()
     return 1 if report.failed else 0
+
+
+def _export(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.web.routes.exports import open_data_files
+
+    directory: Path = args.directory
+    if directory.exists() and not directory.is_dir():
+        raise SettingsError(f"export: {directory} exists and is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    tracker.projector.catch_up()
+    for name, chunks in open_data_files(tracker).items():
+        # Written beside, then renamed over: a reader never sees half a file.
+        partial = directory / f".{name}.partial"
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        partial.replace(directory / name)
+    print(f"Exported events.jsonl, issues.csv and commitments.csv to {directory}")
+    return 0
 
 
 def _rebuild(tracker: Tracker, _args: argparse.Namespace) -> int:

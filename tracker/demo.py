@@ -81,7 +81,7 @@ def _topic(slug: str, on: date = date(2014, 8, 20)) -> Step:
 
 def _discussed(summary: str, questions: list[str], proposals: list[str]) -> list[Step]:
     return [
-        lambda app, n: app.schedule_issue(n, ASSEMBLY, "A citizen who raised it", SECRETARIAT,
+        lambda app, n: app.schedule_issue(n, ASSEMBLY, "a citizen who raised it", SECRETARIAT,
                                           date(2014, 9, 1)),
         lambda app, n: app.record_presentation(n, None, SECRETARIAT, ASSEMBLY_DAY),
         lambda app, n: app.record_discussion(n, ASSEMBLY, summary, questions, proposals,

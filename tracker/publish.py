@@ -227,7 +227,8 @@ class Publisher:
 
     @staticmethod
     def _global_addresses() -> list[str]:
-        return ["/", "/issues", "/commitments", "/timeline", "/about/statuses",
+        return ["/", "/issues", "/commitments", "/timeline", "/about/statuses", "/about/reading",
+                *(f"/{kind}" for kind in REFERENCE_KINDS),
                 "/calendar.ics", *(f"/timeline.{f}" for f in FEED_FORMATS),
                 *(f"/commitments/overdue.{f}" for f in FEED_FORMATS)]
 

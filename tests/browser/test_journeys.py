@@ -122,3 +122,30 @@ def test_a_moderator_hides_a_submission_with_a_reason(page: Any, server: Server)
     expect(page.locator("body")).to_contain_text("Advertising, not an issue")
     page.goto("/issues")
     expect(page.locator(".issue-list")).not_to_contain_text("BUY CHEAP PILLS")
+
+
+def test_the_home_page_answers_with_counts_the_api_agrees_with(page: Any,
+                                                               server: Server) -> None:
+    page.goto("/")
+    answer = page.locator('[data-answer="london-2014"]')
+    expect(answer).to_be_visible()
+    sentence = answer.inner_text()
+    assert sentence.startswith("At the London assembly on 18 September 2014, citizens raised ")
+    raised = int(re.search(r"citizens raised (\d+) issues", sentence).group(1))  # type: ignore[union-attr]
+    outcomes = {link.get_attribute("data-outcome"): int(link.inner_text().split()[0])
+                for link in page.locator("[data-outcome]").all()}
+    assert sum(outcomes.values()) == raised
+    for key, n in outcomes.items():
+        api = page.request.get(f"/api/v1/issues?assembly=london-2014&outcome={key}").json()
+        assert api["total"] == n, key
+        assert str(n) in sentence
+    promises = {link.get_attribute("data-promises"): int(link.inner_text().split()[0])
+                for link in page.locator("[data-promises]").all()}
+    made = int(re.search(r"The Board made (\d+) promises", sentence).group(1))  # type: ignore[union-attr]
+    assert sum(promises.values()) == made
+    status = {"kept": "delivered", "dropped": "dropped", "overdue": "overdue", "open": "open"}
+    for key, n in promises.items():
+        api = page.request.get(
+            f"/api/v1/commitments?assembly=london-2014&status={status[key]}").json()
+        assert api["total"] == n, key
+        assert f"{n} {key}" in sentence

@@ -15,7 +15,8 @@ class TestIssues:
         body = demo.get("/api/v1/issues/2").json()
         assert {"number", "title", "stage", "verdict", "topic", "version",
                 "commitments"} <= set(body)
-        assert body["verdict"].startswith("Partly: 1 of 2 commitments delivered; 1 overdue by")
+        assert body["verdict"].startswith("Partly: 1 of 2 commitments delivered; 1 overdue, due "
+                                          "31 December 2015 (overdue by")
         commitment = body["commitments"][1]
         assert {"commitment", "text", "owner", "due", "status", "overdue"} <= set(commitment)
         assert commitment["overdue"] is True

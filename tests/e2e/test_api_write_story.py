@@ -70,7 +70,8 @@ def test_an_issue_from_gather_to_delivery(site: Site, clock: Clock) -> None:
     clock.today = date(2016, 1, 10)
     site.tracker.refresh()
     read = site.client.get(issue).json()
-    assert read["verdict"] == "Partly: 1 of 2 commitments delivered; 1 overdue by 10 days"
+    assert read["verdict"] == ("Partly: 1 of 2 commitments delivered; 1 overdue, due "
+                               "31 December 2015 (overdue by 10 days)")
     ok(site, f"{issue}/commitments/2/updates",
        {"status": "delivered", "evidence_url": "Board paper 16/01"},
        **{"If-Match": f'"{read["version"]}"'})

@@ -74,7 +74,8 @@ def test_serve_answers_health_and_an_issue(tmp_path: Path) -> None:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "tracker.cli", "serve", "--demo", "--port", str(port)],
-        env={**os.environ, "TRACKER_DATA_DIR": str(tmp_path)},
+        env={**{k: v for k, v in os.environ.items() if k != "TRACKER_BASE_URL"},
+             "TRACKER_DATA_DIR": str(tmp_path)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -92,6 +93,10 @@ def test_serve_answers_health_and_an_issue(tmp_path: Path) -> None:
                                     timeout=5) as r:
             issue = json.load(r)
         assert issue["number"] == 1 and issue["verdict"]
+        # Without TRACKER_BASE_URL, feed links point at the server itself.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/timeline.atom", timeout=5) as r:
+            feed = r.read().decode()
+        assert f'href="http://127.0.0.1:{port}/timeline.atom"' in feed
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -171,3 +176,18 @@ def test_publishing_refuses_a_directory_with_links_where_the_site_writes(
     assert "is a symbolic link" in lines[0] and "Traceback" not in result.stderr
     assert (outside / "victim.txt").read_text() == "not the tracker's"
     assert sorted(os.listdir(outside)) == ["victim.txt"]
+
+
+def test_export_writes_the_open_data_files(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    out = tmp_path / "open-data"
+    done = tracker(tmp_path, "export", str(out))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["commitments.csv", "events.jsonl",
+                                                     "issues.csv"]
+    issues_csv = (out / "issues.csv").read_text().splitlines()
+    assert issues_csv[0].startswith("number,title,stage,verdict")
+    assert len(issues_csv) == 1 + 14  # every visible demo issue
+    first = json.loads((out / "events.jsonl").read_text().splitlines()[0])
+    assert first["type"] == "submitted"
+    assert "Abusive post" not in (out / "events.jsonl").read_text()

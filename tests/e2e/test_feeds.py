@@ -74,10 +74,10 @@ def test_the_same_facts_in_rss_atom_and_json_feed(demo: TestClient, feed: str) -
 
 def test_entries_carry_the_full_text_and_the_evidence_link(demo: TestClient) -> None:
     atom = fetch(demo, "/issues/1/feed.atom")
-    delivered = [e for e in atom.entries if "was delivered" in e.title]
+    delivered = [e for e in atom.entries if "commitment delivered" in e.title]
     assert delivered
     assert "https://example.org/demo/extended-access-list" in delivered[-1].content[0].value
-    promise = next(e for e in atom.entries if e.title.startswith("New commitment"))
+    promise = next(e for e in atom.entries if "new commitment" in e.title)
     assert "Who is accountable: Chief Executive" in promise.content[0].value
     assert promise.tags[0].term == "Access to Services"
 
@@ -136,6 +136,8 @@ def test_crossing_the_due_date_makes_exactly_one_overdue_entry(live: TestClient,
                         "/commitments/overdue.atom"):
             assert overdue_ids(address) == [
                 "tag:localhost,2014:issues/1/commitments/1/overdue/2015-06-30"]
+        assert overdue_ids("/timeline.atom") == [
+            "tag:localhost,2014:issues/1/commitments/1/overdue/2015-06-30"]
     entry = fetch(live, "/commitments/overdue.atom").entries[0]
     assert entry.published.startswith("2015-07-01T00:00:00")
 
@@ -157,3 +159,38 @@ def test_calendars_have_one_all_day_event_per_open_commitment(demo: TestClient) 
     owner = Calendar.from_ical(demo.get("/owners/medical-director/calendar.ics").content)
     assert [str(e["UID"]) for e in owner.walk("VEVENT")] == ["issue-2-commitment-2@localhost"]
     assert demo.get("/issues/999/calendar.ics").status_code == 404
+
+
+class TestEntriesReadOnTheirOwn:
+    @pytest.mark.parametrize("feed", FEEDS)
+    def test_every_entry_title_names_its_issue(self, demo: TestClient, feed: str) -> None:
+        for page in all_pages(demo, f"{feed}.atom"):
+            for entry in page.entries:
+                number = entry.link.split("/issues/")[1].split("#")[0]
+                assert entry.title.startswith(f"Issue {number}, "), entry.title
+
+    def test_commitment_entries_name_the_promise(self, demo: TestClient) -> None:
+        titles = [e.title for e in fetch(demo, "/issues/13/feed.atom").entries]
+        assert ("Issue 13, Carers should get a health check of their own: commitment dropped "
+                "(run a national carers\u2019 health campaign)" in titles
+                or "Issue 13, Carers should get a health check of their own: commitment "
+                   "dropped (run a national carers' health campaign)" in titles)
+        assert not any("Commitment 2" in t for t in titles)
+
+    def test_the_timeline_feed_holds_overdue_notices(self, demo: TestClient) -> None:
+        titles = [e.title for p in all_pages(demo, "/timeline.atom") for e in p.entries]
+        overdue = [t for t in titles if ": commitment overdue, due " in t]
+        assert len(overdue) == 3
+        assert ("Issue 3, Young people fall through the gap between child and adult services: "
+                "commitment overdue, due 30 June 2015 (publish a transition standard for "
+                "mental health services)") in overdue
+
+    def test_an_issue_feed_is_called_by_the_issue_title(self, demo: TestClient) -> None:
+        feed = fetch(demo, "/issues/13/feed.rss").feed
+        assert feed.title.startswith("Issue 13: Carers should get a health check of their own")
+
+    @pytest.mark.parametrize("feed", FEEDS)
+    def test_channel_descriptions_are_sentences(self, demo: TestClient, feed: str) -> None:
+        description = fetch(demo, f"{feed}.rss").feed.description
+        assert description[0].isupper() and description.endswith(".")
+        assert len(description.split()) >= 8

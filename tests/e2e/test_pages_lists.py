@@ -6,12 +6,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 
-def test_home_shows_the_scoreboard_and_latest_changes(demo: TestClient) -> None:
+def test_home_shows_the_scoreboard_and_what_changed_recently(demo: TestClient) -> None:
     page = demo.get("/").text
     assert "Did anything come of it?" in page
     assert "issues raised" in page and "overdue" in page
     assert "(median)" in page
-    assert page.count('class="history__entry') == 10
+    assert 1 <= page.count('class="history__entry') <= 10
 
 
 class TestIssueList:

@@ -85,5 +85,6 @@ def test_a_new_commitment_reaches_the_owner_and_topic_files(tracker: Tracker,
     finally:
         publisher.close()
     feed = feedparser.parse((site / "owners/medical-director/feed.atom").read_bytes())
-    assert feed.entries[0].title.startswith("Commitment 2 is at risk")
+    assert feed.entries[0].title.startswith("Issue 2, Crisis mental health care is hard to "
+                                            "reach at night: commitment at risk")
     assert "Only three lines open" in (site / "topics/mental-health/index.html").read_text()

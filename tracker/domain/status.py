@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from tracker.domain.commitment import CommitmentStatus
 from tracker.domain.response import Grade
+from tracker.domain.wording import duration
+from tracker.domain.wording import long_date as long_date
 
 
 class Stage(StrEnum):
@@ -100,15 +102,6 @@ def derive_stage(facts: IssueFacts) -> Stage:
     return Stage.SUBMITTED
 
 
-def long_date(day: date) -> str:
-    """UK style: 6 November 2014."""
-    return f"{day.day} {day:%B %Y}"
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
 def verdict(facts: IssueFacts, today: date, silent_days: int = 60,
             clocks: Clocks | None = None) -> str:
     """One plain-English sentence: did anything concrete come of it?"""
@@ -128,8 +121,8 @@ def verdict(facts: IssueFacts, today: date, silent_days: int = 60,
     if facts.grade is not None:
         return response_verdict(facts, today, clocks)
     if facts.discussed_on is not None:
-        return (f"Discussed {_days((today - facts.discussed_on).days)} ago; "
-                f"no Board response yet{_clock(due, today)}")
+        return (f"No Board response yet: discussed {long_date(facts.discussed_on)}"
+                f"{_clock(due, today)}")
     if facts.response_owed_on is not None:
         return (f"Reached the support threshold on {long_date(facts.response_owed_on)}; "
                 f"no Board response yet{_clock(due, today)}")
@@ -169,13 +162,8 @@ def referral_due(facts: IssueFacts, clocks: Clocks) -> date | None:
 
 
 def overdue_by(due: date, today: date) -> str:
-    """3 days, 6 weeks, 3 months: how late, roughly, once it is late."""
-    days = (today - due).days
-    if days < 14:
-        return _days(days)
-    if days < 61:
-        return f"{days // 7} weeks"
-    return f"{days // 30} months" if days < 730 else f"{days // 365} years"
+    """How late, in the words the commitments' verdicts use: '12 days', 'over 3 months'."""
+    return duration(due, today)
 
 
 def _clock(due: date | None, today: date) -> str:
@@ -215,7 +203,7 @@ def _commitments_verdict(commitments: tuple[CommitmentFacts, ...], today: date,
     if not live:
         return f"Not taken forward: {_count(len(commitments))} dropped"
     delivered = sum(c.status == CommitmentStatus.DELIVERED for c in live)
-    overdue = [(today - c.due).days for c in live if c.is_overdue(today)]
+    overdue = sorted(c.due for c in live if c.is_overdue(today))
     silent = [c for c in live if c.is_silent(today, silent_days)]
     dropped = len(commitments) - len(live)
     if delivered == len(live):
@@ -224,16 +212,23 @@ def _commitments_verdict(commitments: tuple[CommitmentFacts, ...], today: date,
                     f"{dropped} dropped")
         return f"Yes: {delivered} of {_count(len(live))} delivered"
     if overdue:
-        late = f"overdue by {_days(max(overdue))}"
+        oldest = overdue[0]
+        late = f"overdue by {duration(oldest, today)}"
+        due = f"{'the oldest ' if len(overdue) > 1 else ''}due {long_date(oldest)}"
         if delivered:
-            return f"Partly: {delivered} of {_count(len(live))} delivered; {len(overdue)} {late}"
-        return f"Promised, {late}" if len(live) == 1 else f"Promised, {len(overdue)} {late}"
+            return (f"Partly: {delivered} of {_count(len(live))} delivered; "
+                    f"{len(overdue)} overdue, {due} ({late})")
+        if len(live) == 1:
+            return f"Promised by {long_date(oldest)}; {late}"
+        return (f"Promised: {len(overdue)} of {_count(len(live))} overdue; {due} "
+                f"({late})")
     if delivered:
         return f"Partly: {delivered} of {_count(len(live))} delivered"
     next_due = min(c.due for c in live if not c.is_settled)
     sentence = f"Promised: {_count(len(live))}, next due {long_date(next_due)}"
     if silent:
-        sentence += f"; no update for {silent_days} days or more"
+        since = min(c.last_update_on or c.made_on for c in silent)
+        sentence += f"; no update since {long_date(since)}"
     return sentence
 
 

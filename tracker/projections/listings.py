@@ -7,7 +7,14 @@ from datetime import date
 
 from sqlalchemy import Connection, case, func, or_, select
 
-from tracker.projections.issues import commitments, issues, overdue_clause, withheld_texts
+from tracker.projections.answers import outcome_filter
+from tracker.projections.issues import (
+    OPEN_STATUSES,
+    commitments,
+    issues,
+    overdue_clause,
+    withheld_texts,
+)
 from tracker.projections.reference import owners
 
 
@@ -19,6 +26,7 @@ class IssueFilter:
     assembly: str | None = None
     overdue: bool = False
     search: str | None = None
+    outcome: str | None = None  # an answer outcome key (tracker.domain.answer.OUTCOMES)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ def list_issues(conn: Connection, where: IssueFilter, today: date, offset: int =
             select(commitments.c.issue_number).where(commitments.c.owner == where.owner))))
     if where.overdue:
         query = query.where(counts.c.overdue > 0)
+    if where.outcome:
+        query = query.where(outcome_filter(where.outcome), issues.c.hidden_reason.is_(None))
     if where.search:
         # A plain substring match on title and description, the same on SQLite and
         # PostgreSQL; LIKE's wildcards in the query are taken literally.
@@ -95,7 +105,8 @@ class CommitmentSummary:
 def list_commitments(conn: Connection, today: date, status: str | None = None,
                      owner: str | None = None, topic: str | None = None,
                      overdue_only: bool = False, offset: int = 0,
-                     limit: int = 100) -> tuple[list[CommitmentSummary], int]:
+                     limit: int = 100, assembly: str | None = None,
+                     ) -> tuple[list[CommitmentSummary], int]:
     """Every commitment, overdue first (most overdue at the top), then by due date."""
     is_overdue = overdue_clause(today)
     query = select(commitments, issues.c.title, issues.c.topic,
@@ -106,12 +117,17 @@ def list_commitments(conn: Connection, today: date, status: str | None = None,
         .where(issues.c.hidden_reason.is_(None))
     if status == "overdue" or overdue_only:
         query = query.where(is_overdue)
+    elif status == "open":  # neither settled nor overdue: not due yet
+        query = query.where(commitments.c.status.in_(OPEN_STATUSES),
+                            commitments.c.due >= today)
     elif status:
         query = query.where(commitments.c.status == status)
     if owner:
         query = query.where(commitments.c.owner == owner)
     if topic:
         query = query.where(issues.c.topic == topic)
+    if assembly:
+        query = query.where(issues.c.assembly == assembly)
     total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = conn.execute(query.order_by(case((is_overdue, 0), else_=1), commitments.c.due,
                                        commitments.c.issue_number, commitments.c.commitment)

@@ -103,6 +103,8 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
             return f"The Board was asked for a revised response: {e.reason}"
         case Issue.CommitmentMade():
             return f"New commitment by {name(e.owner)}, due {long_date(e.due)}: {e.text}"
+        case Issue.ProgressRecorded() if e.status == "no_public_evidence":
+            return f"Commitment {e.commitment} has no public evidence: {e.note}"
         case Issue.ProgressRecorded():
             return f"Commitment {e.commitment} is {status_label(e.status).lower()}: {e.note}"
         case Issue.DueDateMoved():

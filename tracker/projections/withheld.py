@@ -90,6 +90,8 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return "The Board was asked for a revised response"
         case "commitment_made":
             return f"New commitment by {name(f['owner'])}, due {day('due')}"
+        case "progress_recorded" if f["status"] == "no_public_evidence":
+            return f"Commitment {f['commitment']} has no public evidence"
         case "progress_recorded":
             return f"Commitment {f['commitment']} is {status_label(f['status']).lower()}"
         case "due_date_moved":

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, and_, select
 from feeds import FeedEntry
 from feeds.ids import entry_id, overdue_id, tag_uri
 from tracker.domain.status import Clocks, long_date
+from tracker.projections.headlines import headline
 from tracker.projections.issues import commitments, issues, overdue_clause, overdue_responses
 from tracker.projections.timeline import (
     TimelineEntry,
@@ -56,9 +57,12 @@ class Cursor:
         return cls(moment, key)
 
 
-def _timeline_entry(e: TimelineEntry, base_url: str, names: dict[str, str]) -> FeedEntry:
+def _timeline_entry(e: TimelineEntry, base_url: str, names: dict[str, str],
+                    promise: str = "") -> FeedEntry:
     f = e.fields
     paragraphs = [e.sentence, f"Issue {e.issue_number}: {e.issue_title}"]
+    if promise and not f.get("text"):
+        paragraphs.append(f"The commitment: {promise}")
     if f.get("text") and f.get("due"):  # a commitment (its text is null when withheld)
         paragraphs.append(f"What was promised: {f['text']}")
         paragraphs.append(f"Who is accountable: {names.get(f['owner'], f['owner'])}")
@@ -72,7 +76,8 @@ def _timeline_entry(e: TimelineEntry, base_url: str, names: dict[str, str]) -> F
         happened += f"; recorded on {long_date(e.recorded_at.date())}"
     paragraphs.append(happened + ".")
     return FeedEntry(
-        id=entry_id(base_url, e.issue_number, e.entry), title=e.sentence,
+        id=entry_id(base_url, e.issue_number, e.entry),
+        title=headline(e.issue_number, e.issue_title, e.type, f, names, promise),
         paragraphs=tuple(paragraphs),
         link=f"{base_url}/issues/{e.issue_number}#entry-{e.entry}",
         recorded_at=e.recorded_at, occurred_on=e.occurred_on,
@@ -98,12 +103,13 @@ def _overdue(conn: Connection, where: TimelineFilter, today: date, base_url: str
     for r in conn.execute(query).mappings():
         became = datetime.combine(r["due"] + timedelta(days=1), time(), tzinfo=UTC)
         owner = names.get(r["owner"], r["owner"])
-        title = (f"Commitment {r['commitment']} of issue {r['issue_number']} is overdue: "
-                 f"it was due {long_date(r['due'])}")
+        said = (f"Commitment {r['commitment']} of issue {r['issue_number']} is overdue: "
+                f"it was due {long_date(r['due'])}")
         entry = FeedEntry(
             id=overdue_id(base_url, r["issue_number"], r["commitment"], r["due"].isoformat()),
-            title=title,
-            paragraphs=(title, f"Issue {r['issue_number']}: {r['title']}",
+            title=headline(r["issue_number"], r["title"], "overdue",
+                           {"due": r["due"].isoformat()}, names, r["text"]),
+            paragraphs=(said, f"Issue {r['issue_number']}: {r['title']}",
                         f"What was promised: {r['text']}", f"Who is accountable: {owner}",
                         f"Last reported status: {r['status'].replace('_', ' ')}"),
             link=f"{base_url}/issues/{r['issue_number']}#commitment-{r['commitment']}",
@@ -138,6 +144,15 @@ def _overdue_responses(conn: Connection, where: TimelineFilter, today: date, bas
     return found
 
 
+def _promises(conn: Connection, numbers: set[int]) -> dict[tuple[int, int], str]:
+    """The commitments' texts of these issues, as the public rows hold them."""
+    if not numbers:
+        return {}
+    return {(n, c): text for n, c, text in conn.execute(
+        select(commitments.c.issue_number, commitments.c.commitment, commitments.c.text)
+        .where(commitments.c.issue_number.in_(numbers)))}
+
+
 def feed_entries(conn: Connection, where: TimelineFilter, today: date, base_url: str,
                  names: dict[str, str], before: Cursor | None, limit: int = 50,
                  overdue_only: bool = False,
@@ -150,10 +165,12 @@ def feed_entries(conn: Connection, where: TimelineFilter, today: date, base_url:
             query = query.where(entries.c.recorded_at <= before.at)
         rows = conn.execute(query.order_by(entries.c.recorded_at.desc(),
                                            entries.c.position.desc()).limit(limit + 1))
-        for row in rows.mappings():
-            e = to_entry(row)
+        found = [to_entry(row) for row in rows.mappings()]
+        promises = _promises(conn, {e.issue_number for e in found if e.commitment})
+        for e in found:
+            promise = promises.get((e.issue_number, e.commitment or 0), "")
             keyed.append((e.recorded_at, f"e{e.position:012d}",
-                          _timeline_entry(e, base_url, names)))
+                          _timeline_entry(e, base_url, names, promise)))
     for key, entry in [*_overdue(conn, where, today, base_url, names),
                        *_overdue_responses(conn, where, today, base_url, names,
                                            clocks or Clocks())]:

@@ -10,6 +10,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 
 from tracker.config import Settings
 from tracker.credentials import shown
+from tracker.domain.answer import OUTCOMES, PROMISE_STATES, answer_sentence, on_time_sentence
 from tracker.domain.glossary import grade_label, stage_label, status_label
 from tracker.domain.status import long_date
 from tracker.web.markdown import to_html
@@ -53,6 +54,10 @@ def build_environment(settings: Settings) -> Environment:
     env.globals["stage_label"] = stage_label
     env.globals["status_label"] = status_label
     env.globals["grade_label"] = grade_label
+    env.globals["answer_sentence"] = answer_sentence
+    env.globals["on_time_sentence"] = on_time_sentence
+    env.globals["OUTCOMES"] = OUTCOMES
+    env.globals["PROMISE_STATES"] = PROMISE_STATES
     has_vendor = (VENDOR_DIR / "nhsuk-frontend.min.css").exists()
     site: dict[str, Any] = {
         "organisation": settings.organisation,

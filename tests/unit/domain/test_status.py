@@ -49,9 +49,9 @@ class TestVerdict:
     @pytest.mark.parametrize(("facts", "sentence"), [
         (IssueFacts(), "Not discussed yet"),
         (IssueFacts(discussed_on=DISCUSSED),
-         "Discussed 47 days ago; no Board response yet, due by 24 August 2015"),
+         "No Board response yet: discussed 26 May 2015, due by 24 August 2015"),
         (IssueFacts(discussed_on=date(2015, 7, 11)),
-         "Discussed 1 day ago; no Board response yet, due by 9 October 2015"),
+         "No Board response yet: discussed 11 July 2015, due by 9 October 2015"),
         (IssueFacts(discussed_on=DISCUSSED, grade="accepted"),
          "The Board accepted this; no commitment recorded yet"),
         (IssueFacts(grade="rejected", response_summary="No money this year"),
@@ -67,22 +67,25 @@ class TestVerdict:
         (committed(commitment("delivered")), "Yes: 1 of 1 commitment delivered"),
         (committed(commitment("delivered"), commitment("dropped")),
          "Partly: 1 of 2 commitments delivered; 1 dropped"),
-        (committed(commitment(due=date(2015, 6, 30))), "Promised, overdue by 12 days"),
+        (committed(commitment(due=date(2015, 6, 30))),
+         "Promised by 30 June 2015; overdue by 12 days"),
         (committed(commitment(due=date(2015, 6, 30)), commitment(due=date(2015, 7, 1))),
-         "Promised, 2 overdue by 12 days"),
+         "Promised: 2 of 2 commitments overdue; the oldest due 30 June 2015 (overdue by 12 "
+         "days)"),
         (committed(commitment("delivered"), commitment(due=date(2015, 7, 11))),
-         "Partly: 1 of 2 commitments delivered; 1 overdue by 1 day"),
+         "Partly: 1 of 2 commitments delivered; 1 overdue, due 11 July 2015 (overdue by 1 "
+         "day)"),
         (committed(commitment("delivered"), commitment()),
          "Partly: 1 of 2 commitments delivered"),
         (committed(commitment(updated=date(2015, 7, 1))),
          "Promised: 1 commitment, next due 31 December 2015"),
         (committed(CommitmentFacts("on_track", date(2015, 12, 31), date(2015, 4, 1)),
                    commitment(due=date(2015, 11, 6), updated=date(2015, 7, 1))),
-         "Promised: 2 commitments, next due 6 November 2015; no update for 60 days or more"),
+         "Promised: 2 commitments, next due 6 November 2015; no update since 1 April 2015"),
         (committed(commitment("dropped"), commitment("dropped")),
          "Not taken forward: 2 commitments dropped"),
         (committed(commitment("no_public_evidence", due=date(2015, 7, 1))),
-         "Promised, overdue by 11 days"),
+         "Promised by 1 July 2015; overdue by 11 days"),
         (IssueFacts(outcome="Hours now published"), "Closed: Hours now published"),
         (IssueFacts(merged_into=4), "Merged into issue 4"),
         (IssueFacts(hidden_reason="Abusive", merged_into=4), "Hidden by a moderator: Abusive"),
@@ -105,4 +108,11 @@ class TestVerdict:
     def test_the_same_facts_read_differently_as_days_pass(self) -> None:
         facts = committed(commitment(due=date(2015, 7, 20), updated=date(2015, 7, 1)))
         assert verdict(facts, TODAY).startswith("Promised: 1 commitment")
-        assert verdict(facts, date(2015, 7, 25)) == "Promised, overdue by 5 days"
+        assert verdict(facts, date(2015, 7, 25)) == "Promised by 20 July 2015; overdue by 5 days"
+
+    def test_long_delays_are_said_in_months_and_years(self) -> None:
+        facts = committed(commitment(due=date(2015, 6, 30)))
+        assert verdict(facts, date(2026, 11, 30)) == (
+            "Promised by 30 June 2015; overdue by over 11 years")
+        assert verdict(facts, date(2015, 10, 1)) == (
+            "Promised by 30 June 2015; overdue by over 3 months")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -26,6 +26,8 @@ router = APIRouter(prefix="/api/v1/issues", tags=["issues"], responses=refusals(
 READ_ONE: dict[int | str, dict[str, Any]] = {
     **refusals(404, 422), 304: {"description": "Not modified since the ETag or date sent"}}
 
+Outcome = Literal["promised", "agreed", "declined", "referred", "noted", "closed", "unanswered",
+                  "not_discussed", "merged"]  # tracker.domain.answer.OUTCOMES
 Slug = Annotated[str | None, Query(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 
 
@@ -35,12 +37,14 @@ async def read_issues(
     stage: Annotated[Stage | None, Query(description="A stage key, e.g. in_progress")] = None,
     topic: Slug = None, owner: Slug = None, assembly: Slug = None,
     overdue: bool = False,
+    outcome: Annotated[Outcome | None, Query(
+        description="What came of it (an issue raised at an assembly), e.g. declined")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words in title or text")] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """Issues, newest first, with filters and a text search."""
-    where = IssueFilter(stage and str(stage), topic, owner, assembly, overdue, q)
+    where = IssueFilter(stage and str(stage), topic, owner, assembly, overdue, q, outcome)
 
     def build(conn: Connection) -> IssueListOut:
         found, total = list_issues(conn, where, tracker.clock(), offset, limit)

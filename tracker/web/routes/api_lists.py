@@ -20,7 +20,7 @@ from tracker.web.views import entry_out, reference_out
 router = APIRouter(prefix="/api/v1", tags=["lists"], responses=refusals(422))
 
 StatusFilter = Literal["on_track", "at_risk", "delayed", "no_public_evidence", "delivered",
-                       "dropped", "overdue"]
+                       "dropped", "overdue", "open"]
 
 
 @router.get("/timeline", response_model=TimelineOut)
@@ -47,14 +47,16 @@ async def read_timeline(
 async def read_commitments(
     request: Request, tracker: TrackerDep,
     status: StatusFilter | None = None, owner: Slug = None, topic: Slug = None,
+    assembly: Slug = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
-    """Every commitment, overdue first."""
+    """Every commitment, overdue first ("open": neither settled nor overdue)."""
 
     def build(conn: Connection) -> CommitmentListOut:
         found, total = list_commitments(conn, tracker.clock(), status=status, owner=owner,
-                                        topic=topic, offset=offset, limit=limit)
+                                        topic=topic, offset=offset, limit=limit,
+                                        assembly=assembly)
         return CommitmentListOut(total=total, commitments=found)
 
     return await answer(request, tracker, "commitments", build)

@@ -27,6 +27,20 @@ PAGE = 1000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+ISSUES_HEADER = ["number", "title", "stage", "verdict", "topic", "assembly", "supporters",
+                 "submitted_on", "commitments"]
+COMMITMENTS_HEADER = ["issue", "commitment", "text", "owner", "due", "status", "overdue",
+                      "measure", "evidence"]
+
+
+def open_data_files(tracker: Tracker) -> dict[str, Iterator[str]]:
+    """The open-data files by name, as `/export/...` serves them and `tracker export`
+    writes them."""
+    return {"events.jsonl": _events(tracker),
+            "issues.csv": _csv_lines(ISSUES_HEADER, _issue_rows(tracker)),
+            "commitments.csv": _csv_lines(COMMITMENTS_HEADER, _commitment_rows(tracker))}
+
+
 def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -126,17 +140,14 @@ def export_events(request: Request, tracker: TrackerDep) -> Response:
             responses=body_in("text/csv", description="CSV with a header row"))
 def export_issues(request: Request, tracker: TrackerDep) -> Response:
     """Every visible issue with its stage and verdict."""
-    header = ["number", "title", "stage", "verdict", "topic", "assembly", "supporters",
-              "submitted_on", "commitments"]
     return _streamed(request, tracker, "issues-csv", "text/csv; charset=utf-8",
-                     _csv_lines(header, _issue_rows(tracker)), "issues.csv")
+                     _csv_lines(ISSUES_HEADER, _issue_rows(tracker)), "issues.csv")
 
 
 @router.get("/commitments.csv", response_class=Response,
             responses=body_in("text/csv", description="CSV with a header row"))
 def export_commitments(request: Request, tracker: TrackerDep) -> Response:
     """Every commitment of a visible issue, with its status and whether it is overdue."""
-    header = ["issue", "commitment", "text", "owner", "due", "status", "overdue", "measure",
-              "evidence"]
     return _streamed(request, tracker, "commitments-csv", "text/csv; charset=utf-8",
-                     _csv_lines(header, _commitment_rows(tracker)), "commitments.csv")
+                     _csv_lines(COMMITMENTS_HEADER, _commitment_rows(tracker)),
+                     "commitments.csv")

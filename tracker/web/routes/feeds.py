@@ -37,6 +37,8 @@ FORMATS: dict[str, tuple[Callable[[FeedPage], bytes], str]] = {
 }
 # Feeds change only when something is recorded; readers poll, so let caches keep them a while.
 FEED_MAX_AGE = 300
+_WITH_OVERDUE = (" It includes an entry for each commitment that passed its due date without "
+                 "being delivered.")
 # The date an empty feed carries: fixed, so an empty feed never looks new.
 EMPTY_FEED_DATE = datetime(2014, 9, 18, tzinfo=UTC)
 
@@ -44,8 +46,10 @@ EMPTY_FEED_DATE = datetime(2014, 9, 18, tzinfo=UTC)
 async def _feed(request: Request, tracker: Tracker, fmt: str, path: str, html_path: str,
           title: str, where: TimelineFilter, before: str | None,
           check: Callable[[Connection], bool] = lambda conn: True,
-          overdue_only: bool = False, named: str | None = None) -> Response:
-    """``named``: a topic or owner slug whose display name is the feed's title."""
+          overdue_only: bool = False, named: str | None = None,
+          about: str = "") -> Response:
+    """``named``: a topic or owner slug whose display name is the feed's title; ``about``:
+    the channel's description, a sentence naming nothing anyone typed."""
     if fmt not in FORMATS:
         raise HTTPException(404, detail="Feeds come as .rss, .atom or .json")
     render, media_type = FORMATS[fmt]
@@ -63,12 +67,15 @@ async def _feed(request: Request, tracker: Tracker, fmt: str, path: str, html_pa
                                           clocks=tracker.settings.clocks)
         self_url = f"{base}{path}.{fmt}" + (f"?before={quote(before)}" if before else "")
         shown = names.get(named, named) if named else title
+        if where.issue is not None:  # an issue's feed is called by the issue's title
+            shown = f"Issue {where.issue}: " + str(conn.execute(select(issues.c.title).where(
+                issues.c.number == where.issue)).scalar_one())
         page = FeedPage(
             id=tag_uri(base, path),
             title=f"{shown}: {tracker.settings.organisation}",
             # Readers often show a channel's description as HTML: it carries no name that
             # anyone typed, so there is nothing in it to escape.
-            subtitle="What changed" if named else f"What changed: {title}",
+            subtitle=about or f"What changed: {title}",
             self_url=self_url,
             html_url=f"{base}{html_path}", entries=tuple(found),
             empty_updated=EMPTY_FEED_DATE, first_url=f"{base}{path}.{fmt}",
@@ -90,7 +97,9 @@ async def timeline_feed(fmt: Format, request: Request, tracker: TrackerDep,
                   before: str | None = None) -> Response:
     """Everything that changed: .rss, .atom or .json."""
     return await _feed(request, tracker, fmt, "/timeline", "/timeline", "What changed",
-                 TimelineFilter(), before)
+                 TimelineFilter(), before,
+                 about="Everything that changed on the issues citizens raised, newest first."
+                       + _WITH_OVERDUE)
 
 
 @router.get("/issues/{number}/feed.{fmt}", response_class=Response, responses=FEEDS)
@@ -101,7 +110,9 @@ async def issue_feed(number: IssueNumber, fmt: Format, request: Request,
     return await _feed(request, tracker, fmt, f"/issues/{number}/feed", f"/issues/{number}",
                  f"Issue {number}", TimelineFilter(issue=number), before,
                  check=lambda conn: conn.execute(select(issues.c.number).where(
-                     issues.c.number == number)).first() is not None)
+                     issues.c.number == number)).first() is not None,
+                 about=f"Everything that changed on issue {number}, newest first."
+                       + _WITH_OVERDUE)
 
 
 @router.get("/topics/{slug}/feed.{fmt}", response_class=Response, responses=FEEDS)
@@ -109,7 +120,9 @@ async def topic_feed(slug: SlugInPath, fmt: Format, request: Request, tracker: T
                before: str | None = None) -> Response:
     """Every issue in a topic."""
     return await _feed(request, tracker, fmt, f"/topics/{slug}/feed", f"/topics/{slug}",
-                 slug, TimelineFilter(topic=slug), before, _exists("topics", slug), named=slug)
+                 slug, TimelineFilter(topic=slug), before, _exists("topics", slug), named=slug,
+                 about="Everything that changed on the issues in this topic, newest first."
+                       + _WITH_OVERDUE)
 
 
 @router.get("/owners/{slug}/feed.{fmt}", response_class=Response, responses=FEEDS)
@@ -117,7 +130,9 @@ async def owner_feed(slug: SlugInPath, fmt: Format, request: Request, tracker: T
                before: str | None = None) -> Response:
     """Everything an accountable owner promised, and when it becomes overdue."""
     return await _feed(request, tracker, fmt, f"/owners/{slug}/feed", f"/owners/{slug}",
-                 slug, TimelineFilter(owner=slug), before, _exists("owners", slug), named=slug)
+                 slug, TimelineFilter(owner=slug), before, _exists("owners", slug), named=slug,
+                 about="What this owner promised and how it is going, newest first."
+                       + _WITH_OVERDUE)
 
 
 @router.get("/commitments/overdue.{fmt}", response_class=Response, responses=FEEDS)
@@ -126,4 +141,6 @@ async def overdue_feed(fmt: Format, request: Request, tracker: TrackerDep,
     """One entry per commitment that passed its due date undelivered."""
     return await _feed(request, tracker, fmt, "/commitments/overdue",
                        "/commitments?status=overdue",
-                 "Overdue commitments", TimelineFilter(), before, overdue_only=True)
+                 "Overdue commitments", TimelineFilter(), before, overdue_only=True,
+                 about="One entry for each commitment that passed its due date without being "
+                       "delivered, newest first.")

@@ -19,6 +19,12 @@ from tracker.web.rendering import render
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
+@router.get("/about/reading", response_class=HTMLResponse)
+def reading_page(request: Request) -> HTMLResponse:
+    """How to read this site, for citizens."""
+    return render(request, "reading.html", section="about")
+
+
 @router.get("/about/statuses", response_class=HTMLResponse)
 def statuses_page(request: Request) -> HTMLResponse:
     """What every stage, status and verdict means."""

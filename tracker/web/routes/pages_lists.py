@@ -29,15 +29,17 @@ KINDS = {"topics": ("topic", "Topic"), "owners": ("owner", "Accountable owner"),
 
 
 @router.get("/commitments", response_class=HTMLResponse)
-async def commitments_page(request: Request, tracker: TrackerDep, status: str = "") -> Response:
-    """Every commitment, overdue first, filterable by status."""
-    chosen = status if status == "overdue" or status in COMMITMENT_STATUSES else ""
+async def commitments_page(request: Request, tracker: TrackerDep, status: str = "",
+                           assembly: str = "") -> Response:
+    """Every commitment, overdue first, filterable by status and assembly."""
+    chosen = status if status in ("overdue", "open") or status in COMMITMENT_STATUSES else ""
 
     def build(conn: Connection) -> Response:
         found, total = list_commitments(conn, tracker.clock(), status=chosen or None,
-                                        limit=500)
+                                        limit=500, assembly=assembly or None)
         return render(request, "commitments.html", section="commitments", found=found,
                       total=total, status=chosen, statuses=COMMITMENT_STATUSES,
+                      assembly=assembly, assembly_name=reference.names(conn).get(assembly),
                       feed_path="/commitments/overdue", feed_title="Overdue commitments")
 
     return await answer(request, tracker, "commitments-page", build)
@@ -46,11 +48,15 @@ async def commitments_page(request: Request, tracker: TrackerDep, status: str = 
 @router.get("/timeline", response_class=HTMLResponse)
 async def timeline_page(
     request: Request, tracker: TrackerDep,
-    issue: Annotated[int | None, Query(ge=1, le=MAX_NUMBER)] = None, topic: str = "",
+    issue_text: Annotated[str, Query(alias="issue", max_length=20)] = "", topic: str = "",
     owner: str = "",
     assembly: str = "", before: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> Response:
     """What changed, newest first, 50 to a page."""
+    # The filter form sends an empty issue box as "issue=": that means any issue.
+    issue = int(issue_text.strip()) if issue_text.strip().isdigit() else None
+    if issue is not None and not 1 <= issue <= MAX_NUMBER:
+        issue = None
     where = timeline.TimelineFilter(issue, topic or None, owner or None, assembly or None)
     params = {k: v for k, v in {"issue": issue, "topic": topic, "owner": owner,
                                 "assembly": assembly}.items() if v}
@@ -62,10 +68,42 @@ async def timeline_page(
                           for k, v in params.items())
         next_url = ("/timeline?" + urlencode({**params, "before": entries[-1].position})
                     if len(entries) == 50 else None)
+        today = tracker.clock()
+        feed = (f"/issues/{issue}/feed" if issue else f"/topics/{topic}/feed" if topic
+                else f"/owners/{owner}/feed" if owner else "/timeline")
         return render(request, "timeline.html", section="timeline", entries=entries,
-                      filter_label=label, next_url=next_url)
+                      filter_label=label, next_url=next_url, where=where,
+                      topics=reference.list_topics(conn, today),
+                      owners=reference.list_owners(conn, today),
+                      assemblies=reference.list_assemblies(conn, today),
+                      feed_path=feed if len(params) <= 1 and not assembly else "/timeline")
 
     return await answer(request, tracker, "timeline-page", build)
+
+
+@router.get("/topics", response_class=HTMLResponse)
+async def topics_page(request: Request, tracker: TrackerDep) -> Response:
+    """Every topic, with its figures."""
+    return await _index_page("topics", request, tracker)
+
+
+@router.get("/owners", response_class=HTMLResponse)
+async def owners_page(request: Request, tracker: TrackerDep) -> Response:
+    """Every accountable owner, with what they promised and how it is going."""
+    return await _index_page("owners", request, tracker)
+
+
+@router.get("/assemblies", response_class=HTMLResponse)
+async def assemblies_page(request: Request, tracker: TrackerDep) -> Response:
+    """Every assembly, newest first, with its figures."""
+    return await _index_page("assemblies", request, tracker)
+
+
+async def _index_page(kind: str, request: Request, tracker: TrackerDep) -> Response:
+    listing = {"topics": reference.list_topics, "owners": reference.list_owners,
+               "assemblies": reference.list_assemblies}[kind]
+    return await answer(request, tracker, f"{kind}-index", lambda conn: render(
+        request, "reference_index.html", kind=kind, items=listing(conn, tracker.clock())))
 
 
 @router.get("/topics/{slug}", response_class=HTMLResponse)
