@@ -43,6 +43,7 @@ from tracker.web.routes import (
     staff,
     staff_accounts,
     staff_issues,
+    staff_meeting,
 )
 from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
 
@@ -89,7 +90,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     _install_not_found(app)
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write, exports,
                    feeds, calendars, follow, pages_submit, pages_issues, pages_about,
-                   pages_lists, staff, staff_issues, staff_accounts):
+                   pages_lists, staff, staff_issues, staff_accounts, staff_meeting):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():
