@@ -44,6 +44,7 @@ from tracker.web.routes import (
     staff_accounts,
     staff_issues,
     staff_meeting,
+    staff_worklist,
 )
 from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
 
@@ -90,7 +91,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     _install_not_found(app)
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write, exports,
                    feeds, calendars, follow, pages_submit, pages_issues, pages_about,
-                   pages_lists, staff, staff_issues, staff_accounts, staff_meeting):
+                   pages_lists, staff, staff_issues, staff_accounts, staff_meeting,
+                   staff_worklist):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():
