@@ -42,6 +42,7 @@ ENDPOINTS: dict[str, set[str]] = {
     "/api/v1/issues/{number}/merge": {"merge_issue"},
     "/api/v1/issues/{number}/moderation": {"hide_issue", "restore_issue"},
     "/api/v1/issues/{number}/corrections": {"correct_entry"},
+    "/api/v1/issues/{number}/commitments/{commitment}/amendments": {"amend_commitment"},
 }
 
 Call = tuple[str, dict[str, Any] | None]
@@ -88,6 +89,9 @@ def _scenarios() -> dict[str, Callable[[Site, str], Call]]:
         "restore_issue": on("hidden", "moderation", {"action": "restore", "reason": "Fine"}),
         "correct_entry": on("submitted", "corrections",
                             {"entry": 1, "reason": "Typo", "correction": "Issue set up"}),
+        "amend_commitment": on("committed", "commitments/1/amendments",
+                               {"field": "measure", "value": "Seen by all",
+                                "reason": "Clearer"}),
     }
 
 

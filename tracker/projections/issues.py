@@ -266,6 +266,12 @@ class IssueStatusProjection(Projection):
     def _corrected(self, conn: Connection, e: Issue.Corrected, position: int) -> None:
         self._touch(conn, e, position)
 
+    @handles(Issue.CommitmentAmended)
+    def _amended(self, conn: Connection, e: Issue.CommitmentAmended, position: int) -> None:
+        value: Any = date.fromisoformat(e.after) if e.field == "due" else e.after
+        self._commitment(conn, e, **{e.field: value})
+        self._touch(conn, e, position)
+
     # -- helpers -------------------------------------------------------------------------
 
     def _number(self, conn: Connection, e: Any) -> int:

@@ -104,4 +104,6 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return "Reopened"
         case "corrected":
             return f"Correction to entry {f['entry']}"
+        case "commitment_amended":
+            return f"Commitment {f['commitment']} was amended"
     return "An entry whose text is withheld"

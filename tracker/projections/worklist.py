@@ -14,13 +14,13 @@ from tracker.projections.reference import assemblies, owners
 
 DUE_SOON_DAYS = 30
 
-# The worklist's lists, by the key its filter and CSV use: (title, what each row needs).
+# The worklist's lists, by the key its filter and CSV use, with their titles.
 KINDS = {
-    "responses": ("Board responses owed", "Record the Board's response"),
-    "due": (f"Commitments due in the next {DUE_SOON_DAYS} days", "Record progress or delivery"),
-    "overdue": ("Commitments overdue", "Record delivery or move the due date"),
-    "silent": ("Commitments with no recent update", "Record progress"),
-    "referrals": ("Referrals with no answer", "Record the referral's answer"),
+    "responses": "Board responses owed",
+    "due": f"Commitments due in the next {DUE_SOON_DAYS} days",
+    "overdue": "Commitments overdue",
+    "silent": "Commitments with no recent update",
+    "referrals": "Referrals with no answer",
 }
 
 
@@ -38,16 +38,22 @@ class WorkItem:
     due: date | None
 
     @property
-    def form(self) -> str:
-        """The staff form that settles it."""
+    def actions(self) -> list[tuple[str, str]]:
+        """The staff forms that settle it, most likely first: (title, address)."""
         base = f"/admin/issues/{self.issue}"
         if self.kind == "responses":
-            return f"{base}/response"
+            return [("Record the Board's response", f"{base}/response")]
         if self.kind == "referrals":
-            return f"{base}/referral-answer"
-        if self.kind == "overdue":
-            return f"{base}/commitments/{self.commitment}/delivery"
-        return f"{base}/commitments/{self.commitment}/progress"
+            return [("Record the referral's answer", f"{base}/referral-answer")]
+        on = f"{base}/commitments/{self.commitment}"
+        forms = [("Record progress", f"{on}/progress"), ("Record delivery", f"{on}/delivery"),
+                 ("Move the due date", f"{on}/due-date"), ("Amend", f"{on}/amendments")]
+        return forms[1:2] + forms[:1] + forms[2:] if self.kind == "overdue" else forms
+
+    @property
+    def form(self) -> str:
+        """The form most likely to settle it."""
+        return self.actions[0][1]
 
 
 def _visible() -> Any:
