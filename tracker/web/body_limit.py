@@ -22,17 +22,20 @@ class BodyLimit:
     so raising alone would never reach the client as a 413.
     """
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
+    def __init__(self, app: Any, max_bytes: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Exact paths that take a larger body (file uploads), with their own limit.
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, limit)
             return
         seen = 0
         refused = False
@@ -41,10 +44,10 @@ class BodyLimit:
             nonlocal seen, refused
             message: Message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > limit:
                 if not refused:
                     refused = True
-                    await self._refuse(send)
+                    await self._refuse(send, limit)
                 raise BodyTooLarge
             return message
 
@@ -56,10 +59,10 @@ class BodyLimit:
             await self.app(scope, counting_receive, guarded_send)
         except BodyTooLarge:
             if not refused:  # pragma: no cover - the receive above always refuses first
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
-    async def _refuse(self, send: Any) -> None:
-        body = json.dumps({"detail": f"The request is larger than {self.max_bytes} bytes",
+    async def _refuse(self, send: Any, limit: int) -> None:
+        body = json.dumps({"detail": f"The request is larger than {limit} bytes",
                            "field": None}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),
