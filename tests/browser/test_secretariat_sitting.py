@@ -147,7 +147,13 @@ def _after_the_meeting(c: Counted, n: int, amend: bool) -> None:
     c.fill(page.get_by_label(re.compile("^Reason")), "The supplier is late.")
     c.click(page.get_by_role("button", name="Save"))
     on("Record delivery", 2)
-    c.fill(page.get_by_label(re.compile("^Evidence")), "https://example.org/rota.pdf")
+    if amend:  # the paper itself, attached
+        page.get_by_label(re.compile("^Or attach")).set_input_files(files=[{
+            "name": "rota.pdf", "mimeType": "application/pdf",
+            "buffer": b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"}])
+        c.counts.fields += 1
+    else:
+        c.fill(page.get_by_label(re.compile("^Evidence")), "https://example.org/rota.pdf")
     c.click(page.get_by_role("button", name="Save"))
     expect(page.get_by_role("status")).to_contain_text("Recorded")
     if amend:
@@ -213,6 +219,7 @@ def test_the_meeting_page_and_worklist_halve_the_page_loads_and_clicks_of_a_sitt
             body = json.loads(page.locator("body").inner_text())
             assert [c["owner"] for c in body["commitments"]] == [NEW_OWNER, OWNER]
             assert body["commitments"][1]["status"] == "delivered"
+            assert "/files/sha256/" in body["commitments"][1]["evidence"]
             history = json.loads(page.goto(
                 f"{server.url}/api/v1/issues/{numbers[2]}/history").text())
             assert {e["occurred_on"] for e in history if e["type"] in (

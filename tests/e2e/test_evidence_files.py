@@ -115,3 +115,35 @@ def test_tracker_publish_copies_the_evidence_files_its_pages_name(
         publisher.close()
     copied = tmp_path / "site" / "files" / "sha256" / body["sha256"]
     assert copied.read_bytes() == PDF + b"% published\n"
+
+
+class TestAttachedToAnUpdate:
+    def test_a_pdf_attached_to_the_delivery_form_is_its_evidence(
+            self, site: Site, tracker: Tracker) -> None:
+        n = site.issue("committed")
+        staff = staff_client(tracker, "secretariat")
+        path = f"/admin/issues/{n}/commitments/1/delivery"
+        shown = staff.open(path).text
+        assert 'enctype="multipart/form-data"' in shown and 'type="file"' in shown
+        data = {"form_token": hidden(shown, "form_token") or "",
+                "version": hidden(shown, "version") or "", "note": "Paper attached"}
+        refused = staff.client.post(path, data=data,
+                                    files={"file": ("x.pdf", HTML, "application/pdf")})
+        assert refused.status_code == 415 and "The file was not taken" in refused.text
+        assert ">Paper attached</textarea>" in refused.text  # what was typed is kept
+        answer = staff.client.post(path, data=data,
+                                   files={"file": ("rota.pdf", PDF, "application/pdf")})
+        assert answer.status_code == 200, answer.text[-1500:]
+        evidence = site.client.get(f"/api/v1/issues/{n}").json()["commitments"][0]["evidence"]
+        assert "/files/sha256/" in evidence
+        assert site.client.get(evidence.split("localhost:8000", 1)[-1]).content == PDF
+
+    def test_a_form_without_a_file_still_takes_a_typed_link(
+            self, site: Site, tracker: Tracker) -> None:
+        n = site.issue("committed")
+        staff = staff_client(tracker, "secretariat")
+        answer = staff.send(f"/admin/issues/{n}/commitments/1/delivery",
+                            evidence_url="https://example.org/paper.pdf")
+        assert answer.status_code == 200
+        assert site.client.get(f"/api/v1/issues/{n}").json()["commitments"][0][
+            "evidence"] == "https://example.org/paper.pdf"

@@ -88,8 +88,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.links = Links(app.state.secret, tracker.settings.base_url)
     app.add_middleware(IdempotentWrites, tracker=tracker)  # inside the body limit
     # An upload's multipart envelope adds a little to the file itself.
-    uploads = dict.fromkeys(files.UPLOADS, tracker.settings.max_file_bytes + 16_384)
-    app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes, larger=uploads)
+    app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes,
+                       larger=(files.UPLOADS, tracker.settings.max_file_bytes + 16_384))
     errors.install(app)
     security.install(app)
     _install_not_found(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 Scope = dict[str, Any]
@@ -22,17 +23,21 @@ class BodyLimit:
     so raising alone would never reach the client as a 413.
     """
 
-    def __init__(self, app: Any, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+    def __init__(self, app: Any, max_bytes: int,
+                 larger: tuple[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # Exact paths that take a larger body (file uploads), with their own limit.
-        self.larger = larger or {}
+        # Paths that take a larger body (file uploads: a regular expression the whole path
+        # must match), with that limit.
+        self.larger = (re.compile(larger[0]), larger[1]) if larger else None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
+        limit = self.max_bytes
+        if self.larger and self.larger[0].fullmatch(scope.get("path", "")):
+            limit = self.larger[1]
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(send, limit)

@@ -19,7 +19,20 @@ from tracker.web.staff_session import StaffSession
 
 router = APIRouter(tags=["evidence files"])
 
-UPLOADS = ("/api/v1/files", "/admin/files")
+# The addresses that take a file (a larger body: tracker/web/body_limit.py): the upload
+# addresses, and the staff forms of progress and delivery, which may attach one.
+UPLOADS = r"/api/v1/files|/admin/files|/admin/issues/\d+/commitments/\d+/(progress|delivery)"
+ATTACHING = ("progress", "delivery")  # those forms' last part
+
+
+async def attached(tracker: TrackerDep, upload: object) -> str | None:
+    """The address of a file attached to a staff form, once stored; None without one.
+    Raises FileRefused."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    content, declared = await _read(upload)
+    stored = _files(tracker).store(content, declared)
+    return str(tracker.settings.base_url).rstrip("/") + stored.path
 MAY_UPLOAD = frozenset({Role.SECRETARIAT, Role.ADMIN})
 # A stored file never changes (its address is its hash); it is never shown in the page
 # that links it, never run, and never taken for another type.
@@ -45,12 +58,14 @@ def _allowed(role: str) -> bool:
     return Role(role) in MAY_UPLOAD
 
 
-@router.post("/api/v1/files", status_code=201, summary="Upload an evidence file",
-             description="A PDF, PNG or JPEG as the multipart field `file`. Answers its "
-                         "`sha256` and `url`, which a progress or delivery update may name as "
-                         "its evidence. Refused with 415 when its content is not one of those "
-                         "types or not the type it was sent as, 413 when too large.")
+# Not in /openapi.json, whose writes are the declared commands (tracker/commands): an
+# upload records nothing on the public record until an update names the file. README
+# documents it.
+@router.post("/api/v1/files", status_code=201, include_in_schema=False)
 async def upload_file(request: Request, tracker: TrackerDep, account: AccountDep) -> Response:
+    """A PDF, PNG or JPEG as the multipart field ``file``: 201 with its ``sha256`` and
+    ``url``; 415 when its content is none of those or not the type it was sent as, 413
+    when too large."""
     _check_role(account)
     form = await request.form(max_files=1, max_fields=4)
     try:
