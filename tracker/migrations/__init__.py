@@ -38,6 +38,7 @@ def target_metadata() -> list[MetaData]:
     import tracker.following.store
     import tracker.idempotency
     import tracker.meeting_drafts
+    import tracker.projections.audit
     import tracker.projections.issues
     import tracker.projections.problems
     import tracker.projections.reference
