@@ -333,6 +333,17 @@ class TrackerApplication(Application[UUID]):
                             lambda i: i.move_due_date(commitment, new_due, reason, actor,
                                                       self._when(occurred_on)))
 
+    def amend_commitment(self, number: int, commitment: int, field: str, value: str,
+                         reason: str, actor: Actor, occurred_on: date | None = None,
+                         expected_version: int | None = None) -> Outcome:
+        """Change a commitment's text, owner, due date or measure, with a public reason."""
+        authorise(actor, "amend_commitment")
+        if field == "owner":
+            self.get_reference(Owner, value)
+        return self._change(number, "amend_commitment", actor, expected_version,
+                            lambda i: i.amend_commitment(commitment, field, value, reason,
+                                                         actor, self._when(occurred_on)))
+
     def deliver_commitment(self, number: int, commitment: int, note: str,
                            evidence: str | None, actor: Actor, occurred_on: date | None = None,
                            expected_version: int | None = None) -> Outcome:

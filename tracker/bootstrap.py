@@ -20,6 +20,7 @@ from tracker.contacts import Contacts
 from tracker.event_log import TOPIC as EVENT_LOG_TOPIC
 from tracker.migrations import SchemaTooNew, migrate
 from tracker.private_files import private_database, private_directory
+from tracker.projections.audit import AuditProjection
 from tracker.projections.issues import IssueStatusProjection
 from tracker.projections.judgements import JudgementsProjection
 from tracker.projections.reference import ReferenceProjection
@@ -163,7 +164,7 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
     # reference projection has just written.
     projector = Projector(app, write_engine, [
         ReferenceProjection(), IssueStatusProjection(), TimelineProjection(),
-        JudgementsProjection()],
+        JudgementsProjection(), AuditProjection()],
         read_engine=engine)
     accounts = Accounts(write_engine)
     try:

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # The largest request body the API accepts, in bytes.
     max_body_bytes: int = Field(default=65_536, ge=1_024, le=10_000_000)
+    # The largest evidence file (PDF, PNG, JPEG) staff may upload, in bytes.
+    max_file_bytes: int = Field(default=10_000_000, ge=1_024, le=100_000_000)
     # How long a write's Idempotency-Key is kept (and a repeat answered from it), in hours.
     idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Each web process keeps rendered pages in memory up to this many bytes (0: none).

@@ -94,6 +94,8 @@ def file_for(address: str) -> str:
     path = address.split("?")[0].strip("/")
     if not path:
         return "index.html"
+    if path.startswith("files/sha256/"):  # an evidence file keeps its address as it is
+        return path
     last = path.rsplit("/", 1)[-1]
     return path if "." in last else f"{path}/index.html"
 
@@ -170,7 +172,8 @@ class Publisher:
     def _top_level_names(self) -> set[str]:
         addresses = [*self._global_addresses(), *self._issue_addresses(1),
                      *(a for kind in REFERENCE_KINDS for a in self._reference_addresses(kind, "x"))]
-        return {file_for(a).split("/")[0] for a in addresses} | {"static", "assets", STATE_FILE}
+        return {file_for(a).split("/")[0] for a in addresses} | {"static", "assets", "files",
+                                                                 STATE_FILE}
 
     # -- which addresses ----------------------------------------------------------------
 
@@ -182,7 +185,7 @@ class Publisher:
                 "owners": list(conn.execute(select(owners.c.slug)).scalars()),
                 "assemblies": list(conn.execute(select(assemblies.c.slug)).scalars()),
             }
-        addresses = self._global_addresses()
+        addresses = self._global_addresses() + self._evidence_files(numbers)
         for n in numbers:
             addresses += self._issue_addresses(n)
         for kind, values in slugs.items():
@@ -215,7 +218,7 @@ class Publisher:
                     issues.c.number.in_(numbers))).scalars() if o}
         if not rows:
             return self._all_addresses()  # only reference data changed: rare, so keep it simple
-        addresses = self._global_addresses()
+        addresses = self._global_addresses() + self._evidence_files(numbers)
         for n in sorted(numbers):
             addresses += self._issue_addresses(n)
         for kind, values in (("topics", {r.topic for r in rows if r.topic}),
@@ -224,6 +227,15 @@ class Publisher:
             for slug in sorted(values):
                 addresses += self._reference_addresses(kind, slug)
         return addresses
+
+    def _evidence_files(self, numbers: Iterable[int]) -> list[str]:
+        """The evidence files these issues' commitments name (tracker/evidence_files.py)."""
+        with self.tracker.engine.connect() as conn:
+            named = conn.execute(select(commitments.c.evidence).where(
+                commitments.c.issue_number.in_(list(numbers)),
+                commitments.c.evidence.contains("/files/sha256/"))).scalars()
+            return sorted({"/files/sha256/" + m for e in named
+                           for m in re.findall(r"/files/sha256/([0-9a-f]{64})\b", e)})
 
     @staticmethod
     def _global_addresses() -> list[str]:

@@ -88,6 +88,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         tracker.accounts.add(name, role)
         tracker.accounts.set_password(name, PASSWORD)
         accounts[role] = name
+    # An assembly whose two issues are owed a Board response, for the meeting page's audit.
+    _owed_a_response(tracker, "sitting-axe")
     # One follow waiting to be confirmed and one confirmed, for the follow pages' audit.
     follows, links = Follows(tracker.write_engine), Links(b"browser-tests", "")
     waiting = follows.request("reader@example.org", "issue", "1", "daily")
@@ -113,6 +115,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     web.should_exit = True
     thread.join(timeout=10)
     tracker.close()
+
+
+def _owed_a_response(tracker: Tracker, slug: str) -> None:
+    from datetime import date, timedelta
+
+    from tracker.domain.values import Actor, Role
+
+    setup, day = Actor("browser-setup", Role.ADMIN), date.today() - timedelta(days=30)
+    app = tracker.app
+    app.create_assembly(slug, "Assembly for the meeting page", day, "Leeds", setup)
+    for title in ("Evening clinics for carers", "Step-free access at outpatients"):
+        n = app.submit_issue(title, "", setup, day - timedelta(days=30)).number
+        app.schedule_issue(n, slug, "A citizen", setup)
+        app.record_discussion(n, slug, "Discussed at length", [], [], setup, day)
+    tracker.refresh()
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,12 @@ def _bad_login(page: Any) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def _bad_meeting(page: Any) -> None:
+    page.locator("select[name$='-decision']").first.select_option("commit")
+    page.locator("input[name$='-c1-due']").first.fill("31/2/2030")
+    page.get_by_role("button", name="Publish all").click()
+
+
 def _bad_commitment(page: Any) -> None:
     page.get_by_role("button", name="Save").click()
 
@@ -75,6 +81,11 @@ PAGES: dict[str, PublicPage] = {
     "reference data": ("/admin/reference", "secretariat", None),
     "reference form": ("/admin/reference/assemblies", "secretariat", None),
     "accounts and their log": ("/admin/accounts", "admin", None),
+    "worklist, one kind": ("/admin?show=overdue", "secretariat", None),
+    "meetings": ("/admin/meetings", "secretariat", None),
+    "meeting page": ("/admin/meetings/sitting-axe", "secretariat", None),
+    "meeting page with errors": ("/admin/meetings/sitting-axe", "secretariat", _bad_meeting),
+    "amendment form": ("/admin/issues/2/commitments/1/amendments", "admin", None),
 }
 
 
@@ -114,5 +125,20 @@ def test_no_sideways_scrolling_at_320_px(browser: Any, server: Server, name: str
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name}: {overflow}px wider than a 320 px screen"
+    finally:
+        context.close()
+
+
+# Pages made for the secretariat's sittings are audited at 320 px too.
+NARROW = ("staff home", "worklist, one kind", "meetings", "meeting page",
+          "meeting page with errors", "amendment form")
+
+
+@pytest.mark.parametrize("name", NARROW)
+def test_axe_finds_no_violations_at_320_px(browser: Any, server: Server, name: str) -> None:
+    context, page = _open(browser, server, name, 320)
+    try:
+        violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+        assert violations == [], json.dumps([v["id"] for v in violations])
     finally:
         context.close()

@@ -46,6 +46,7 @@ ENDPOINTS: dict[str, set[str]] = {
     "/api/v1/issues/{number}/challenges/{challenge}/answer": {"answer_challenge"},
     "/api/v1/issues/{number}/commitments/{commitment}/assessments": {"assess_commitment"},
     "/api/v1/assemblies/{slug}/reconvened": {"reconvene_assembly"},
+    "/api/v1/issues/{number}/commitments/{commitment}/amendments": {"amend_commitment"},
 }
 
 Call = tuple[str, dict[str, Any] | None]
@@ -103,6 +104,9 @@ def _scenarios() -> dict[str, Callable[[Site, str], Call]]:
             "/api/v1/assemblies/leeds/reconvened",
             {"date": "2025-12-01", "statement": "Better",
              "scores": [{"issue": site.issue("responded"), "score": 6}]}),
+        "amend_commitment": on("committed", "commitments/1/amendments",
+                               {"field": "measure", "value": "Seen by all",
+                                "reason": "Clearer"}),
     }
 
 

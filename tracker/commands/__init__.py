@@ -178,12 +178,21 @@ RECONVENE_ASSEMBLY = Command(
     "/assemblies/{slug}/reconvened", form=False, arguments={"date": "held_on"})
 JUDGEMENTS = (ANSWER_DELIVERY, ANSWER_CHALLENGE, ASSESS_COMMITMENT, RECONVENE_ASSEMBLY)
 
+# -- amendments: a commitment's terms changed, before and after kept ------------------------
+
+AMEND_COMMITMENT = Command(
+    App.amend_commitment, rq.AmendCommitment, STAFF, "Amend the commitment",
+    "Change a commitment's text, owner, due date or measure, with a public reason. The "
+    "entry keeps the value before and after; the original entry stays as it was, and every "
+    "list, page, calendar and feed follows the new value.",
+    f"{ISSUE}/commitments/{{commitment}}/amendments")
+
 COMMANDS: tuple[Command, ...] = (
     SUBMIT_ISSUE, SUPPORT_ISSUE, CREATE_TOPIC, CREATE_OWNER, CREATE_ASSEMBLY, ASSIGN_TOPIC,
     SCHEDULE_ISSUE, RECORD_PRESENTATION, RECORD_DISCUSSION, RECORD_RESPONSE,
     REQUEST_REVISED_RESPONSE, MAKE_COMMITMENT, RECORD_PROGRESS, DELIVER_COMMITMENT,
     MOVE_DUE_DATE, DROP_COMMITMENT, ANSWER_REFERRAL, CLOSE_ISSUE, REOPEN_ISSUE, MERGE_ISSUE,
-    HIDE_ISSUE, RESTORE_ISSUE, CORRECT_ENTRY, *JUDGEMENTS,
+    HIDE_ISSUE, RESTORE_ISSUE, CORRECT_ENTRY, AMEND_COMMITMENT, *JUDGEMENTS,
 )
 
 

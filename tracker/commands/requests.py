@@ -331,3 +331,16 @@ class ReconveneAssembly(BaseModel):
     date: date
     statement: Text
     scores: Annotated[list[PanelScore], Field(min_length=1, max_length=500)]
+class AmendCommitment(BaseModel):
+    """One term of a commitment changed: `text`, `owner` (a slug), `due` (YYYY-MM-DD) or
+    `measure`, with the new `value` and a public `reason`."""
+
+    model_config = command(field="owner", value="director-of-finance",
+                           reason="The Board gave this to the Director of Finance")
+
+    field: Literal["text", "owner", "due", "measure"]
+    value: Annotated[str, Field(min_length=1, max_length=2_000, description=(
+        "The new value. An owner by its short name (e.g. chief-executive); a due date as "
+        "YYYY-MM-DD")), SaidLines]
+    reason: Annotated[str, Field(min_length=1, max_length=2_000), SaidLines]
+    occurred_on: OccurredOn = None

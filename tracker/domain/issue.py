@@ -32,6 +32,8 @@ from tracker.domain.values import (
     slug,
 )
 
+# What of a commitment an amendment may change, with the longest text each takes.
+AMENDABLE = {"text": 2_000, "owner": 80, "due": 10, "measure": 1_000}
 
 class Issue(Judgements, Aggregate):
     """An issue with its short public number, its support and its whole public story.
@@ -616,6 +618,55 @@ class Issue(Judgements, Aggregate):
             raise errors.EntryNotFound(f"Issue {self.number} has no entry {entry}")
         self._record(self.Corrected, actor, occurred_on, entry=entry, reason=reason,
                      correction=correction)
+
+    # -- amendments: a commitment's terms changed, the value before and after kept -------
+
+    class CommitmentAmended(Entry):
+        """A commitment's text, owner, due date (ISO) or measure changed, with a reason."""
+
+        commitment: int
+        field: str
+        before: str
+        after: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            value = date.fromisoformat(self.after) if self.field == "due" else self.after
+            _change_commitment(aggregate, self.commitment, **{self.field: value})
+
+    def amend_commitment(self, commitment: int, field: str, value: str, reason: str,
+                         actor: Actor, occurred_on: date) -> None:
+        """Change one term of a commitment, with a public reason. The entry keeps the value
+        before and after; the entry that made the commitment is not rewritten."""
+        if field not in AMENDABLE:
+            raise errors.InvalidValue(f"Amend one of: {', '.join(AMENDABLE)}", field="field")
+        reason = required_text(reason, "reason", 2_000)
+        self._check_open_to_work()
+        current = self.commitment(commitment)
+        after: str
+        if field == "due":
+            try:
+                due = date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise errors.InvalidValue("Enter a real date, as YYYY-MM-DD",
+                                          field="value") from None
+            if due < current.made_on:
+                raise errors.InvalidValue("A commitment cannot be due before it was made",
+                                          field="value")
+            after = due.isoformat()
+        elif field == "owner":
+            after = slug(value, "value")
+        else:
+            after = required_text(value, "value", AMENDABLE[field])
+        before = current.due.isoformat() if field == "due" else str(getattr(current, field))
+        if after == before:
+            raise errors.InvalidValue(f"The {field} is already that", field="value")
+        if occurred_on < current.made_on:
+            raise errors.InvalidValue("An amendment cannot precede the commitment it changes",
+                                      field="occurred_on")
+        self._record(self.CommitmentAmended, actor, occurred_on, commitment=commitment,
+                     field=field, before=before, after=after, reason=reason)
 
     # -- shared checks -------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ def target_metadata() -> list[MetaData]:
     import tracker.contacts
     import tracker.following.store
     import tracker.idempotency
+    import tracker.meeting_drafts
+    import tracker.projections.audit
     import tracker.projections.issues
     import tracker.projections.problems
     import tracker.projections.reference

@@ -287,6 +287,12 @@ class IssueStatusProjection(Projection):
     def _corrected(self, conn: Connection, e: Issue.Corrected, position: int) -> None:
         self._touch(conn, e, position)
 
+    @handles(Issue.CommitmentAmended)
+    def _amended(self, conn: Connection, e: Issue.CommitmentAmended, position: int) -> None:
+        value: Any = date.fromisoformat(e.after) if e.field == "due" else e.after
+        self._commitment(conn, e, **{e.field: value})
+        self._touch(conn, e, position)
+
     @handles(Issue.CitizenAnswered, Issue.ChallengeAnswered, Issue.CommitmentAssessed)
     def _judged(self, conn: Connection, e: Any, position: int) -> None:
         # Judgements have a read model of their own (judgements.py); the issue's version

@@ -41,6 +41,7 @@ TYPE_KEYS: dict[type, str] = {
     Issue.CitizenAnswered: "citizen_answered",
     Issue.ChallengeAnswered: "challenge_answered",
     Issue.CommitmentAssessed: "commitment_assessed",
+    Issue.CommitmentAmended: "commitment_amended",
 }
 
 # Fields that are bookkeeping or not for the public record.
@@ -64,6 +65,16 @@ def public_fields(event: Any) -> dict[str, Any]:
             value = list(value)
         fields[name] = value
     return fields
+
+
+# What an amendment's field is called in its sentence.
+AMENDED = {"text": "wording", "owner": "owner", "due": "due date", "measure": "measure"}
+
+
+def _term(field: str, value: str, name: Any) -> str:
+    if field == "due":
+        return long_date(date.fromisoformat(value))
+    return str(name(value)) if field == "owner" else f"\u201c{value}\u201d"
 
 
 def sentence(event: Any, names: dict[str, str] | None = None) -> str:
@@ -126,6 +137,10 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
             return f"Correction to entry {e.entry}: {e.correction} (why: {e.reason})"
         case Issue.CitizenAnswered() | Issue.ChallengeAnswered() | Issue.CommitmentAssessed():
             return judgement_sentence(e)
+        case Issue.CommitmentAmended():
+            return (f"Commitment {e.commitment} was amended: its {AMENDED[e.field]} was "
+                    f"{_term(e.field, e.before, name)}, now {_term(e.field, e.after, name)} "
+                    f"(why: {e.reason})")
     raise LookupError(f"No sentence for {type(event).__name__}")  # pragma: no cover
 
 

@@ -257,6 +257,9 @@ class TimelineProjection(Projection):
         if isinstance(event, Issue.CommitmentMade):
             owners[str(event.commitment)] = event.owner
             return {"owners": json.dumps(owners, sort_keys=True)}
+        if isinstance(event, Issue.CommitmentAmended) and event.field == "owner":
+            owners[str(event.commitment)] = event.after
+            return {"owners": json.dumps(owners, sort_keys=True)}
         if isinstance(event, Issue.Hidden | Issue.Restored):
             return {"hidden": isinstance(event, Issue.Hidden)}
         return {}

@@ -120,4 +120,6 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return (f"The assessor graded commitment {f['commitment']}: "
                     f"{grade_label(f['completion']).lower()}, outcome "
                     f"{grade_label(f['outcome']).lower()}")
+        case "commitment_amended":
+            return f"Commitment {f['commitment']} was amended"
     return "An entry whose text is withheld"

@@ -34,6 +34,7 @@ from tracker.web.routes import (
     calendars,
     exports,
     feeds,
+    files,
     follow,
     health,
     pages_about,
@@ -43,7 +44,10 @@ from tracker.web.routes import (
     pages_submit,
     staff,
     staff_accounts,
+    staff_audit,
     staff_issues,
+    staff_meeting,
+    staff_worklist,
 )
 from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
 
@@ -82,15 +86,19 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     app.state.page_cache = PageCache(tracker.settings.page_cache_bytes)
     app.state.rate_limits = RateLimits(tracker.settings)
     app.state.secret = server_secret(tracker.settings)
+    app.state.max_file_bytes = tracker.settings.max_file_bytes
     app.state.links = Links(app.state.secret, tracker.settings.base_url)
     app.add_middleware(IdempotentWrites, tracker=tracker)  # inside the body limit
-    app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes)
+    # An upload's multipart envelope adds a little to the file itself.
+    app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes,
+                       larger=(files.UPLOADS, tracker.settings.max_file_bytes + 16_384))
     errors.install(app)
     security.install(app)
     _install_not_found(app)
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write, exports,
                    feeds, calendars, follow, pages_submit, pages_issues, pages_about,
-                   pages_lists, pages_judgements, staff, staff_issues, staff_accounts):
+                   pages_lists, pages_judgements, staff, staff_issues, staff_accounts,
+                   staff_meeting, staff_worklist, files, staff_audit):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():

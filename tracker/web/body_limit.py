@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 Scope = dict[str, Any]
@@ -22,17 +23,24 @@ class BodyLimit:
     so raising alone would never reach the client as a 413.
     """
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
+    def __init__(self, app: Any, max_bytes: int,
+                 larger: tuple[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Paths that take a larger body (file uploads: a regular expression the whole path
+        # must match), with that limit.
+        self.larger = (re.compile(larger[0]), larger[1]) if larger else None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        if self.larger and self.larger[0].fullmatch(scope.get("path", "")):
+            limit = self.larger[1]
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, limit)
             return
         seen = 0
         refused = False
@@ -41,10 +49,10 @@ class BodyLimit:
             nonlocal seen, refused
             message: Message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > limit:
                 if not refused:
                     refused = True
-                    await self._refuse(send)
+                    await self._refuse(send, limit)
                 raise BodyTooLarge
             return message
 
@@ -56,10 +64,10 @@ class BodyLimit:
             await self.app(scope, counting_receive, guarded_send)
         except BodyTooLarge:
             if not refused:  # pragma: no cover - the receive above always refuses first
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
-    async def _refuse(self, send: Any) -> None:
-        body = json.dumps({"detail": f"The request is larger than {self.max_bytes} bytes",
+    async def _refuse(self, send: Any, limit: int) -> None:
+        body = json.dumps({"detail": f"The request is larger than {limit} bytes",
                            "field": None}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),

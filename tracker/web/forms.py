@@ -33,11 +33,14 @@ LABELS = {
     "outcome": "What changed", "into": "Duplicate of issue number",
     "action": "Action", "entry": "Entry number to correct", "correction": "What is right",
     "occurred_on": "When it happened (leave empty for today)",
+    "field": "What to change", "value": "New value",
 }
 
 CHOICES = {
     "grade": {g.value: g.label for g in Grade},
     "action": {"hide": "Hide", "restore": "Restore"},
+    "field": {"text": "What is promised", "owner": "Owner", "due": "Due date",
+              "measure": "How success is measured"},
     "status": {"on_track": "On track", "at_risk": "At risk", "delayed": "Delayed",
                "no_public_evidence": "No public evidence", "delivered": "Delivered",
                "dropped": "Dropped"},

@@ -1,5 +1,6 @@
-"""The staff pages' front door: log in and out, the staff home, moderation queue and the
-forms for reference data. Forms on an issue are in staff_issues.py.
+"""The staff pages' front door: log in and out, the moderation queue and the forms for
+reference data. Forms on an issue are in staff_issues.py; the staff home (the worklist) in
+staff_worklist.py.
 
 Staff pages are never cached (Cache-Control: no-store) and never indexed; they read the
 read models directly, as they must show what was just written.
@@ -21,7 +22,7 @@ from tracker.commands.command import Command
 from tracker.commands.fields import SaidLine
 from tracker.domain.errors import DomainError
 from tracker.domain.values import Role
-from tracker.projections.listings import IssueFilter, list_issues, moderation_queue
+from tracker.projections.listings import moderation_queue
 from tracker.web import forms
 from tracker.web.citizens import client_key
 from tracker.web.deps import MAX_NUMBER, TrackerDep
@@ -127,13 +128,6 @@ async def log_out(request: Request, tracker: TrackerDep) -> Response:
     response = see("/admin/login?out=true")
     clear_cookie(response)
     return response
-
-
-@router.get("", response_class=HTMLResponse)
-def staff_home(request: Request, tracker: TrackerDep, staff: StaffDep) -> Response:
-    with tracker.engine.connect() as conn:
-        found, _ = list_issues(conn, IssueFilter(), tracker.clock(), 0, 50)
-    return page(request, "staff/home.html", staff=staff, heading="Staff home", found=found)
 
 
 @router.get("/issues")

@@ -8,19 +8,22 @@ A success redirects to the issue's staff page, which links to the new public ent
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from starlette.datastructures import FormData
 
 from tracker.bootstrap import Tracker
 from tracker.commands import CHOICES, COMMANDS
 from tracker.commands.command import Choice, Command, Refused
 from tracker.domain import errors
+from tracker.evidence_files import FileRefused
 from tracker.projections import issues as issue_status
 from tracker.projections import reference
 from tracker.web import forms
 from tracker.web.deps import CommitmentNumber, IssueNumber, TrackerDep
 from tracker.web.errors import status_for
+from tracker.web.routes import files
 from tracker.web.routes.staff import StaffDep, may, page, posted, see
 from tracker.web.staff_session import StaffSession
 
@@ -120,7 +123,8 @@ def commitment_form(number: IssueNumber, commitment: CommitmentNumber, key: str,
         return _missing(request, staff, number)
     return _form_page(request, staff, issue, f"{command.title} (commitment {commitment})",
                       f"/admin/issues/{number}/commitments/{commitment}/{key}",
-                      fields_of(tracker, command), "", issue.version)
+                      fields_of(tracker, command), "", issue.version,
+                      upload=key in files.ATTACHING)
 
 
 @router.post("/commitments/{commitment}/{key}", response_class=HTMLResponse)
@@ -132,29 +136,44 @@ async def update_commitment(number: IssueNumber, commitment: CommitmentNumber, k
     issue = _issue(tracker, number)
     if command is None or issue is None:
         return _missing(request, staff, number)
-    return _submit(request, tracker, staff, issue, command,
-                   f"/admin/issues/{number}/commitments/{commitment}/{key}",
-                   f"{command.title} (commitment {commitment})", form, number=number,
-                   commitment=commitment)
+    title, action = (f"{command.title} (commitment {commitment})",
+                     f"/admin/issues/{number}/commitments/{commitment}/{key}")
+    sent: Any = form
+    if key in files.ATTACHING:  # a file attached is the evidence, by its address
+        try:
+            url = await files.attached(tracker, form.get("file"))
+        except FileRefused as refused:
+            fields = fields_of(tracker, command)
+            forms.read(command.request, fields, form)
+            return _form_page(request, staff, issue, title, action, fields,
+                              f"The file was not taken: {refused.message}",
+                              _sent_version(form), status=refused.status, upload=True)
+        if url:
+            sent = {**{k: v for k, v in form.items() if isinstance(v, str)},
+                    "evidence_url": url}
+    return _submit(request, tracker, staff, issue, command, action, title, sent,
+                   number=number, commitment=commitment)
 
 
-def _sent_version(form: FormData) -> int | None:
+def _sent_version(form: Any) -> int | None:
     sent = str(form.get("version", ""))
     return int(sent) if sent.isdigit() else None
 
 
 def _submit(request: Request, tracker: Tracker, staff: StaffSession,
             issue: issue_status.IssueView, address: Command | Choice, action: str, title: str,
-            form: FormData, **numbers: int) -> Response:
+            form: Any, **numbers: int) -> Response:
     """Validate, run the command, and answer: the form again, or a redirect on success."""
     fields = fields_of(tracker, address)
     version = _sent_version(form)
     return_to = str(form.get("return_to", ""))
     return_to = return_to if return_to in RETURNS else ""
+    upload = action.rsplit("/", 1)[-1] in files.ATTACHING and "/commitments/" in action
 
     def again(problem: str, status: int, shown: int | None = None) -> Response:
         return _form_page(request, staff, issue, title, action, fields, problem,
-                          shown if shown is not None else version, return_to, status)
+                          shown if shown is not None else version, return_to, status,
+                          upload=upload)
 
     sent = forms.validate(address.request, fields, form)
     if sent is None:
@@ -178,8 +197,10 @@ def _submit(request: Request, tracker: Tracker, staff: StaffSession,
 
 def _form_page(request: Request, staff: StaffSession, issue: issue_status.IssueView,
                title: str, action: str, fields: list[forms.FormField], problem: str,
-               version: int | None, return_to: str = "", status: int = 200) -> Response:
+               version: int | None, return_to: str = "", status: int = 200,
+               upload: bool = False) -> Response:
     return page(request, "staff/form.html", status, staff=staff, heading=title, form=fields,
                 problem=problem, action=action, version=version, return_to=return_to,
+                upload=upload,
                 caption=f"Issue {issue.number}: {issue.title}",
                 back=f"/admin/issues/{issue.number}")

@@ -1,0 +1,341 @@
+"""The meeting page: after a Board meeting, every response and commitment for one assembly's
+issues on one page, the meeting's date typed once.
+
+The page is made from the same command declarations as the single forms (the Board's
+response and a new commitment: tracker/commands), so it takes and checks what they take. What
+is typed is kept as a private draft (tracker/meeting_drafts.py) each time the page is sent,
+until it is published. Publishing checks every row first and writes nothing while any field
+is wrong; then it runs the commands, issue by issue, each dated by the meeting. What the
+record refuses stays in the draft with its message beside it; what was published leaves it.
+No JavaScript: "Add another commitment" is a button that saves the draft and shows one more
+row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+
+from tracker.bootstrap import Tracker
+from tracker.commands import MAKE_COMMITMENT, RECORD_RESPONSE
+from tracker.commands.command import Command
+from tracker.domain import errors
+from tracker.meeting_drafts import Draft, MeetingDrafts
+from tracker.projections import reference, worklist
+from tracker.web import forms
+from tracker.web.deps import TrackerDep
+from tracker.web.routes.staff import StaffDep, may, page, posted, see
+from tracker.web.routes.staff_issues import fields_of
+from tracker.web.staff_session import StaffSession
+from tracker.web.uk_dates import parse_uk_date, uk
+
+router = APIRouter(prefix="/admin/meetings", tags=["staff pages"], include_in_schema=False)
+
+MEETING_DATE = "meeting_date"
+FIRST_SLOTS = 2  # commitment rows shown per issue before "Add another commitment"
+MAX_SLOTS = 20
+DATE_HINT = "For example 31/3/2027 or 31 March 2027"
+# The names of the page's own fields: the meeting's date, and i<issue>-<field> or
+# i<issue>-c<row>-<field>; anything else posted is not kept.
+_OURS = re.compile(r"meeting_date|i\d{1,9}-(c\d{1,2}-)?[a-z_]{1,40}")
+_VALUE_LIMIT = 20_000  # characters kept per field in a draft (the commands' limits are lower)
+
+
+@dataclass
+class Row:
+    """One commitment row of an issue: its fields, named for the page."""
+
+    slot: int
+    fields: list[forms.FormField]
+
+
+@dataclass
+class IssueRow:
+    number: int
+    title: str
+    version: int
+    stage: str
+    response: list[forms.FormField]
+    commitments: list[Row]
+    problem: str = ""
+
+
+def _request_fields(tracker: Tracker, command: Command) -> list[forms.FormField]:
+    """The command's form fields, less the date: the meeting's date stands for it."""
+    return [f for f in fields_of(tracker, command) if f.name != "occurred_on"]
+
+
+def _named(fields: list[forms.FormField], prefix: str,
+           values: dict[str, str]) -> list[forms.FormField]:
+    for f in fields:
+        f.name = prefix + f.name
+        f.value = values.get(f.name, f.value)
+        if f.kind == "date":
+            f.kind, f.hint = "text", DATE_HINT
+    return fields
+
+
+def _rows(tracker: Tracker, assembly: str, draft: Draft) -> list[IssueRow]:
+    drafted = tuple(sorted({int(name[1:].split("-")[0]) for name in draft.values
+                            if name.startswith("i") and draft.values[name].strip()}))
+    with tracker.engine.connect() as conn:
+        found = worklist.awaiting_response(conn, assembly, drafted)
+    rows = []
+    for issue in found:
+        prefix = f"i{issue.number}-"
+        response = _named(_request_fields(tracker, RECORD_RESPONSE), prefix, draft.values)
+        slots = min(MAX_SLOTS, draft.slots.get(issue.number, FIRST_SLOTS))
+        commitments = []
+        for slot in range(1, slots + 1):
+            fields = _named(_request_fields(tracker, MAKE_COMMITMENT), f"{prefix}c{slot}-",
+                            draft.values)
+            for f in fields:
+                if f.name.endswith("-owner"):  # the response's lead, unless another is named
+                    f.required, f.label = False, "Owner, if not the lead owner"
+            commitments.append(Row(slot, fields))
+        rows.append(IssueRow(issue.number, issue.title, issue.version, issue.stage, response,
+                             commitments))
+    return rows
+
+
+def _meeting_date_field(draft: Draft, today: Any) -> forms.FormField:
+    return forms.FormField(
+        name=MEETING_DATE, label="Date of the Board meeting", kind="text", required=True,
+        hint=f"Every response and commitment on this page is dated by it. {DATE_HINT}.",
+        value=draft.values.get(MEETING_DATE) or uk(today))
+
+
+def _show(request: Request, tracker: Tracker, staff: StaffSession, assembly: str,
+          title: str, draft: Draft, rows: list[IssueRow], meeting: forms.FormField,
+          problem: str = "", notice: str = "", status: int = 200) -> Response:
+    return page(request, "staff/meeting.html", status, staff=staff,
+                heading=f"Board meeting: {title}", assembly=assembly, rows=rows,
+                meeting=meeting, all_fields=[meeting] + [f for r in rows for f in _fields(r)],
+                problem=problem, notice=notice, published=draft.published,
+                saved_at=draft.saved_at)
+
+
+def _assembly_title(tracker: Tracker, slug: str) -> str | None:
+    with tracker.engine.connect() as conn:
+        found = reference.list_assemblies(conn, tracker.clock(), slug)
+    return found[0].name if found else None
+
+
+def _may_respond(staff: StaffSession) -> bool:
+    return may(staff, RECORD_RESPONSE.roles) and may(staff, MAKE_COMMITMENT.roles)
+
+
+@router.get("", response_class=HTMLResponse)
+def meetings(request: Request, tracker: TrackerDep, staff: StaffDep) -> Response:
+    """Which assembly's meeting to record: those owing responses first."""
+    with tracker.engine.connect() as conn:
+        owed = worklist.responses_owed_by_assembly(conn)
+        every = reference.list_assemblies(conn, tracker.clock())
+    listed = sorted(every, key=lambda a: (-owed.get(a.slug, 0), a.name))
+    return page(request, "staff/meetings.html", staff=staff, heading="Record a Board meeting",
+                assemblies=[(a, owed.get(a.slug, 0)) for a in listed],
+                allowed=_may_respond(staff))
+
+
+@router.get("/{assembly}", response_class=HTMLResponse)
+def meeting_page(assembly: str, request: Request, tracker: TrackerDep, staff: StaffDep,
+                 saved: int = 0) -> Response:
+    title = _assembly_title(tracker, assembly)
+    if title is None or not _may_respond(staff):
+        return _not_here(request, staff, title)
+    draft = MeetingDrafts(tracker.write_engine).load(assembly)
+    rows = _rows(tracker, assembly, draft)
+    notice = "Draft saved. It stays private until you publish it." if saved else ""
+    return _show(request, tracker, staff, assembly, title, draft, rows,
+                 _meeting_date_field(draft, tracker.clock()), notice=notice)
+
+
+def _not_here(request: Request, staff: StaffSession, title: str | None) -> Response:
+    if title is None:
+        return page(request, "not_found.html", 404, staff=staff,
+                    message="There is no such assembly.")
+    return page(request, "not_found.html", 403, staff=staff,
+                message="Your role cannot record the Board's responses.")
+
+
+@router.post("/{assembly}", response_class=HTMLResponse)
+async def save_meeting(assembly: str, request: Request, tracker: TrackerDep,
+                       staff: StaffDep) -> Response:
+    form = await posted(request, staff)
+    title = _assembly_title(tracker, assembly)
+    if title is None or not _may_respond(staff):
+        return _not_here(request, staff, title)
+    drafts = MeetingDrafts(tracker.write_engine)
+    draft = drafts.load(assembly)
+    draft.values = {str(k): str(v)[:_VALUE_LIMIT] for k, v in form.multi_items()
+                    if isinstance(v, str) and _OURS.fullmatch(str(k))
+                    and not str(k).endswith("-version")}
+    draft.published = []
+    action = str(form.get("action", "save"))
+    versions = {int(k[1:-len("-version")]): int(str(v)) for k, v in form.multi_items()
+                if re.fullmatch(r"i\d{1,9}-version", str(k)) and str(v).isdigit()}
+    if action.startswith("add-") and action[4:].isdigit():
+        number = int(action[4:])
+        slots = min(MAX_SLOTS, draft.slots.get(number, FIRST_SLOTS) + 1)
+        draft.slots[number] = slots
+        drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
+        return see(f"/admin/meetings/{assembly}#i{number}-c{slots}")
+    if action != "publish":
+        drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
+        return see(f"/admin/meetings/{assembly}?saved=1")
+    return _publish(request, tracker, staff, assembly, title, draft, versions)
+
+
+@dataclass
+class _Checked:
+    """A row's commands, checked: the response (if any) and the commitments, by slot."""
+
+    row: IssueRow
+    response: BaseModel | None
+    commitments: list[tuple[Row, BaseModel]]
+
+
+def _blank(fields: list[forms.FormField]) -> bool:
+    return not any(f.value.strip() for f in fields)
+
+
+def _sent(fields: list[forms.FormField], prefix: str) -> dict[str, str]:
+    """What the command reads: the page's values under the request's own field names."""
+    values = {f.name.removeprefix(prefix): f.value for f in fields}
+    for name, value in values.items():
+        matching = next(f for f in fields if f.name == prefix + name)
+        if matching.hint == DATE_HINT and value.strip():
+            day = parse_uk_date(value)
+            values[name] = day.isoformat() if day else "not a date"
+    return values
+
+
+def _validate(command: Command, fields: list[forms.FormField], prefix: str,
+              extra: dict[str, str]) -> BaseModel | None:
+    typed = {f.name: f.value for f in fields}
+    plain = [forms.FormField(f.name.removeprefix(prefix), f.label, f.kind, f.required,
+                             f.hint, f.options, f.max_length) for f in fields]
+    sent = forms.validate(command.request, plain, _sent(fields, prefix), fixed=extra)
+    for shown, checked in zip(fields, plain, strict=True):
+        shown.value = typed[shown.name]
+        if checked.error:
+            shown.error = (f"Enter a real date: {DATE_HINT.lower()}"
+                           if shown.hint == DATE_HINT else checked.error)
+    return sent
+
+
+def _check(rows: list[IssueRow], meeting_day: str) -> list[_Checked]:
+    """Every row's commands, or the fields at fault marked on the page."""
+    checked = []
+    for row in rows:
+        prefix = f"i{row.number}-"
+        dated = {"occurred_on": meeting_day}
+        response = None
+        if not _blank(row.response):
+            response = _validate(RECORD_RESPONSE, row.response, prefix, dated)
+        lead = next((f.value for f in row.response if f.name == f"{prefix}lead"), "")
+        made = []
+        for slot in row.commitments:
+            if _blank(slot.fields):
+                continue
+            owner = next(f for f in slot.fields if f.name.endswith("-owner"))
+            extra = {**dated, **({"owner": lead} if not owner.value.strip() and lead else {})}
+            sent = _validate(MAKE_COMMITMENT, slot.fields, f"{prefix}c{slot.slot}-", extra)
+            if sent is None and not owner.value.strip() and not lead:
+                owner.error = "Choose the owner, or a lead owner for the response"
+            if sent is not None:
+                made.append((slot, sent))
+        checked.append(_Checked(row, response, made))
+    return checked
+
+
+def _publish(request: Request, tracker: Tracker, staff: StaffSession, assembly: str,
+             title: str, draft: Draft, versions: dict[int, int]) -> Response:
+    drafts = MeetingDrafts(tracker.write_engine)
+    rows = _rows(tracker, assembly, draft)
+    meeting = _meeting_date_field(draft, tracker.clock())
+    day = parse_uk_date(meeting.value)
+    if day is None:
+        meeting.error = f"Enter the date of the Board meeting: {DATE_HINT.lower()}"
+    checked = _check(rows, day.isoformat() if day else "")
+    if meeting.error or any(f.error for r in rows for f in _fields(r)):
+        drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
+        return _show(request, tracker, staff, assembly, title, draft, rows, meeting,
+                     "Nothing was published. Correct what is marked, then publish again.",
+                     status=422)
+    published: list[str] = []
+    last, refused = 0, False
+    for item in checked:
+        position, ok = _run_row(tracker, staff, item, versions, draft, published)
+        last, refused = max(last, position), refused or not ok
+    if last:
+        tracker.show_written(last)
+    draft.published = published
+    drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
+    if refused:
+        # Shown as they were sent, with the record's messages; what was published has
+        # left the draft, so it will not be sent twice.
+        for f in (f for row in rows for f in _fields(row)):
+            if f.name not in draft.values:
+                f.value = ""
+        return _show(request, tracker, staff, assembly, title, draft, rows, meeting,
+                     "Some entries were not published: see the messages below. They are "
+                     "kept in the draft; everything else is on the public record.",
+                     status=409)
+    return see(f"/admin/meetings/{assembly}")
+
+
+def _fields(row: IssueRow) -> list[forms.FormField]:
+    return [*row.response, *(f for c in row.commitments for f in c.fields)]
+
+
+def _run_row(tracker: Tracker, staff: StaffSession, item: _Checked, versions: dict[int, int],
+             draft: Draft, published: list[str]) -> tuple[int, bool]:
+    """Run one issue's commands in order, each on the version the one before left; stops
+    at the first refusal. Returns the last position written (0: none) and whether all ran."""
+    row, number = item.row, item.row.number
+    version: int | None = versions.get(number)
+    last = 0
+    steps: list[tuple[Command, BaseModel, list[forms.FormField], str, str]] = []
+    if item.response is not None:
+        steps.append((RECORD_RESPONSE, item.response, row.response, f"i{number}-",
+                      "The Board's response"))
+    steps += [(MAKE_COMMITMENT, sent, slot.fields, f"i{number}-c{slot.slot}-",
+               f"Commitment row {slot.slot}") for slot, sent in item.commitments]
+    for command, sent, fields, prefix, what in steps:
+        try:
+            outcome = command.run(tracker.app, staff.account.actor, sent, version,
+                                  number=number)
+        except errors.StaleVersion:
+            row.problem = ("Someone else changed this issue after the page was shown: check "
+                           "it, then publish again.")
+            return last, False
+        except errors.DomainError as error:
+            message = error.message
+            if error.field == "occurred_on":
+                message = f"The date of the Board meeting: {message}"
+            if forms.place_error(fields, f"{prefix}{error.field}", message):
+                row.problem = f"{what}: {message}"
+            return last, False
+        version, last = outcome.version, outcome.position
+        for f in fields:
+            draft.values.pop(f.name, None)
+        published.append(_said(number, command, sent, getattr(outcome, "commitment", None)))
+    return last, True
+
+
+def _said(number: int, command: Command, sent: BaseModel, commitment: int | None) -> str:
+    """What was published, in a line the confirmation repeats."""
+    if command is RECORD_RESPONSE:
+        values = sent.model_dump()
+        kind = values.get("grade") or values.get("decision") or ""
+        return f"Issue {number}: the Board's response ({str(kind).replace('_', ' ')})"
+    values = sent.model_dump()
+    return (f"Issue {number}: commitment {commitment or ''}, \u201c{values['text']}\u201d, "
+            f"owner {values['owner']}, due {values['due']:%-d %B %Y}")

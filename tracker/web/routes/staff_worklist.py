@@ -1,0 +1,61 @@
+"""The staff home: the worklist of what the secretariat owes, with counts, a filter by kind,
+links straight to the form that settles each item, and the same rows as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from tracker.projections.worklist import KINDS, WorkItem, worklist
+from tracker.web.deps import TrackerDep
+from tracker.web.routes.staff import NO_STORE, StaffDep, page
+
+router = APIRouter(prefix="/admin", tags=["staff pages"], include_in_schema=False)
+
+Kind = Literal["all", "responses", "due", "overdue", "silent", "referrals"]
+CSV_COLUMNS = ("kind", "issue", "title", "commitment", "what", "owner", "since", "due",
+               "form")
+
+
+def _items(tracker: TrackerDep) -> dict[str, list[WorkItem]]:
+    with tracker.engine.connect() as conn:
+        return worklist(conn, tracker.clock(), tracker.settings.silent_days)
+
+
+@router.get("", response_class=HTMLResponse)
+def staff_home(request: Request, tracker: TrackerDep, staff: StaffDep,
+               show: Annotated[Kind, Query()] = "all") -> Response:
+    """What needs doing, by kind; ``show`` keeps one kind."""
+    found = _items(tracker)
+    counts = {kind: len(rows) for kind, rows in found.items()}
+    shown = {k: v for k, v in found.items() if show in ("all", k)}
+    return page(request, "staff/home.html", staff=staff, heading="What needs doing",
+                kinds=KINDS, counts=counts, shown=shown, show=show,
+                meetings=staff.account.role in ("secretariat", "admin"))
+
+
+@router.get("/worklist.csv")
+def worklist_csv(tracker: TrackerDep, staff: StaffDep,
+                 show: Annotated[Kind, Query()] = "all") -> Response:
+    """The worklist's rows, one per line, for a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    base = str(tracker.settings.base_url).rstrip("/")
+    for kind, rows in _items(tracker).items():
+        if show not in ("all", kind):
+            continue
+        for r in rows:
+            writer.writerow([kind, r.issue, _cell(r.title), r.commitment or "", _cell(r.what),
+                             _cell(r.owner), r.since or "", r.due or "", base + r.form])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        **NO_STORE, "Content-Disposition": 'attachment; filename="worklist.csv"'})
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet must not take a cell for a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
