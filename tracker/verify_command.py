@@ -118,7 +118,7 @@ def verify_source(get: Fetch, state_dir: Path | None, key: str | None = None,
                             get, previous=previous, previous_leaves=leaves,
                             witnesses=witnesses)
     except _WordsMismatch as error:
-        return Outcome(False, [f"entry {error.index} differs: {error}"])
+        return Outcome(False, [f"words: {error} (first entry that differs: {error.index})"])
     if not report.ok:
         assert report.problem is not None
         named = report.problem.first_index

@@ -124,3 +124,11 @@ class TestProofs:
             response = demo.get(url)
             assert response.status_code == status, url
             assert field in json.dumps(response.json()), url
+
+
+def test_the_demo_s_log_verifies_over_http_with_its_upper_tiles(demo: TestClient) -> None:
+    from tracker.verify_command import verify_source
+
+    outcome = verify_source(lambda p: demo.get(f"/log/{p}").content, None)
+    assert outcome.ok, outcome.lines
+    assert demo.get("/log/tile/1/000.p/1").status_code == 200
