@@ -97,6 +97,14 @@ class TestProofs:
             verify_inclusion(entry, size, leaf, proof, root)
             assert body["tree_size"] == size
 
+    def test_an_entry_s_proof_can_be_asked_for_by_its_event_position(
+            self, demo: TestClient) -> None:
+        by_leaf = demo.get("/api/v1/log/proof/5").json()
+        by_position = demo.get(f"/api/v1/log/positions/{by_leaf['position']}/proof").json()
+        assert by_position == by_leaf
+        missing = demo.get("/api/v1/log/positions/0/proof")
+        assert missing.status_code == 404 and missing.json()["field"] == "position"
+
     def test_an_inclusion_proof_in_an_older_tree(self, demo: TestClient) -> None:
         body = demo.get("/api/v1/log/proof/3?size=10").json()
         proof = [base64.b64decode(h) for h in body["proof"]]

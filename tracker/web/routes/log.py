@@ -24,6 +24,7 @@ from tracker.site_log import (
     current_tree,
     hash_reader,
     inclusion,
+    leaf_of_position,
     leaf_rows,
     signed_checkpoint,
     tile_data,
@@ -134,6 +135,18 @@ def read_inclusion_proof(entry: int, tracker: TrackerDep, size: Size = None) -> 
             "root_hash": _b64(root), "proof": [_b64(h) for h in proof],
             "checkpoint": signed_checkpoint(head, log.origin, log.signer)}
     return JSONResponse(body, headers={"Cache-Control": CHANGING})
+
+
+@router.get("/api/v1/log/positions/{position}/proof", responses=refusals(404, 422))
+def read_inclusion_proof_of_position(position: int, tracker: TrackerDep,
+                                     size: Size = None) -> JSONResponse:
+    """The inclusion proof of the entry recorded at an event position (as history shows)."""
+    with tracker.engine.connect() as conn:
+        entry = leaf_of_position(conn, position) if 0 < position <= MAX_SIZE else None
+    if entry is None:
+        raise NotFound(f"no public entry at position {position} in the log yet",
+                       field="position")
+    return read_inclusion_proof(entry, tracker, size)
 
 
 @router.get("/api/v1/log/consistency", responses=refusals(422))
