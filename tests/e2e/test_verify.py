@@ -186,3 +186,23 @@ def tamper_event_store(tracker: Tracker, old: str, new: str) -> None:
                 f"UPDATE {table} SET state = CAST(replace(CAST(state AS TEXT), ?, ?) AS BLOB)"
                 " WHERE instr(CAST(state AS TEXT), ?) > 0", (old, new, old)).rowcount
     assert changed == 1
+
+
+def test_a_hide_withdraws_words_from_tiles_published_long_before(
+        tracker: Tracker, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    app = tracker.app
+    app.submit_issue(HIDDEN_TITLE, "Words", CITIZEN, DAY)
+    for i in range(300):  # the issue's first entry is now in a full tile, far back
+        app.support_issue(1, f"s{i}", CITIZEN, DAY)
+    tracker.refresh()
+    site = publish(tracker, tmp_path / "site")
+    assert HIDDEN_TITLE.encode() in (site / "log" / "words" / "0").read_bytes()
+    app.hide_issue(1, "Personal details", MODERATOR)
+    tracker.refresh()
+    publish(tracker, site)
+    for path in (site / "log").rglob("*"):
+        if path.is_file():
+            assert HIDDEN_TITLE.encode() not in path.read_bytes(), path
+    code, out = verify(capsys, str(site), "--forget")
+    assert code == 0, out
+    assert "302 entries match their leaves" in out
