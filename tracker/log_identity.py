@@ -72,5 +72,4 @@ class LogIdentity:
 
     def salt(self, leaf_index: int) -> bytes:
         """The secret salt of one entry's word commitment: the same on every rebuild."""
-        return hmac.new(self._salt_key, leaf_index.to_bytes(8, "big"),
-                        hashlib.sha256).digest()
+        return hmac.digest(self._salt_key, leaf_index.to_bytes(8, "big"), "sha256")

@@ -37,6 +37,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
+    bindparam,
     select,
 )
 
@@ -79,6 +80,19 @@ ledger_issues = Table(
 )
 
 
+_SELECT_STATE = select(ledger_state.c.size, ledger_state.c.edge).where(
+    ledger_state.c.name == STATE)
+_UPDATE_STATE = ledger_state.update().where(ledger_state.c.name == STATE).values(
+    size=bindparam("size"), edge=bindparam("edge"))
+_INSERT_STATE = ledger_state.insert().values(name=STATE, size=bindparam("size"),
+                                             edge=bindparam("edge"))
+_INSERT_LEAVES = ledger_leaves.insert()
+_INSERT_NODES = ledger_nodes.insert()
+_INSERT_ISSUES = ledger_issues.insert()
+_SELECT_NUMBER = select(ledger_issues.c.number).where(
+    ledger_issues.c.issue_id == bindparam("key"))
+
+
 def words_record(fields: dict[str, Any], salt: bytes) -> bytes:
     """The canonical JSON the leaf's ``words`` commits to."""
     return canonical_json({"fields": fields, "salt": salt.hex()})
@@ -110,7 +124,9 @@ class LedgerProjection(Projection):
         self._leaves: list[dict[str, Any]] = []
         self._nodes: list[dict[str, Any]] = []
         self._issues: list[dict[str, Any]] = []
-        self._numbers: dict[str, int] = {}  # within a batch: another process may write
+        # An issue's number never changes, so it is kept across batches (and rebuilds
+        # start from a new projection).
+        self._numbers: dict[str, int] = {}
 
     def process(self, conn: Connection, event: Any, position: int) -> None:
         if type(event) not in TYPE_KEYS:
@@ -129,17 +145,13 @@ class LedgerProjection(Projection):
 
     def finish_batch(self, conn: Connection) -> None:
         if self._edge is not None and self._leaves:
-            conn.execute(ledger_leaves.insert(), self._leaves)
+            conn.execute(_INSERT_LEAVES, self._leaves)
             if self._nodes:
-                conn.execute(ledger_nodes.insert(), self._nodes)
+                conn.execute(_INSERT_NODES, self._nodes)
             if self._issues:
-                conn.execute(ledger_issues.insert(), self._issues)
+                conn.execute(_INSERT_ISSUES, self._issues)
             values = {"size": self._edge.size, "edge": self._edge.to_bytes()}
-            if self._stored:
-                conn.execute(ledger_state.update().where(ledger_state.c.name == STATE)
-                             .values(**values))
-            else:
-                conn.execute(ledger_state.insert().values(name=STATE, **values))
+            conn.execute(_UPDATE_STATE if self._stored else _INSERT_STATE, values)
         self.abandon_batch()
 
     def abandon_batch(self) -> None:
@@ -147,11 +159,9 @@ class LedgerProjection(Projection):
         self._leaves = []
         self._nodes = []
         self._issues = []
-        self._numbers = {}
 
     def _load(self, conn: Connection) -> CompactRange:
-        row = conn.execute(select(ledger_state.c.size, ledger_state.c.edge)
-                           .where(ledger_state.c.name == STATE)).first()
+        row = conn.execute(_SELECT_STATE).first()
         self._stored = row is not None
         self._edge = CompactRange() if row is None else CompactRange.from_bytes(
             row.size, bytes(row.edge))
@@ -159,15 +169,17 @@ class LedgerProjection(Projection):
 
     def _number(self, conn: Connection, event: Any) -> int:
         key = event.originator_id.hex
-        number = self._numbers.get(key)
-        if number is None:
-            if event.originator_version == 1:
-                number = int(event.number)
-                self._issues.append({"issue_id": key, "number": number})
-            else:
-                number = conn.execute(select(ledger_issues.c.number).where(
-                    ledger_issues.c.issue_id == key)).scalar_one()
-            self._numbers[key] = number
+        if event.originator_version == 1:  # the submission: always stored with its batch
+            number = int(event.number)
+            self._issues.append({"issue_id": key, "number": number})
+        else:
+            cached = self._numbers.get(key)
+            if cached is not None:
+                return cached
+            number = conn.execute(_SELECT_NUMBER, {"key": key}).scalar_one()
+        if len(self._numbers) >= 100_000:
+            self._numbers.clear()
+        self._numbers[key] = number
         return number
 
 
