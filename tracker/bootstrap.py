@@ -18,11 +18,13 @@ from tracker.application import TrackerApplication
 from tracker.config import Settings, SettingsError
 from tracker.contacts import Contacts
 from tracker.event_log import TOPIC as EVENT_LOG_TOPIC
+from tracker.log_identity import LogIdentity
 from tracker.migrations import SchemaTooNew, migrate
 from tracker.private_files import private_database, private_directory
 from tracker.projections.audit import AuditProjection
 from tracker.projections.issues import IssueStatusProjection
 from tracker.projections.judgements import JudgementsProjection
+from tracker.projections.ledger import ledger_projection
 from tracker.projections.reference import ReferenceProjection
 from tracker.projections.runner import Projector
 from tracker.projections.timeline import TimelineProjection
@@ -117,6 +119,7 @@ class Tracker:
     accounts: Accounts
     contacts: Contacts
     clock: Callable[[], date] = field(default=date.today)
+    log: LogIdentity | None = None  # the verifiable log's origin and key
 
     def refresh(self, position: int | None = None) -> None:
         """Embedded read-your-writes: project everything up to ``position`` now."""
@@ -162,10 +165,11 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
                                                                          for_writes=True)
     # Order matters within a batch: the timeline names topics and owners that the
     # reference projection has just written.
+    log_identity = LogIdentity(settings)
     projector = Projector(app, write_engine, [
         ReferenceProjection(), IssueStatusProjection(), TimelineProjection(),
-        JudgementsProjection(), AuditProjection()],
-        read_engine=engine)
+        JudgementsProjection(), AuditProjection(),
+        ledger_projection(log_identity.salt)], read_engine=engine)
     accounts = Accounts(write_engine)
     try:
         migrate(write_engine)
@@ -179,7 +183,7 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
                             f"{_first_line(error)}") from None
     return Tracker(settings=settings, app=app, engine=engine, write_engine=write_engine,
                    projector=projector, accounts=accounts,
-                   contacts=Contacts(write_engine), clock=clock)
+                   contacts=Contacts(write_engine), clock=clock, log=log_identity)
 
 
 def _ensure_schema(settings: Settings) -> None:

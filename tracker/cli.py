@@ -17,6 +17,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; wrong input or settings print one line and exit non-zero."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if hasattr(args, "run_alone"):  # needs no database: a reader's own machine
+        alone: int = args.run_alone(args)
+        return alone
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
@@ -120,6 +123,17 @@ def _parser() -> argparse.ArgumentParser:
             "worker)")
     command("tick", _send_alerts,
             "time-based work: daily digests and due alerts; safe to run any number of times")
+
+    from tracker import verify_command
+
+    verify = commands.add_parser(
+        "verify", help="check a tracker's published log: signature, every entry, history",
+        description="Check a tracker's published log: the checkpoint's signature, every "
+                    "entry against its leaf, the words of every public entry, and that the "
+                    "log extends the one seen last time. Exit 0: verified; 1: it does not "
+                    "verify (the first entry that differs is named); 2: cannot be read.")
+    verify_command.add_arguments(verify)
+    verify.set_defaults(run_alone=verify_command.run)
 
     erase = command("erase-person", _erase_person,
                     "erase a person's contact details everywhere, keeping the public history")

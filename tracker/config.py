@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     # PostgreSQL: `tracker worker` is woken by a LISTEN on the event log. Turn off behind a
     # pooler that cannot LISTEN (PgBouncer in transaction mode); the worker then polls.
     worker_subscribe: bool = True
+    # The verifiable log (docs/verification.md): its name in checkpoints (default: the
+    # site's address without scheme, and /log) and its Ed25519 signing key, a
+    # PRIVATE+KEY+... string (default: made once in the data directory as log.key, 0600).
+    log_origin: str = ""
+    log_key: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -127,6 +132,13 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an absolute http(s) address such as https://example.org")
         return value.rstrip("/")
+
+    @field_validator("log_origin")
+    @classmethod
+    def _key_name(cls, value: str) -> str:
+        if value and (any(c.isspace() for c in value) or "+" in value):
+            raise ValueError("must have no spaces and no plus sign, e.g. example.org/log")
+        return value
 
     @field_validator("database_schema")
     @classmethod

@@ -35,6 +35,7 @@ from tracker.bootstrap import Tracker
 from tracker.projections.issues import commitments, issues
 from tracker.projections.reference import assemblies, owners, topics
 from tracker.projections.timeline import entries
+from tracker.publish_log import LOG_FOLDER, write_log
 from tracker.publish_state import STATE_FILE, PublishState, read_state
 from tracker.site_files import SiteDirectory
 from tracker.web.app import create_app
@@ -172,8 +173,8 @@ class Publisher:
     def _top_level_names(self) -> set[str]:
         addresses = [*self._global_addresses(), *self._issue_addresses(1),
                      *(a for kind in REFERENCE_KINDS for a in self._reference_addresses(kind, "x"))]
-        return {file_for(a).split("/")[0] for a in addresses} | {"static", "assets", "files",
-                                                                 STATE_FILE}
+        return {file_for(a).split("/")[0] for a in addresses} | {
+            "static", "assets", "files", LOG_FOLDER, STATE_FILE}
 
     # -- which addresses ----------------------------------------------------------------
 
@@ -277,6 +278,12 @@ class Publisher:
                 written += 1
             else:
                 unchanged += 1
+        try:
+            written += write_log(self.tracker, self.site)
+        except Exception:
+            # The checkpoint is written last: the copy stays a consistent older tree.
+            log.warning("publish: the log could not be written; the next change writes it",
+                        exc_info=True)
         published = position
         if failed:
             log.warning("publish: %s of the pages could not be built (the first: %s); "

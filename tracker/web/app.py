@@ -37,6 +37,7 @@ from tracker.web.routes import (
     files,
     follow,
     health,
+    log,
     pages_about,
     pages_issues,
     pages_judgements,
@@ -98,7 +99,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write, exports,
                    feeds, calendars, follow, pages_submit, pages_issues, pages_about,
                    pages_lists, pages_judgements, staff, staff_issues, staff_accounts,
-                   staff_meeting, staff_worklist, files, staff_audit):
+                   staff_meeting, staff_worklist, files, staff_audit, log):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():
@@ -128,9 +129,9 @@ class TrackerAPI(FastAPI):
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    # Feeds, calendars and exports (any address ending in a file extension) are read by
-    # programs: their refusals are JSON too. Pages never end in one.
-    return path.startswith(("/api/", "/export/")) or path == "/healthz" or \
+    # Feeds, calendars, exports (any address ending in a file extension) and the
+    # verifiable log are read by programs: their refusals are JSON too. Pages never end in one.
+    return path.startswith(("/api/", "/export/", "/log/")) or path == "/healthz" or \
         "." in path.rsplit("/", 1)[-1]
 
 

@@ -74,3 +74,30 @@ class TestEntryLeafHash:
         entry = {"issue": 4, "kind": "Issue.Submitted", "title": "Bus stop"}
         assert entry_leaf_hash(entry) == entry_leaf_hash(canonical_json(entry))
         assert entry_leaf_hash(entry) == leaf_hash(canonical_json(entry))
+
+
+_plain_json = st.recursive(
+    st.none() | st.booleans() | st.text() | st.integers(-(2**53) + 1, 2**53 - 1),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.text(max_size=8), children, max_size=4), max_leaves=20)
+
+
+@given(st.dictionaries(st.text(max_size=8), _plain_json, max_size=6))
+def test_the_fast_path_writes_the_same_bytes_as_the_reference_package(
+        entry: dict[str, object]) -> None:
+    import rfc8785
+
+    try:
+        expected = rfc8785.dumps(entry)
+    except Exception:
+        with pytest.raises(LedgerError):
+            canonical_json(entry)
+        return
+    assert canonical_json(entry) == expected
+
+
+def test_a_value_the_fast_path_cannot_write_goes_to_the_reference_package() -> None:
+    assert canonical_json({"a": 1.5, "\u20ac": [2**53 - 1]}) == (
+        b'{"a":1.5,"\xe2\x82\xac":[9007199254740991]}')
+    with pytest.raises(LedgerError):
+        canonical_json({"big": 2**53})
