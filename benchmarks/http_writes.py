@@ -24,7 +24,7 @@ import time
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,14 +178,16 @@ class Sent:
 
 
 def send_supports(port: int, issue: int, clients: Sequence[int], concurrency: int,
-                  timeout: float = 600.0) -> Sent:
+                  timeout: float = 60.0, on_answer: Callable[[], None] | None = None) -> Sent:
     """A support from the simulated client of each number in ``clients`` (a number may come
-    more than once), ``concurrency`` at a time, each on a kept-alive connection."""
-    return asyncio.run(_send(port, issue, clients, concurrency, timeout))
+    more than once), ``concurrency`` at a time, each on a kept-alive connection. An answer
+    that has not come within ``timeout`` seconds counts as status 0 (as does a dropped
+    connection), and the connection is opened again."""
+    return asyncio.run(_send(port, issue, clients, concurrency, timeout, on_answer))
 
 
 async def _send(port: int, issue: int, clients: Sequence[int], concurrency: int,
-                timeout: float) -> Sent:
+                timeout: float, on_answer: Callable[[], None] | None) -> Sent:
     sent = Sent()
     pending = iter(clients)
     path = f"/api/v1/issues/{issue}/support"
@@ -203,12 +205,14 @@ async def _send(port: int, issue: int, clients: Sequence[int], concurrency: int,
                     reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 assert reader is not None
                 writer.write(request)
-                status, close = await _response(reader)
-            except (OSError, asyncio.IncompleteReadError, ValueError):
+                status, close = await asyncio.wait_for(_response(reader), timeout)
+            except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
                 status, close = 0, True
             if status == 200:
                 sent.latencies.append(time.perf_counter() - started)
             sent.statuses[status] += 1
+            if on_answer is not None:
+                on_answer()
             if close and writer is not None:
                 writer.close()
                 reader = writer = None
@@ -216,8 +220,7 @@ async def _send(port: int, issue: int, clients: Sequence[int], concurrency: int,
             writer.close()
 
     started = time.perf_counter()
-    await asyncio.wait_for(asyncio.gather(*(one_connection() for _ in range(concurrency))),
-                           timeout)
+    await asyncio.gather(*(one_connection() for _ in range(concurrency)))
     sent.seconds = time.perf_counter() - started
     return sent
 

@@ -45,6 +45,7 @@ from http_writes import (
 from tracker.bootstrap import bootstrap
 from tracker.config import load_settings
 from tracker.domain.values import Actor, Role
+from tracker.progress import Progress
 
 CITIZEN = Actor("surge", Role.CITIZEN)
 REPEATERS = 100  # one client in this many sends its support REPEATS more times
@@ -107,7 +108,10 @@ def surge(backend: str, supports: int, concurrency: int, workdir: Path) -> dict[
         worker = processes.start("worker", tracker_command("worker"), env)
         file = site / "issues" / str(number) / "index.html"
         wait_until(lambda: shows(published(file), 0), 120)
-        sent = send_supports(port, number, clients_of(supports), concurrency)
+        clients = clients_of(supports)
+        with Progress(f"surge on {backend}", len(clients), "requests") as progress:
+            sent = send_supports(port, number, clients, concurrency,
+                                 on_answer=progress.advance)
         ended = time.monotonic()
         accepted = sent.accepted
         status_page = wait_until(lambda: shows(page(port, f"/issues/{number}"), accepted))
