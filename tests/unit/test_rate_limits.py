@@ -91,7 +91,7 @@ def test_no_thread_walks_the_clients() -> None:
     assert threading.active_count() == before
 
 
-def _seconds_per_check(rates: RateLimits, offset: int, n: int = 5000) -> float:
+def _seconds_per_check(rates: RateLimits, offset: int, n: int = 3000) -> float:
     started = time.perf_counter()
     for i in range(n):
         rates.check("support", f"new-{offset}-{i}")
@@ -105,9 +105,9 @@ def test_a_check_costs_the_same_with_a_hundred_or_a_hundred_thousand_clients_kno
         few.check("support", f"known-{i}")
     for i in range(100_000):
         many.check("support", f"known-{i}")
-    # Best of three rounds taken in turn, so that a busy moment on the machine hits both.
+    # Best of five rounds taken in turn, so that a busy moment on the machine hits both.
     costs: dict[str, list[float]] = {"few": [], "many": []}
-    for round_ in range(3):
+    for round_ in range(5):
         costs["few"].append(_seconds_per_check(few, round_))
         costs["many"].append(_seconds_per_check(many, round_))
     few_cost, many_cost = min(costs["few"]), min(costs["many"])
