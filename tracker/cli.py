@@ -195,10 +195,15 @@ def _publish(tracker: Tracker, args: argparse.Namespace) -> int:
 
     if args.directory.exists() and not args.directory.is_dir():
         raise SettingsError(f"publish: {args.directory} exists and is not a directory")
+    from tracker.progress import Progress
+
     publisher = Publisher(tracker, args.directory)  # refuses a directory with links first
     try:
         tracker.projector.catch_up()
-        report = publisher.publish_all()
+        with Progress("publish", 0, "pages") as progress:
+            publisher.on_page = lambda done, total: progress.update(done, total)
+            report = publisher.publish_all()
+        publisher.on_page = None  # the watch that may follow reports in the worker's log
         print(f"Published up to event {report.published}: {report.written} files written, "
               f"{report.unchanged} unchanged, in {args.directory}")
         if report.failed:
@@ -231,11 +236,14 @@ def _export(tracker: Tracker, args: argparse.Namespace) -> int:
 
 
 def _rebuild(tracker: Tracker, _args: argparse.Namespace) -> int:
+    from tracker.progress import Progress
     from tracker.projections.rebuild import RebuildBusy
     from tracker.projections.runner import ProjectionError
 
+    total = tracker.app.recorder.max_notification_id() or 0
     try:
-        position = tracker.projector.rebuild()
+        with Progress("rebuild", total, "events") as progress:
+            position = tracker.projector.rebuild(on_batch=progress.update)
     except (ProjectionError, RebuildBusy) as error:
         print(f"tracker: rebuild stopped: {error}. The read models are as they were.",
               file=sys.stderr)

@@ -86,8 +86,9 @@ class Settings(BaseSettings):
     publish_dir: Path | None = None
     # Embedded mode: how often the server looks for events written by other processes.
     poll_seconds: float = Field(default=1.0, gt=0, le=3600)
-    # PostgreSQL: `tracker worker` is woken by a LISTEN on the event log. Turn off behind a
-    # pooler that cannot LISTEN (PgBouncer in transaction mode); the worker then polls.
+    # `tracker worker` is woken by a write: on PostgreSQL by a LISTEN on the event log, on
+    # SQLite by the database file's data_version. Turn off behind a pooler that cannot
+    # LISTEN (PgBouncer in transaction mode); the worker then polls.
     worker_subscribe: bool = True
     # The verifiable log (docs/verification.md): its name in checkpoints (default: the
     # site's address without scheme, and /log) and its Ed25519 signing key, a

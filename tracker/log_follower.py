@@ -12,10 +12,14 @@ the worker falls back to polling every ``TRACKER_POLL_SECONDS``.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+# How often the embedded store's data_version is asked for.
+WATCH_SECONDS = 0.01
 
 
 class LogFollower:
@@ -31,10 +35,18 @@ class LogFollower:
         self._subscription: Any = None
         self._lock = threading.Lock()
         self.subscribed = subscribe and _can_subscribe(app)
+        watched = _sqlite_file(app) if subscribe and not self.subscribed else None
+        self.watching = watched is not None
         self._thread: threading.Thread | None = None
         if self.subscribed:
             self._thread = threading.Thread(target=self._follow, name="log-follower",
                                             daemon=True)
+        elif watched is not None:
+            # Opened here, so that a write made once the constructor returns is seen.
+            watch = _DataVersion(watched)
+            self._thread = threading.Thread(target=self._watch, args=(watch,),
+                                            name="log-watcher", daemon=True)
+        if self._thread is not None:
             self._thread.start()
 
     def wait(self, timeout: float) -> bool:
@@ -79,6 +91,56 @@ class LogFollower:
                 with self._lock:
                     self._subscription = None
             self._stopping.wait(self.retry_seconds)
+
+
+    def _watch(self, watch: _DataVersion) -> None:
+        try:
+            while not self._stopping.wait(WATCH_SECONDS):
+                if watch.changed():
+                    self._grew.set()
+        except sqlite3.Error:
+            log.warning("log follower: cannot watch the event store; polling instead",
+                        exc_info=True)
+        finally:
+            watch.close()
+
+
+class _DataVersion:
+    """``PRAGMA data_version`` of an SQLite file: it changes whenever another connection
+    has committed to it."""
+
+    def __init__(self, path: str) -> None:
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._last = self._read()
+
+    def _read(self) -> int:
+        row = self._conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    def changed(self) -> bool:
+        now = self._read()
+        if now == self._last:
+            return False
+        self._last = now
+        return True
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _sqlite_file(app: Any) -> str | None:
+    """The event store's file, when it is an SQLite file."""
+    try:
+        from eventsourcing.sqlite import SQLiteApplicationRecorder
+    except ImportError:  # pragma: no cover - part of eventsourcing
+        return None
+    recorder = app.recorder
+    if not isinstance(recorder, SQLiteApplicationRecorder):
+        return None
+    name = str(getattr(getattr(recorder.datastore, "pool", None), "db_name", "") or "")
+    if not name or ":memory:" in name or name.startswith("file:"):
+        return None
+    return name
 
 
 def _can_subscribe(app: Any) -> bool:

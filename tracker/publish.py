@@ -20,7 +20,7 @@ import os
 import posixpath
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -131,6 +131,8 @@ class Publisher:
         self.site.check(self._top_level_names())
         self.client = InProcessClient(create_app(tracker, poll=False))
         self._cancelled = threading.Event()
+        # Told (pages done, pages in the run) before each page (a progress bar), when set.
+        self.on_page: Callable[[int, int], None] | None = None
 
     def close(self) -> None:
         self.client.close()
@@ -266,9 +268,12 @@ class Publisher:
         """Write each address's page; record ``position`` with those that failed."""
         written = unchanged = 0
         failed: list[str] = []
-        for address in dict.fromkeys(addresses):  # each once, in order
+        ordered = list(dict.fromkeys(addresses))  # each once, in order
+        for done, address in enumerate(ordered):
             if self._cancelled.is_set():
                 raise Cancelled("publishing stopped part way; the next run starts again")
+            if self.on_page is not None:
+                self.on_page(done, len(ordered))
             body = self._render(address)
             if body is Unbuilt.FAILED:
                 failed.append(address)
@@ -278,6 +283,8 @@ class Publisher:
                 written += 1
             else:
                 unchanged += 1
+        if self.on_page is not None:
+            self.on_page(len(ordered), len(ordered))
         try:
             written += write_log(self.tracker, self.site)
         except Exception:

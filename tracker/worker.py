@@ -3,7 +3,8 @@
 Several workers may run at once: each batch locks the projections' position rows, so two
 workers never apply the same event; the second simply finds nothing left to do. On
 PostgreSQL the worker is woken by eventsourcing's subscription to the log (LISTEN/NOTIFY)
-as soon as an event is committed; elsewhere it polls (see tracker.log_follower). The static
+as soon as an event is committed, on SQLite by the database file's data_version changing;
+polling is the fallback (see tracker.log_follower). The static
 site, when there is one, is published in a thread of its own (tracker.publish_loop).
 """
 
@@ -64,6 +65,8 @@ def run_worker(tracker: Tracker, *, once: bool = False, publisher: Publisher | N
                            subscribe=tracker.settings.worker_subscribe)
     if follower.subscribed:
         print("worker: following the event log (subscription)", file=sys.stderr)
+    elif follower.watching:
+        print("worker: following the event log (watching the database file)", file=sys.stderr)
     try:
         _follow(tracker, follower, stopping, interval, position, publishing, sender)
     finally:

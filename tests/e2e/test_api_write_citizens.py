@@ -157,7 +157,8 @@ class TestRateLimits:
         refused = strict.post("/api/v1/issues", {"title": "Again"}, "anonymous")
         assert refused.status_code == 429
         assert 1 <= int(refused.headers["retry-after"]) <= 60
-        assert refused.json()["detail"]
+        assert refused.json()["detail"].startswith("Too many requests; try again in ")
+        assert refused.json()["field"] is None
         assert strict.position() == before
 
     def test_supporting_too_often_is_a_429(self, strict: Site) -> None:

@@ -62,6 +62,18 @@ def test_rebuild_reports_the_position_reached(tmp_path: Path) -> None:
     result = tracker(tmp_path, "rebuild")
     assert result.returncode == 0
     assert "Rebuilt every read model up to event" in result.stdout
+    # Not on a terminal: no bar, one line of progress with the rate.
+    assert result.stderr.startswith("rebuild: "), result.stderr
+    assert "events/s" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_publish_off_a_terminal_says_in_one_line_how_many_pages_and_how_fast(
+        tmp_path: Path) -> None:
+    tracker(tmp_path, "demo")
+    result = tracker(tmp_path, "publish", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    progress = [line for line in result.stderr.splitlines() if line.startswith("publish: ")]
+    assert len(progress) == 1 and "pages/s" in progress[0], result.stderr
 
 
 def _free_port() -> int:

@@ -49,10 +49,26 @@ def test_on_postgresql_a_write_elsewhere_wakes_the_follower_at_once(
         follower.close()
 
 
-def test_on_sqlite_there_is_no_subscription_and_the_caller_polls(tracker: Tracker) -> None:
+def test_on_sqlite_a_write_elsewhere_wakes_the_follower_at_once(tracker: Tracker) -> None:
     follower = LogFollower(tracker.app, start=0)
+    other = TrackerApplication(env=event_store_env(tracker.settings))
     try:
-        assert not follower.subscribed
+        assert follower.watching and not follower.subscribed
+        follower.wait(0)
+        started = time.monotonic()
+        other.submit_issue("Heard", "", CITIZEN)
+        assert follower.wait(timeout=10)
+        assert time.monotonic() - started < 1.0
+        assert follower.wait(timeout=0.1) is False  # once per change
+    finally:
+        other.close()
+        follower.close()
+
+
+def test_on_sqlite_without_subscribing_the_caller_polls(tracker: Tracker) -> None:
+    follower = LogFollower(tracker.app, start=0, subscribe=False)
+    try:
+        assert not follower.subscribed and not follower.watching
         tracker.app.submit_issue("Unheard", "", CITIZEN)
         assert follower.wait(timeout=0.05) is False
     finally:

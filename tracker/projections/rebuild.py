@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import Connection, select
 
@@ -50,8 +50,10 @@ _SWITCH_ATTEMPTS = 20
 class Rebuild:
     """One rebuild of every read model of ``projector`` (see the module's description)."""
 
-    def __init__(self, projector: Projector) -> None:
+    def __init__(self, projector: Projector,
+                 on_batch: Callable[[int], None] | None = None) -> None:
         self.live = projector
+        self.on_batch = on_batch
         self.tables = [table for p in projector.projections for table in p.tables]
         self.backend: ShadowStore = store_for(projector.engine)
 
@@ -71,6 +73,7 @@ class Rebuild:
             with self.live.read_engine.connect() as live:
                 skipped = problems.load(live).skipped
             shadow = _Shadow(self.live, conn, skipped)
+            shadow.on_batch = self.on_batch
             self._catch_up(shadow)
             reached = self._switch(conn, shadow)
         log.info("rebuilt every read model up to event %s in %.1f s", reached,

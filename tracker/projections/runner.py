@@ -80,6 +80,8 @@ class Projector:
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._seen: tuple[int, float] = (0, float("-inf"))
+        # Told the position after each batch (a progress bar), when set.
+        self.on_batch: Callable[[int], None] | None = None
         # Skipped and failing positions: read at the first batch and after every failure
         # (an operator may have skipped the event meanwhile), not on every batch.
         self._known: problems.Known | None = None
@@ -138,6 +140,8 @@ class Projector:
                     done, reached = self._run_batch_with_retry(self.batch_size)
                 except _BatchFailed as failed:
                     done, reached = self._isolate(failed)
+                if self.on_batch is not None:
+                    self.on_batch(reached)
                 if done or (until is not None and reached >= until):
                     self._seen = (reached, time.monotonic())  # for recent_position
                     return reached
@@ -152,13 +156,14 @@ class Projector:
                 return False
             time.sleep(0.01)
 
-    def rebuild(self) -> int:
+    def rebuild(self, on_batch: Callable[[int], None] | None = None) -> int:
         """Build every read model again from position 0 beside the live ones, and switch
         to them in one transaction once they have caught up: readers never see less than
-        before, and a rebuild that stops leaves the live read models as they were."""
+        before, and a rebuild that stops leaves the live read models as they were.
+        ``on_batch`` is told the rebuilt models' position after each batch."""
         from tracker.projections.rebuild import Rebuild
 
-        reached = Rebuild(self).run()
+        reached = Rebuild(self, on_batch).run()
         assert reached is not None
         return reached
 

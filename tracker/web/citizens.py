@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import hmac
@@ -9,13 +10,14 @@ import ipaddress
 import math
 import os
 import secrets
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from cachetools import TTLCache
 from fastapi import HTTPException, Request
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits import RateLimitItem, parse
 
 from tracker.config import Settings
 
@@ -137,26 +139,75 @@ def answerer_id(secret: bytes, client: str, issue: int, commitment: int) -> str:
 
 
 class RateLimits:
-    """Moving-window limits per client for the public commands.
+    """Moving-window limits per client for the public commands: at most N requests of a
+    kind in any window of the setting's length (``30/minute``: 30 in any 60 seconds).
+
+    Per client, the times of its recent requests, in a ``cachetools.TTLCache`` per kind:
+    an entry expires one window after the client's last accepted request, and expired
+    entries are dropped lazily, oldest first, as new ones are added. So a check costs the
+    same whether ten clients are known or a million, and no thread ever walks them all (a
+    storage that did spent most of a surge's time doing so). Memory is bounded too: past
+    ``MAX_CLIENTS`` per kind the least recently seen client is forgotten first.
 
     Kept in this process's memory: with several web workers each counts on its own, so the
     effective limit is the setting times the number of workers.
     """
 
-    def __init__(self, settings: Settings) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._limits = {"submit": parse(settings.rate_submit),
-                        "support": parse(settings.rate_support),
-                        "answer": parse(settings.rate_answer),
-                        "login": parse(settings.rate_login),
-                        "follow": parse(settings.rate_follow)}
+    MAX_CLIENTS = 1_000_000
+
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic
+                 ) -> None:
+        self._windows = {kind: MovingWindow(parse(setting), self.MAX_CLIENTS, clock)
+                         for kind, setting in (("submit", settings.rate_submit),
+                                               ("support", settings.rate_support),
+                                               ("answer", settings.rate_answer),
+                                               ("login", settings.rate_login),
+                                               ("follow", settings.rate_follow))}
 
     def check(self, kind: str, client: str) -> None:
         """Count one request; raise 429 with Retry-After when the client is over its limit."""
-        item = self._limits[kind]
-        if self._limiter.hit(item, kind, client):
+        wait = self._windows[kind].hit(client)
+        if wait <= 0:
             return
-        reset = self._limiter.get_window_stats(item, kind, client).reset_time
-        wait = max(1, math.ceil(reset - time.time()))
-        raise HTTPException(429, detail=f"Too many requests; try again in {wait} seconds",
-                            headers={"Retry-After": str(wait)})
+        seconds = max(1, math.ceil(wait))
+        raise HTTPException(429, detail=f"Too many requests; try again in {seconds} seconds",
+                            headers={"Retry-After": str(seconds)})
+
+    def clients(self, kind: str) -> int:
+        """How many clients the limit of ``kind`` remembers now."""
+        return self._windows[kind].size()
+
+
+class MovingWindow:
+    """One limit: ``item.amount`` requests per ``item.get_expiry()`` seconds per client."""
+
+    def __init__(self, item: RateLimitItem, max_clients: int,
+                 clock: Callable[[], float]) -> None:
+        self.amount = item.amount
+        self.period = float(item.get_expiry())
+        self.clock = clock
+        self._recent: TTLCache[str, list[float]] = TTLCache(
+            maxsize=max_clients, ttl=self.period, timer=clock)
+        # Routes run in a thread pool: one lock, held for a few list operations.
+        self._lock = threading.Lock()
+
+    def hit(self, client: str) -> float:
+        """Count a request now: 0 when it is within the limit (and counted), else the
+        seconds until the client's oldest request in the window leaves it."""
+        now = self.clock()
+        with self._lock:
+            times = self._recent.get(client)
+            if times is None:
+                times = []
+            else:
+                del times[:bisect.bisect_right(times, now - self.period)]
+                if len(times) >= self.amount:
+                    return times[0] + self.period - now
+            times.append(now)
+            self._recent[client] = times  # expires one window after this request
+            return 0.0
+
+    def size(self) -> int:
+        with self._lock:
+            self._recent.expire()
+            return len(self._recent)
