@@ -102,7 +102,8 @@ class TestResponseClock:
         assert issue["response"]["grade"] is None
         assert issue["response"]["due"] == "2015-05-30"
         assert issue["response"]["overdue"] is True
-        assert "; no Board response yet, overdue by " in issue["verdict"]
+        assert issue["verdict"].startswith("No Board response yet: discussed ")
+        assert ", overdue by " in issue["verdict"]
 
     def test_no_response_is_owed_before_a_discussion(self, site: Site) -> None:
         n = site.issue("scheduled")

@@ -132,10 +132,12 @@ def _overdue_responses(conn: Connection, where: TimelineFilter, today: date, bas
             continue
         became = datetime.combine(r.due + timedelta(days=1), time(), tzinfo=UTC)
         whose = "Board response" if r.owed_by == "the Board" else f"answer of {r.owed_by}"
-        title = f"The {whose} to issue {r.number} is overdue: it was due {long_date(r.due)}"
+        said = f"The {whose} to issue {r.number} is overdue: it was due {long_date(r.due)}"
+        title = (f"Issue {r.number}, {r.title}: the {whose} is overdue "
+                 f"(due {long_date(r.due)})")
         entry = FeedEntry(
             id=tag_uri(base_url, f"issues/{r.number}/response/overdue/{r.due.isoformat()}"),
-            title=title, paragraphs=(title, f"Issue {r.number}: {r.title}"),
+            title=title, paragraphs=(said, f"Issue {r.number}: {r.title}"),
             link=f"{base_url}/issues/{r.number}#board-response",
             recorded_at=became, occurred_on=r.due + timedelta(days=1),
             categories=(names.get(r.topic, r.topic),) if r.topic else (),
