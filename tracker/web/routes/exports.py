@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tracker.bootstrap import Tracker
 from tracker.projections import issues as issue_status
+from tracker.projections import judgements
 from tracker.projections.issues import OPEN_STATUSES, commitments, issues
 from tracker.projections.timeline import all_entries
 from tracker.web.conditional import not_modified, stamp, validators
@@ -91,11 +92,16 @@ def _commitment_rows(tracker: Tracker) -> Iterator[list[Any]]:
                 .where(issues.c.hidden_reason.is_(None))
                 .order_by(commitments.c.issue_number, commitments.c.commitment)
                 .offset(offset).limit(PAGE)).mappings())
+            judged = judgements.judgements_of(conn, (r["issue_number"] for r in rows))
         for r in rows:
             overdue = r["status"] in OPEN_STATUSES and r["due"] < today
+            said, assessed = judged.get((r["issue_number"], r["commitment"]),
+                                        ({"yes": 0, "partly": 0, "no": 0}, None))
             yield [r["issue_number"], r["commitment"], r["text"], r["owner"],
                    r["due"].isoformat(), r["status"], "yes" if overdue else "no",
-                   r["measure"], r["evidence"]]
+                   r["measure"], r["evidence"], said["yes"], said["partly"], said["no"],
+                   assessed.completion if assessed else "",
+                   assessed.outcome if assessed else ""]
         if len(rows) < PAGE:
             return
         offset += PAGE
@@ -136,6 +142,7 @@ def export_issues(request: Request, tracker: TrackerDep) -> Response:
 def export_commitments(request: Request, tracker: TrackerDep) -> Response:
     """Every commitment of a visible issue, with its status and whether it is overdue."""
     header = ["issue", "commitment", "text", "owner", "due", "status", "overdue", "measure",
-              "evidence"]
+              "evidence", "citizens_yes", "citizens_partly", "citizens_no",
+              "assessor_completion", "assessor_outcome"]
     return _streamed(request, tracker, "commitments-csv", "text/csv; charset=utf-8",
                      _csv_lines(header, _commitment_rows(tracker)), "commitments.csv")
