@@ -149,3 +149,17 @@ def test_the_home_page_answers_with_counts_the_api_agrees_with(page: Any,
             f"/api/v1/commitments?assembly=london-2014&status={status[key]}").json()
         assert api["total"] == n, key
         assert f"{n} {key}" in sentence
+def test_a_citizen_disputes_a_delivery_and_sees_the_count_change(page: Any) -> None:
+    page.goto("/issues")
+    page.get_by_role("link", name=re.compile("Shift workers cannot get a GP")).click()
+    card = page.locator("#judgements-1")
+    expect(card.locator(".citizens-count")).to_contain_text("12 no")
+    card.get_by_label(re.compile("Why")).fill("No practice near me opens in the evening.")
+    card.get_by_role("button", name="No", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you: your answer is counted")
+    expect(page.locator("main")).to_contain_text("challenge 3")
+    page.get_by_role("link", name=re.compile("Go back to issue")).click()
+    page.reload()  # pages may be kept by the browser for a minute (Cache-Control)
+    expect(page.locator("#judgements-1 .citizens-count")).to_contain_text("13 no")
+    expect(page.locator("#challenge-3")).to_contain_text("Waiting for the secretariat")

@@ -126,6 +126,9 @@ class TestExports:
         commitments = list(csv.DictReader(io.StringIO(
             demo.get("/export/commitments.csv").text)))
         assert {c["overdue"] for c in commitments} == {"yes", "no"}
+        judged = [c for c in commitments if c["assessor_completion"] == "limited"]
+        assert [(c["citizens_yes"], c["citizens_partly"], c["citizens_no"])
+                for c in judged] == [("1", "2", "12")]
 
 
 def test_a_formula_in_a_cell_is_neutralised() -> None:

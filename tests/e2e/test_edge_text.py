@@ -88,11 +88,13 @@ def text_fields(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]
 
 def post_json(site: Site, path: str, body: dict[str, Any]) -> Any:
     # ensure_ascii: an unpaired surrogate travels as the escape \\ud800, as JSON allows.
-    public = path in ("/api/v1/issues", "/api/v1/issues/{number}/support")
+    public = path in ("/api/v1/issues", "/api/v1/issues/{number}/support",
+                      "/api/v1/issues/{number}/commitments/{commitment}/citizen-answers")
     headers = {"Content-Type": "application/json",
                **({} if public else site.as_("admin"))}
     address = path.replace("{number}", str(site.numbers["number"]))  # type: ignore[attr-defined]
-    address = address.replace("{commitment}", "1")
+    address = address.replace("{commitment}", "1").replace("{challenge}", "1")
+    address = address.replace("{slug}", "leeds")
     return site.client.post(address, content=json.dumps(body, ensure_ascii=True),
                             headers=headers)
 
@@ -180,7 +182,7 @@ def test_keeps_a_title_without_its_direction_changes(site: Site) -> None:
 def get_routes(site: Site) -> Iterator[tuple[str, str]]:
     """(address, query parameter) for every GET route's every query parameter."""
     filled = {"number": str(site.numbers["number"]), "commitment": "1",  # type: ignore[attr-defined]
-              "fmt": "rss", "key": "topic"}
+              "challenge": "1", "fmt": "rss", "key": "topic"}
     slugs = {"topics": "access", "owners": "lead", "assemblies": "leeds"}
     for route in app_routes():
         if "GET" not in route.methods:

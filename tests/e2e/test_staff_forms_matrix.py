@@ -18,13 +18,15 @@ from tests.e2e.writes import Site, build, open_site
 from tracker.domain.values import Role
 from tracker.permissions import PERMISSIONS
 
-STAFF_ROLES = ("secretariat", "moderator", "admin")
+STAFF_ROLES = ("secretariat", "moderator", "admin", "assessor")
 UPDATE_FORM = {"record_progress": "progress", "move_due_date": "due-date",
                "deliver_commitment": "delivery", "drop_commitment": "drop"}
 REFERENCE_FORM = {"create_topic": "topics", "create_owner": "owners",
                   "create_assembly": "assemblies"}
-# The two public commands have their own forms (/submit and the support button).
-FORM_COMMANDS = sorted(set(PERMISSIONS) - {"submit_issue", "support_issue"})
+# The public commands have their own forms (/submit, the support button, the answer
+# buttons); a reconvened panel's scores are recorded through the API only.
+FORM_COMMANDS = sorted(set(PERMISSIONS) - {"submit_issue", "support_issue",
+                                           "answer_delivery", "reconvene_assembly"})
 
 
 @pytest.fixture(scope="module")

@@ -113,7 +113,8 @@ def write_settings(**overrides: Any) -> Settings:
     """Settings for write tests: limits high enough that only the rate-limit tests meet
     them, and a fixed secret so nothing is written outside the data directory."""
     values: dict[str, Any] = {"rate_submit": "10000/minute", "rate_support": "10000/minute",
-                              "secret_key": "test-secret", **overrides}
+                              "rate_answer": "10000/minute", "secret_key": "test-secret",
+                              **overrides}
     return load_settings(**values)
 
 
@@ -123,7 +124,7 @@ def from_factory(make_tracker: Any, clock: Clock, backend: str) -> Tracker:
     clock.today = TODAY
     tracker: Tracker = make_tracker(backend)
     for name, value in write_settings().model_dump(
-            include={"rate_submit", "rate_support", "secret_key"}).items():
+            include={"rate_submit", "rate_support", "rate_answer", "secret_key"}).items():
         setattr(tracker.settings, name, value)
     return tracker
 

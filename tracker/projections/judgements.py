@@ -318,9 +318,32 @@ def latest_assessments(conn: Connection, number: int) -> dict[int, AssessmentVie
     return found
 
 
+def judgements_of(conn: Connection, numbers: Iterable[int]
+                  ) -> dict[tuple[int, int], tuple[dict[str, int], AssessmentView | None]]:
+    """For the exports: each commitment of these issues, its citizens' counts and latest
+    assessment, by (issue, commitment)."""
+    wanted = sorted(set(numbers))
+    found: dict[tuple[int, int], tuple[dict[str, int], AssessmentView | None]] = {}
+    if not wanted:
+        return found
+    for row in conn.execute(select(citizen_counts).where(
+            citizen_counts.c.issue_number.in_(wanted))):
+        found[(row.issue_number, row.commitment)] = (
+            {"yes": row.yes, "partly": row.partly, "no": row.no}, None)
+    for row in conn.execute(select(assessments).where(assessments.c.issue_number.in_(wanted))
+                            .order_by(assessments.c.assessment)):
+        key = (row.issue_number, row.commitment)
+        counts = found.get(key, ({"yes": 0, "partly": 0, "no": 0}, None))[0]
+        found[key] = (counts, _assessments_from([row])[0])
+    return found
+
+
 def _assessments(conn: Connection, where: Any) -> list[AssessmentView]:
-    rows = conn.execute(select(assessments).where(where)
-                        .order_by(assessments.c.issue_number, assessments.c.assessment))
+    return _assessments_from(conn.execute(select(assessments).where(where).order_by(
+        assessments.c.issue_number, assessments.c.assessment)))
+
+
+def _assessments_from(rows: Iterable[Any]) -> list[AssessmentView]:
     return [AssessmentView(r.assessment, r.commitment, r.completion, r.outcome, r.reason,
                            tuple(json.loads(r.sources)), r.assessed_on) for r in rows]
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tracker.bootstrap import Tracker
 from tracker.projections import issues as issue_status
+from tracker.projections import judgements
 from tracker.projections.issues import OPEN_STATUSES, commitments, issues
 from tracker.projections.timeline import all_entries
 from tracker.web.conditional import not_modified, stamp, validators
@@ -30,7 +31,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ISSUES_HEADER = ["number", "title", "stage", "verdict", "topic", "assembly", "supporters",
                  "submitted_on", "commitments"]
 COMMITMENTS_HEADER = ["issue", "commitment", "text", "owner", "due", "status", "overdue",
-                      "measure", "evidence"]
+                      "measure", "evidence", "citizens_yes", "citizens_partly", "citizens_no",
+                      "assessor_completion", "assessor_outcome"]
 
 
 def open_data_files(tracker: Tracker) -> dict[str, Iterator[str]]:
@@ -106,11 +108,16 @@ def _commitment_rows(tracker: Tracker) -> Iterator[list[Any]]:
                 .where(issues.c.hidden_reason.is_(None))
                 .order_by(commitments.c.issue_number, commitments.c.commitment)
                 .offset(offset).limit(PAGE)).mappings())
+            judged = judgements.judgements_of(conn, (r["issue_number"] for r in rows))
         for r in rows:
             overdue = r["status"] in OPEN_STATUSES and r["due"] < today
+            said, assessed = judged.get((r["issue_number"], r["commitment"]),
+                                        ({"yes": 0, "partly": 0, "no": 0}, None))
             yield [r["issue_number"], r["commitment"], r["text"], r["owner"],
                    r["due"].isoformat(), r["status"], "yes" if overdue else "no",
-                   r["measure"], r["evidence"]]
+                   r["measure"], r["evidence"], said["yes"], said["partly"], said["no"],
+                   assessed.completion if assessed else "",
+                   assessed.outcome if assessed else ""]
         if len(rows) < PAGE:
             return
         offset += PAGE

@@ -89,7 +89,8 @@ async def answer_delivery(number: IssueNumber, commitment: CommitmentNumber, req
     challenge = 0
     if sent.reason and sent.answer != "yes":
         with tracker.engine.connect() as conn:
-            raised = judgements.issue_challenges(conn, number)
+            raised = [c for c in judgements.issue_challenges(conn, number)
+                      if c.commitment == commitment and c.reason == sent.reason.strip()]
         challenge = raised[-1].challenge if raised else 0
     return render(request, "answered.html", 200, number=number, commitment=commitment,
                   again=False, challenge=challenge)
