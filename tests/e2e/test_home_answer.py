@@ -169,3 +169,9 @@ class TestTimelinePage:
 def test_the_logo_does_not_repeat_the_name_beside_it(demo: TestClient) -> None:
     assert 'class="nhsuk-header__organisation-logo" src="/static/logo.svg" width="280" alt=""' \
         in demo.get("/").text
+
+
+def test_lists_say_how_long_overdue_in_words(demo: TestClient) -> None:
+    page = demo.get("/commitments?status=overdue").text
+    assert "Overdue by over 10 years" in page
+    assert "days</span>" not in page

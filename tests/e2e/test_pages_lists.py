@@ -15,9 +15,11 @@ def test_home_shows_the_scoreboard_and_what_changed_recently(demo: TestClient) -
 
 
 class TestIssueList:
-    def test_lists_every_visible_issue(self, demo: TestClient) -> None:
+    def test_lists_every_issue_a_hidden_one_saying_so_without_its_words(
+            self, demo: TestClient) -> None:
         page = demo.get("/issues").text
-        assert "17 issues found" in page
+        assert "18 issues found" in page
+        assert "11. Hidden by a moderator" in page
         assert "Abusive post" not in page
 
     @pytest.mark.parametrize(("query", "found", "absent"), [

@@ -27,6 +27,8 @@ class IssueFilter:
     overdue: bool = False
     search: str | None = None
     outcome: str | None = None  # an answer outcome key (tracker.domain.answer.OUTCOMES)
+    # Hidden issues keep their place in the list (numbered, saying so), their words withheld.
+    with_hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def list_issues(conn: Connection, where: IssueFilter, today: date, offset: int =
         .select_from(issues.outerjoin(counts, counts.c.number == issues.c.number))
     if where.stage:
         query = query.where(issues.c.stage == where.stage)
-    elif not where.search:
+    elif not where.search and not where.with_hidden:
         # Hidden issues keep their page and reason, but lists leave them out unless asked.
         query = query.where(issues.c.stage != "hidden")
     if where.topic:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from tracker.credentials import shown
 from tracker.domain.answer import OUTCOMES, PROMISE_STATES, answer_sentence, on_time_sentence
 from tracker.domain.glossary import grade_label, stage_label, status_label
 from tracker.domain.status import long_date
+from tracker.domain.wording import duration
 from tracker.web.markdown import to_html
 
 WEB_DIR = Path(__file__).parent
@@ -28,6 +29,11 @@ def human_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return long_date(value)
+
+
+def overdue_for(due: date, days: int) -> str:
+    """How long a commitment due on ``due`` has been overdue, in words ('over 3 months')."""
+    return duration(due, due + timedelta(days=days))
 
 
 def iso(value: date | datetime | None) -> str:
@@ -54,6 +60,7 @@ def build_environment(settings: Settings) -> Environment:
     env.globals["stage_label"] = stage_label
     env.globals["status_label"] = status_label
     env.globals["grade_label"] = grade_label
+    env.globals["overdue_for"] = overdue_for
     env.globals["answer_sentence"] = answer_sentence
     env.globals["on_time_sentence"] = on_time_sentence
     env.globals["OUTCOMES"] = OUTCOMES

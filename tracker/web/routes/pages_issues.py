@@ -53,7 +53,8 @@ async def issues_page(
     where = IssueFilter(stage=stage if stage in STAGES else None, topic=topic or None,
                         owner=owner or None, overdue=overdue, search=q.strip() or None,
                         assembly=assembly or None,
-                        outcome=outcome if outcome in OUTCOMES else None)
+                        outcome=outcome if outcome in OUTCOMES else None,
+                        with_hidden=not (stage or q.strip() or outcome))
     params = {k: v for k, v in {"q": q, "stage": stage, "topic": topic, "owner": owner,
                                 "overdue": "true" if overdue else "", "assembly": assembly,
                                 "outcome": where.outcome or ""}.items() if v}
