@@ -165,7 +165,7 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
     log_identity = LogIdentity(settings)
     projector = Projector(app, write_engine, [
         ReferenceProjection(), IssueStatusProjection(), TimelineProjection(),
-        ledger_projection(log_identity.salt)], read_engine=engine)
+        ledger_projection(log_identity.salt, log_identity.key_id)], read_engine=engine)
     accounts = Accounts(write_engine)
     try:
         migrate(write_engine)
