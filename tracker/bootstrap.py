@@ -169,7 +169,7 @@ def bootstrap(settings: Settings, clock: Callable[[], date] = date.today) -> Tra
     projector = Projector(app, write_engine, [
         ReferenceProjection(), IssueStatusProjection(), TimelineProjection(),
         JudgementsProjection(), AuditProjection(),
-        ledger_projection(log_identity.salt)], read_engine=engine)
+        ledger_projection(log_identity.salt, log_identity.key_id)], read_engine=engine)
     accounts = Accounts(write_engine)
     try:
         migrate(write_engine)

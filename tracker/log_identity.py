@@ -65,6 +65,10 @@ class LogIdentity:
         """The public key readers check checkpoints with."""
         return self.signer.verifier
 
+    def key_id(self) -> int:
+        """The key's id, stored with the tree: a process with another key may not append."""
+        return self.signer.key_id
+
     @cached_property
     def _salt_key(self) -> bytes:
         return hmac.new(self.signer.private_key.private_bytes_raw(), _SALT_LABEL,

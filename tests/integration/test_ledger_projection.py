@@ -9,13 +9,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tests.e2e.test_verify import rebuild
 from tests.helpers import CITIZEN, MODERATOR, SECRETARIAT
-from tracker.bootstrap import Tracker
-from tracker.ledger import entry_leaf_hash, root_of
+from tracker.bootstrap import Tracker, bootstrap
+from tracker.config import load_settings
+from tracker.ledger import entry_leaf_hash, generate_signer, root_of
 from tracker.projections.ledger import ledger_leaves, words_record
+from tracker.projections.runner import ProjectionError
 from tracker.projections.timeline import all_entries
 from tracker.site_log import current_tree, leaf_rows
 
@@ -114,3 +117,18 @@ def test_the_log_key_is_made_once_readable_by_its_owner_only(tracker: Tracker) -
     path = Path(tracker.settings.data_dir) / "log.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert key.name == tracker.log.origin == "localhost:8000/log"
+
+
+def test_a_process_with_another_log_key_stops_before_appending_and_says_why(
+        tracker: Tracker, clock: Any) -> None:
+    story(tracker, 1)
+    other = generate_signer("localhost:8000/log").skey
+    second = bootstrap(load_settings(data_dir=tracker.settings.data_dir, log_key=other),
+                       clock=clock)
+    try:
+        second.app.submit_issue("Another issue", "Words", CITIZEN, DAY)
+        with pytest.raises(ProjectionError, match="same TRACKER_LOG_KEY"):
+            second.projector.catch_up()
+    finally:
+        second.close()
+    assert len(leaves(tracker)) == 3

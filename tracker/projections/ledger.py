@@ -41,7 +41,13 @@ from sqlalchemy import (
     select,
 )
 
-from tracker.ledger import TILE_WIDTH, CompactRange, canonical_json, entry_leaf_hash
+from tracker.ledger import (
+    TILE_WIDTH,
+    CompactRange,
+    LedgerError,
+    canonical_json,
+    entry_leaf_hash,
+)
 from tracker.projections.base import Projection, metadata
 from tracker.projections.sentences import TYPE_KEYS, public_fields
 from tracker.projections.withheld import withhold_fields
@@ -54,6 +60,8 @@ ledger_state = Table(
     Column("name", String(20), primary_key=True),
     Column("size", BigInteger, nullable=False),
     Column("edge", LargeBinary, nullable=False),  # CompactRange.to_bytes()
+    # The id of the key the salts come from: a process with another key must not append.
+    Column("key_id", BigInteger, nullable=False),
 )
 
 ledger_leaves = Table(
@@ -80,12 +88,12 @@ ledger_issues = Table(
 )
 
 
-_SELECT_STATE = select(ledger_state.c.size, ledger_state.c.edge).where(
+_SELECT_STATE = select(ledger_state.c.size, ledger_state.c.edge, ledger_state.c.key_id).where(
     ledger_state.c.name == STATE)
 _UPDATE_STATE = ledger_state.update().where(ledger_state.c.name == STATE).values(
     size=bindparam("size"), edge=bindparam("edge"))
 _INSERT_STATE = ledger_state.insert().values(name=STATE, size=bindparam("size"),
-                                             edge=bindparam("edge"))
+                                             edge=bindparam("edge"), key_id=bindparam("key"))
 _INSERT_LEAVES = ledger_leaves.insert()
 _INSERT_NODES = ledger_nodes.insert()
 _INSERT_ISSUES = ledger_issues.insert()
@@ -117,8 +125,9 @@ class LedgerProjection(Projection):
     name = "ledger"
     tables = (ledger_state, ledger_leaves, ledger_nodes, ledger_issues)
 
-    def __init__(self, salt: Callable[[int], bytes]) -> None:
+    def __init__(self, salt: Callable[[int], bytes], key_id: Callable[[], int]) -> None:
         self._salt = salt
+        self._key_id = key_id
         self._edge: CompactRange | None = None  # loaded at a batch's first entry
         self._stored = False  # whether the state row exists
         self._leaves: list[dict[str, Any]] = []
@@ -151,7 +160,10 @@ class LedgerProjection(Projection):
             if self._issues:
                 conn.execute(_INSERT_ISSUES, self._issues)
             values = {"size": self._edge.size, "edge": self._edge.to_bytes()}
-            conn.execute(_UPDATE_STATE if self._stored else _INSERT_STATE, values)
+            if self._stored:
+                conn.execute(_UPDATE_STATE, values)
+            else:
+                conn.execute(_INSERT_STATE, {**values, "key": self._key_id()})
         self.abandon_batch()
 
     def abandon_batch(self) -> None:
@@ -162,6 +174,10 @@ class LedgerProjection(Projection):
 
     def _load(self, conn: Connection) -> CompactRange:
         row = conn.execute(_SELECT_STATE).first()
+        if row is not None and row.key_id != self._key_id():
+            raise LogKeyMismatch(
+                f"the log was built with key {row.key_id:08x}, but this process has key "
+                f"{self._key_id():08x}: give every process the same TRACKER_LOG_KEY")
         self._stored = row is not None
         self._edge = CompactRange() if row is None else CompactRange.from_bytes(
             row.size, bytes(row.edge))
@@ -189,12 +205,17 @@ def tile_width_at(size: int, level: int, index: int) -> int:
     return max(0, min(TILE_WIDTH, count - index * TILE_WIDTH))
 
 
-def ledger_projection(salt: Callable[[int], bytes]) -> LedgerProjection:
+class LogKeyMismatch(LedgerError):
+    """This process's log key is not the one the log was built with."""
+
+
+def ledger_projection(salt: Callable[[int], bytes],
+                      key_id: Callable[[], int]) -> LedgerProjection:
     """The projection bound to the log's salts. A rebuild makes fresh projections by
     calling their class with no arguments, so the binding is a class of its own."""
 
     class BoundLedgerProjection(LedgerProjection):
         def __init__(self) -> None:
-            super().__init__(salt)
+            super().__init__(salt, key_id)
 
     return BoundLedgerProjection()

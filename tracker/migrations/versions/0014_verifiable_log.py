@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=20), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("edge", sa.LargeBinary(), nullable=False),
+        sa.Column("key_id", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
         if_not_exists=True,
     )
