@@ -121,7 +121,9 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             result = measure(backend, args.n, args.poll, Path(tmp))
         results.append(result)
-        if not args.json:
+        if args.json:
+            print(json.dumps(result), file=sys.stderr, flush=True)
+        else:
             for mode in MODES:
                 r = result[mode]
                 print(f"{backend:8} {mode:8} {r['writes']} writes: p50 {r['p50_ms']} ms, "

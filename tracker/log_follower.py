@@ -18,8 +18,10 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# How often the embedded store's data_version is asked for.
-WATCH_SECONDS = 0.01
+# How often the embedded store's data_version is asked for. Each look takes the interpreter
+# lock from the publishing thread for a moment; on a busy machine a handover can cost a
+# scheduler slice, so it is not asked for more often than this.
+WATCH_SECONDS = 0.05
 
 
 class LogFollower:

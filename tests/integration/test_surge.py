@@ -27,12 +27,11 @@ def test_a_surge_of_supports_loses_none_and_counts_none_twice(backend: str,
     assert result["accepted"] == SUPPORTS, result
     assert result["counted"] == SUPPORTS, result
     assert result["lost"] == 0 and result["doubled"] == 0, result
-    # Each repeating client's repeats: a 409 (counted once already) or over the limit. One
-    # process refuses all but one; each of several processes keeps limits of its own.
+    # Each repeating client's repeats: a 409 (counted once already) or over the limit
+    # (each of several processes keeps limits of its own, and on a slow machine the
+    # window may move between a client's repeats).
     repeaters = len(range(0, SUPPORTS, surge.REPEATERS))
     repeated = int(result["other"].get("409", 0))
     assert set(result["other"]) <= {"409"}, result
+    assert repeated >= repeaters, result
     assert repeated + result["refused"] == repeaters * surge.REPEATS, result
-    if result["web_processes"] == 1:
-        assert repeated == repeaters, result
-    assert result["refused"] > 0, result
