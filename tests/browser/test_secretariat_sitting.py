@@ -234,3 +234,18 @@ def test_the_meeting_page_and_worklist_halve_the_page_loads_and_clicks_of_a_sitt
     assert after.loads * 3 <= 45 and after.loads * 2 <= before.loads, report
     assert after.clicks * 3 <= 44 and after.clicks * 2 <= before.clicks, report
     assert after.fields < before.fields and after.characters < before.characters, report
+
+
+def test_a_refused_staff_form_moves_the_focus_to_its_error_summary(
+        browser: Any, server: Server) -> None:
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        _log_in(page, server)
+        page.goto("/admin/meetings/sitting-axe")
+        page.locator("select[name$='-decision']").first.select_option("commit")
+        page.get_by_role("button", name="Publish all").click()
+        summary = page.locator(".nhsuk-error-summary")
+        expect(summary).to_be_focused()
+    finally:
+        context.close()

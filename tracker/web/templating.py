@@ -73,7 +73,7 @@ def build_environment(settings: Settings) -> Environment:
         "mail_enabled": settings.mail_enabled,
         "stylesheets": (["/static/vendor/nhsuk/nhsuk-frontend.min.css"] if has_vendor else [])
         + ["/static/tracker.css"],
-        "scripts": ["/static/vendor/nhsuk/nhsuk-frontend.min.js"] if has_vendor else [],
+        "scripts": ["/static/init.js"] if has_vendor else [],
     }
     env.globals["site"] = site
     return env
