@@ -171,3 +171,26 @@ class TestReferralToAnExternalBody:
         assert answer.status_code == 422, answer.text
         assert answer.json()["field"] == "referred_to"
         assert site.position() == before
+
+
+class TestReportCard:
+    def test_an_assembly_s_report_card_counts_grades_timeliness_and_promises(
+            self, site: Site) -> None:
+        noted, accepted, owed = (site.issue("discussed") for _ in range(3))
+        assert respond(site, noted, grade="noted").status_code == 200
+        assert respond(site, accepted, grade="accepted", lead="lead").status_code == 200
+        card = site.client.get("/api/v1/assemblies/leeds/report-card").json()
+        assert card["discussed"] == 3
+        assert card["grades"] == {"accepted": 1, "accepted_in_part": 0,
+                                  "accepted_in_principle": 0, "noted": 1, "rejected": 0,
+                                  "referred": 0}
+        assert (card["promised"], card["owed"], card["owed_overdue"]) == (1, 1, 1)
+        assert card["on_time"] + card["late"] == 2
+        csv_lines = site.client.get("/assemblies/leeds/report-card.csv").text.splitlines()
+        assert csv_lines[0] == "assembly,key,figure,count"
+        assert "leeds,noted,Graded noted,1" in csv_lines
+        page = site.client.get("/assemblies/leeds/report-card")
+        assert page.status_code == 200
+        assert "Graded accepted in principle" in page.text
+        assert site.client.get("/api/v1/assemblies/nowhere/report-card").status_code == 404
+        assert owed  # discussed, with no response: counted as owed

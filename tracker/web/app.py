@@ -40,6 +40,7 @@ from tracker.web.routes import (
     pages_issues,
     pages_lists,
     pages_submit,
+    report_cards,
     staff,
     staff_accounts,
     staff_issues,
@@ -89,7 +90,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     _install_not_found(app)
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write, exports,
                    feeds, calendars, follow, pages_submit, pages_issues, pages_about,
-                   pages_lists, staff, staff_issues, staff_accounts):
+                   pages_lists, report_cards, staff, staff_issues, staff_accounts):
         app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     if (VENDOR_DIR / "assets").is_dir():
