@@ -25,7 +25,7 @@ class ReportCard:
     response_due: date  # the assembly's own clock: its date and the response days
     discussed: int
     grades: dict[Grade, int]  # every grade key, in order, with its count (zeros included)
-    owed: int  # no response yet (or a revised one asked for)
+    owed: int  # open, and no response yet (or a revised one asked for)
     owed_overdue: int
     on_time: int  # responses recorded by the assembly's response due date
     late: int
@@ -65,13 +65,13 @@ def report_card(conn: Connection, slug: str, today: date, clocks: Clocks) -> Rep
     shown = (issues.c.assembly == slug) & issues.c.discussed_on.is_not(None) & \
         issues.c.hidden_reason.is_(None) & issues.c.merged_into.is_(None)
     rows = conn.execute(select(issues.c.grade, issues.c.responded_on,
-                               issues.c.revision_requested_on).where(shown)).all()
+                               issues.c.outcome).where(shown)).all()
     grades = {g: 0 for g in Grade}
     owed = on_time = late = 0
     days: list[int] = []
-    for grade, responded_on, _ in rows:
+    for grade, responded_on, outcome in rows:
         if grade is None:
-            owed += 1
+            owed += outcome is None  # a closed issue is owed nothing more
             continue
         grades[Grade(grade)] += 1
         if responded_on is not None:
