@@ -194,3 +194,13 @@ class TestReportCard:
         assert "Graded accepted in principle" in page.text
         assert site.client.get("/api/v1/assemblies/nowhere/report-card").status_code == 404
         assert owed  # discussed, with no response: counted as owed
+
+
+class TestCalendars:
+    def test_a_response_owed_is_on_the_issue_s_calendar_until_it_comes(self, site: Site) -> None:
+        n = site.issue("discussed")
+        ics = site.client.get(f"/issues/{n}/calendar.ics").text
+        assert f"UID:issue-{n}-response-2015-05-30@" in ics
+        assert f"SUMMARY:Due: Board response to issue {n}" in ics
+        assert respond(site, n, grade="noted").status_code == 200
+        assert "response-2015-05-30" not in site.client.get(f"/issues/{n}/calendar.ics").text

@@ -529,6 +529,13 @@ def overdue_responses(conn: Connection, today: date, clocks: Clocks,
                       issue: int | None = None) -> list[OwedResponse]:
     """Visible, open issues whose Board response, or whose referral's answer, is overdue:
     worked out against ``today`` like overdue commitments, so every reader agrees."""
+    return [r for r in owed_responses(conn, clocks, issue) if r.due < today]
+
+
+def owed_responses(conn: Connection, clocks: Clocks,
+                   issue: int | None = None) -> list[OwedResponse]:
+    """Visible, open issues owed a Board response or a referral's answer, with its due
+    date (passed or not)."""
     query = select(issues).where(
         issues.c.hidden_reason.is_(None), issues.c.merged_into.is_(None),
         issues.c.outcome.is_(None),
@@ -543,7 +550,7 @@ def overdue_responses(conn: Connection, today: date, clocks: Clocks,
         due, owed_by = response_due(facts, clocks), "the Board"
         if due is None:
             due, owed_by = referral_due(facts, clocks), facts.referred_to
-        if due is not None and due < today:
+        if due is not None:
             found.append(OwedResponse(row["number"], row["title"], row["topic"],
                                       row["assembly"], row["lead"], owed_by, due))
     return found
