@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.writes import Site, from_factory, open_site
-from tests.helpers import CITIZEN, Clock
+from tests.helpers import CITIZEN, SECRETARIAT, Clock
 from tracker.bootstrap import Tracker
 
 
@@ -204,3 +204,16 @@ class TestCalendars:
         assert f"SUMMARY:Due: Board response to issue {n}" in ics
         assert respond(site, n, grade="noted").status_code == 200
         assert "response-2015-05-30" not in site.client.get(f"/issues/{n}/calendar.ics").text
+
+    def test_an_assembly_may_set_its_own_response_date(self, site: Site) -> None:
+        made = site.post("/api/v1/assemblies", {"slug": "york", "title": "York Assembly",
+                                                "date": "2015-03-01",
+                                                "response_due": "2015-09-01"}, "secretariat")
+        assert made.status_code == 201, made.text
+        n = site.issue("submitted")
+        app = site.tracker.app
+        app.schedule_issue(n, "york", None, SECRETARIAT)
+        app.record_discussion(n, "york", "Talked", [], [],
+                              SECRETARIAT)
+        site.tracker.refresh()
+        assert site.client.get(f"/api/v1/issues/{n}").json()["response"]["due"] == "2015-09-01"

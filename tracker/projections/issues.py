@@ -562,9 +562,11 @@ def _with_assembly_day(conn: Connection, facts: IssueFacts) -> IssueFacts:
         return facts
     from tracker.projections.reference import assemblies  # the reference read model
 
-    held_on = conn.execute(select(assemblies.c.held_on)
-                           .where(assemblies.c.slug == facts.assembly)).scalar()
-    return replace(facts, assembly_held_on=held_on)
+    row = conn.execute(select(assemblies.c.held_on, assemblies.c.response_due)
+                       .where(assemblies.c.slug == facts.assembly)).first()
+    if row is None:
+        return facts
+    return replace(facts, assembly_held_on=row.held_on, assembly_response_due=row.response_due)
 
 
 def _response(row: Any, facts: IssueFacts, today: date, clocks: Clocks) -> ResponseView | None:

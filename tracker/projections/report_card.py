@@ -61,7 +61,7 @@ def report_card(conn: Connection, slug: str, today: date, clocks: Clocks) -> Rep
     assembly = conn.execute(select(assemblies).where(assemblies.c.slug == slug)).first()
     if assembly is None:
         return None
-    due = assembly.held_on + timedelta(days=clocks.response_days)
+    due = assembly.response_due or assembly.held_on + timedelta(days=clocks.response_days)
     shown = (issues.c.assembly == slug) & issues.c.discussed_on.is_not(None) & \
         issues.c.hidden_reason.is_(None) & issues.c.merged_into.is_(None)
     rows = conn.execute(select(issues.c.grade, issues.c.responded_on,
