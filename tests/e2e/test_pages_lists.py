@@ -17,7 +17,7 @@ def test_home_shows_the_scoreboard_and_latest_changes(demo: TestClient) -> None:
 class TestIssueList:
     def test_lists_every_visible_issue(self, demo: TestClient) -> None:
         page = demo.get("/issues").text
-        assert "14 issues found" in page
+        assert "17 issues found" in page
         assert "Abusive post" not in page
 
     @pytest.mark.parametrize(("query", "found", "absent"), [
