@@ -131,10 +131,11 @@ class TrackerApplication(Application[UUID]):
         return self._create_reference(Owner.create(slug, name, role, actor, owner_kind))
 
     def create_assembly(self, slug: str, title: str, held_on: date, place: str,
-                        actor: Actor) -> Recorded:
+                        actor: Actor, response_due: date | None = None) -> Recorded:
         """Create an assembly: a meeting where issues are discussed with the Board."""
         authorise(actor, "create_assembly")
-        return self._create_reference(Assembly.create(slug, title, held_on, place, actor))
+        return self._create_reference(Assembly.create(slug, title, held_on, place, actor,
+                                                      response_due))
 
     def get_reference(self, kind: type[R], slug: str) -> R:
         """Load a topic, owner or assembly by slug, or raise the matching NotFound."""

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.writes import Site, from_factory, open_site
-from tests.helpers import CITIZEN, Clock
+from tests.helpers import CITIZEN, SECRETARIAT, Clock
 from tracker.bootstrap import Tracker
 
 
@@ -172,3 +172,49 @@ class TestReferralToAnExternalBody:
         assert answer.status_code == 422, answer.text
         assert answer.json()["field"] == "referred_to"
         assert site.position() == before
+
+
+class TestReportCard:
+    def test_an_assembly_s_report_card_counts_grades_timeliness_and_promises(
+            self, site: Site) -> None:
+        noted, accepted, owed = (site.issue("discussed") for _ in range(3))
+        assert respond(site, noted, grade="noted").status_code == 200
+        assert respond(site, accepted, grade="accepted", lead="lead").status_code == 200
+        card = site.client.get("/api/v1/assemblies/leeds/report-card").json()
+        assert card["discussed"] == 3
+        assert card["grades"] == {"accepted": 1, "accepted_in_part": 0,
+                                  "accepted_in_principle": 0, "noted": 1, "rejected": 0,
+                                  "referred": 0}
+        assert (card["promised"], card["owed"], card["owed_overdue"]) == (1, 1, 1)
+        assert card["on_time"] + card["late"] == 2
+        csv_lines = site.client.get("/assemblies/leeds/report-card.csv").text.splitlines()
+        assert csv_lines[0] == "assembly,key,figure,count"
+        assert "leeds,noted,Graded noted,1" in csv_lines
+        page = site.client.get("/assemblies/leeds/report-card")
+        assert page.status_code == 200
+        assert "Graded accepted in principle" in page.text
+        assert site.client.get("/api/v1/assemblies/nowhere/report-card").status_code == 404
+        assert owed  # discussed, with no response: counted as owed
+
+
+class TestCalendars:
+    def test_a_response_owed_is_on_the_issue_s_calendar_until_it_comes(self, site: Site) -> None:
+        n = site.issue("discussed")
+        ics = site.client.get(f"/issues/{n}/calendar.ics").text
+        assert f"UID:issue-{n}-response-2015-05-30@" in ics
+        assert f"SUMMARY:Due: Board response to issue {n}" in ics
+        assert respond(site, n, grade="noted").status_code == 200
+        assert "response-2015-05-30" not in site.client.get(f"/issues/{n}/calendar.ics").text
+
+    def test_an_assembly_may_set_its_own_response_date(self, site: Site) -> None:
+        made = site.post("/api/v1/assemblies", {"slug": "york", "title": "York Assembly",
+                                                "date": "2015-03-01",
+                                                "response_due": "2015-09-01"}, "secretariat")
+        assert made.status_code == 201, made.text
+        n = site.issue("submitted")
+        app = site.tracker.app
+        app.schedule_issue(n, "york", None, SECRETARIAT)
+        app.record_discussion(n, "york", "Talked", [], [],
+                              SECRETARIAT)
+        site.tracker.refresh()
+        assert site.client.get(f"/api/v1/issues/{n}").json()["response"]["due"] == "2015-09-01"

@@ -24,10 +24,10 @@ def tracker(data: Path, *args: str, stdin: str = "",
 def test_demo_loads_once_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
     first = tracker(tmp_path, "demo")
     assert first.returncode == 0, first.stderr
-    assert "15 issues added" in first.stdout
+    assert "18 issues added" in first.stdout
     second = tracker(tmp_path, "demo")
     assert second.returncode == 0
-    assert "0 issues added, 15 already there" in second.stdout
+    assert "0 issues added, 18 already there" in second.stdout
 
 
 def test_users_add_prints_the_token_as_its_last_line(tmp_path: Path) -> None:

@@ -145,7 +145,9 @@ class TestPersistence:
         snapshots = list(app.snapshots.get(Issue.id_for(n)))  # type: ignore[union-attr]
         assert [s.originator_version for s in snapshots] == [50, 100]
         issue = app.load_issue(n)
-        assert issue.version == 121
+        # 1 submission, 120 supports, and the response owed at the 100th
+        assert issue.version == 122
+        assert issue.response_owed_on is not None
         assert issue.supporter_count == 120
         # The snapshot holds a count, not the supporters: it stays the same size however
         # popular the issue becomes.

@@ -13,7 +13,7 @@ from tests.helpers import CITIZEN, SECRETARIAT
 from tests.unit.domain.builders import discussed
 from tracker.application import TrackerApplication
 from tracker.domain.issue import Issue
-from tracker.domain.reference import Owner
+from tracker.domain.reference import Assembly, Owner
 
 
 def test_a_version_1_submission_reads_with_an_empty_description() -> None:
@@ -102,3 +102,17 @@ def test_a_version_1_owner_reads_as_a_board_owner() -> None:
     owner = upcast.mutate(None)
     assert isinstance(owner, Owner)
     assert (owner.owner_kind, owner.is_external) == ("board", False)
+
+
+def test_a_version_1_assembly_reads_with_no_response_date_of_its_own() -> None:
+    app = TrackerApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    [event] = Assembly.create("leeds", "Leeds", date(2015, 3, 1), "Leeds", SECRETARIAT,
+                              date(2015, 9, 1)).collect_events()
+    stored = app.mapper.to_stored_event(event)
+    state = json.loads(stored.state)
+    assert state.pop("class_version") == 2
+    del state["response_due"]
+    upcast = app.mapper.to_domain_event(replace(stored, state=json.dumps(state).encode()))
+    assembly = upcast.mutate(None)
+    assert isinstance(assembly, Assembly)
+    assert (assembly.held_on, assembly.response_due) == (date(2015, 3, 1), None)

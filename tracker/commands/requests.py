@@ -10,6 +10,7 @@ Unknown fields are refused rather than ignored.
 from __future__ import annotations
 
 from datetime import date
+from datetime import date as Day  # for fields beside one named "date"
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
@@ -81,6 +82,8 @@ class CreateAssembly(BaseModel):
     title: Short
     date: date
     place: Annotated[str, Field(max_length=MAX_SHORT), Line] = ""
+    # When the Board's responses are due, if not TRACKER_RESPONSE_DAYS after the date.
+    response_due: Day | None = None
 
 
 class AssignTopic(BaseModel):

@@ -117,28 +117,44 @@ class Assembly(ReferenceData):
     kind = "assemblies"
 
     class Created(Aggregate.Created):
+        """Version 2 added ``response_due``, the day the Board's responses to the issues it
+        discussed are due when not the default; version 1 events read with none."""
+
         slug: str
         title: str
         held_on: date
         place: str
+        response_due: date | None
         actor_id: str
         actor_role: str
 
-    def __init__(self, slug: str, title: str, held_on: date, place: str, actor_id: str,
-                 actor_role: str) -> None:
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["response_due"] = None
+
+    def __init__(self, slug: str, title: str, held_on: date, place: str,
+                 response_due: date | None, actor_id: str, actor_role: str) -> None:
         self.slug = slug
         self.title = title
         self.held_on = held_on
         self.place = place
+        self.response_due = response_due
 
     @classmethod
     def create(cls, slug_value: str, title: str, held_on: date, place: str,
-               actor: Actor) -> Assembly:
+               actor: Actor, response_due: date | None = None) -> Assembly:
         slug_value = slug(slug_value)
+        held_on = a_date(held_on, "date")
+        if response_due is not None and a_date(response_due, "response_due") <= held_on:
+            raise errors.InvalidValue("Responses fall due after the assembly is held",
+                                      field="response_due")
         return cls._create(cls.Created, id=cls.id_for(slug_value), slug=slug_value,
                            title=required_text(title, "title", MAX_SHORT),
-                           held_on=a_date(held_on, "date"),
+                           held_on=held_on,
                            place=optional_text(place, "place", MAX_SHORT),
+                           response_due=response_due,
                            actor_id=actor.account_id, actor_role=str(actor.role))
 
     # -- reconvened: the panel judges the Board's responses (issue 16) -------------------

@@ -71,6 +71,7 @@ class IssueFacts:
     # The clocks: the day of the assembly that discussed it, the day its support reached the
     # response threshold, the day a referral was answered.
     assembly_held_on: date | None = None
+    assembly_response_due: date | None = None  # set for that assembly, not the default
     response_owed_on: date | None = None
     referral_answered_on: date | None = None
 
@@ -149,6 +150,10 @@ def response_due(facts: IssueFacts, clocks: Clocks) -> date | None:
     if facts.revision_requested_on is not None:
         starts = [facts.revision_requested_on]
     else:
+        days = timedelta(days=clocks.response_days)
+        by_support = [facts.response_owed_on + days] if facts.response_owed_on else []
+        if facts.discussed_on is not None and facts.assembly_response_due is not None:
+            return min([facts.assembly_response_due, *by_support])
         discussed = facts.assembly_held_on or facts.discussed_on if facts.discussed_on else None
         starts = [d for d in (discussed, facts.response_owed_on) if d is not None]
     return min(starts) + timedelta(days=clocks.response_days) if starts else None

@@ -549,6 +549,13 @@ def overdue_responses(conn: Connection, today: date, clocks: Clocks,
                       issue: int | None = None) -> list[OwedResponse]:
     """Visible, open issues whose Board response, or whose referral's answer, is overdue:
     worked out against ``today`` like overdue commitments, so every reader agrees."""
+    return [r for r in owed_responses(conn, clocks, issue) if r.due < today]
+
+
+def owed_responses(conn: Connection, clocks: Clocks,
+                   issue: int | None = None) -> list[OwedResponse]:
+    """Visible, open issues owed a Board response or a referral's answer, with its due
+    date (passed or not)."""
     query = select(issues).where(
         issues.c.hidden_reason.is_(None), issues.c.merged_into.is_(None),
         issues.c.outcome.is_(None),
@@ -563,7 +570,7 @@ def overdue_responses(conn: Connection, today: date, clocks: Clocks,
         due, owed_by = response_due(facts, clocks), "the Board"
         if due is None:
             due, owed_by = referral_due(facts, clocks), facts.referred_to
-        if due is not None and due < today:
+        if due is not None:
             found.append(OwedResponse(row["number"], row["title"], row["topic"],
                                       row["assembly"], row["lead"], owed_by, due))
     return found
@@ -575,9 +582,11 @@ def _with_assembly_day(conn: Connection, facts: IssueFacts) -> IssueFacts:
         return facts
     from tracker.projections.reference import assemblies  # the reference read model
 
-    held_on = conn.execute(select(assemblies.c.held_on)
-                           .where(assemblies.c.slug == facts.assembly)).scalar()
-    return replace(facts, assembly_held_on=held_on)
+    row = conn.execute(select(assemblies.c.held_on, assemblies.c.response_due)
+                       .where(assemblies.c.slug == facts.assembly)).first()
+    if row is None:
+        return facts
+    return replace(facts, assembly_held_on=row.held_on, assembly_response_due=row.response_due)
 
 
 def _response(row: Any, facts: IssueFacts, today: date, clocks: Clocks) -> ResponseView | None:

@@ -32,6 +32,7 @@ assemblies = Table(
     Column("slug", String(80), primary_key=True),
     Column("title", String(300), nullable=False),
     Column("held_on", Date, nullable=False),
+    Column("response_due", Date),  # when not the default (TRACKER_RESPONSE_DAYS after)
     Column("place", String(300), nullable=False),
 )
 
@@ -52,7 +53,8 @@ class ReferenceProjection(Projection):
     @handles(Assembly.Created)
     def _assembly(self, conn: Connection, e: Any, position: int) -> None:
         conn.execute(assemblies.insert().values(slug=e.slug, title=e.title,
-                                                held_on=e.held_on, place=e.place))
+                                                held_on=e.held_on, place=e.place,
+                                                response_due=e.response_due))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from tests.helpers import CITIZEN, SECRETARIAT
 from tests.unit.domain.builders import BOARD_DAY, committed, discussed, submitted, then_events
 from tracker.domain import errors
 from tracker.domain.issue import Issue
+from tracker.domain.reference import Assembly
 from tracker.domain.response import PROMISING, Grade, a_grade
 from tracker.domain.status import Clocks, IssueFacts, referral_due, response_due, verdict
 
@@ -218,3 +219,16 @@ class TestResponseClockVerdicts:
         facts = IssueFacts(discussed_on=date(2014, 9, 18), grade=grade,
                            response_reason="Too dear" if grade == "rejected" else "")
         assert verdict(facts, self.TODAY) == sentence
+
+
+class TestAnAssemblysOwnResponseDate:
+    def test_an_assembly_s_own_response_date_replaces_the_default(self) -> None:
+        facts = IssueFacts(discussed_on=date(2014, 9, 18), assembly_held_on=date(2014, 9, 18),
+                           assembly_response_due=date(2015, 3, 18))
+        assert response_due(facts, Clocks(90, 60)) == date(2015, 3, 18)
+
+    def test_refuses_a_response_date_not_after_the_assembly(self) -> None:
+        with pytest.raises(errors.InvalidValue) as error:
+            Assembly.create("leeds", "Leeds", date(2015, 3, 1), "Leeds", SECRETARIAT,
+                            date(2015, 3, 1))
+        assert error.value.field == "response_due"

@@ -1,4 +1,5 @@
-"""Calendars of due dates: one all-day event per open commitment (iCalendar)."""
+"""Calendars of due dates: one all-day event per open commitment, and per Board response
+or referral answer owed (iCalendar)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from feeds.ids import authority
 from feeds.render import clean
 from tracker.bootstrap import Tracker
 from tracker.projections import reference
-from tracker.projections.issues import OPEN_STATUSES, commitments, issues
+from tracker.projections.issues import (
+    OPEN_STATUSES,
+    OwedResponse,
+    commitments,
+    issues,
+    owed_responses,
+)
 from tracker.web.conditional import answer
 from tracker.web.deps import IssueNumber, TrackerDep
 from tracker.web.edge import SlugInPath
@@ -66,9 +73,29 @@ async def _calendar(request: Request, tracker: Tracker, variant: str, title: str
             event.add("url", link)
             event.add("transp", "TRANSPARENT")
             calendar.add_component(event)
+        for owed in owed_responses(conn, tracker.settings.clocks, number):
+            if owner is None or owed.lead == owner:
+                calendar.add_component(_response_event(owed, base, host))
         return Response(calendar.to_ical(), media_type=MEDIA_TYPE)
 
     return await answer(request, tracker, variant, build, max_age=3600)
+
+
+def _response_event(owed: OwedResponse, base: str, host: str) -> Event:
+    """A response owed, on the day it is due; its uid names that day, so a clock restarted
+    by a revised response request is a new event."""
+    link = f"{base}/issues/{owed.number}#board-response"
+    whose = "Board response" if owed.owed_by == "the Board" else f"Answer of {owed.owed_by}"
+    event = Event()
+    event.add("uid", f"issue-{owed.number}-response-{owed.due.isoformat()}@{host}")
+    event.add("dtstamp", datetime.combine(owed.due, time(), tzinfo=UTC))
+    event.add("dtstart", owed.due)
+    event.add("dtend", owed.due + timedelta(days=1))
+    event.add("summary", clean(f"Due: {whose} to issue {owed.number}"))
+    event.add("description", clean(f"Issue {owed.number}: {owed.title}\n{link}"))
+    event.add("url", link)
+    event.add("transp", "TRANSPARENT")
+    return event
 
 
 @router.get("/calendar.ics", response_class=Response, responses=ICS)
