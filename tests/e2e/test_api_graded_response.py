@@ -46,7 +46,7 @@ class TestGradedResponse:
         refused = site.post(f"/api/v1/issues/{n}/commitments",
                             {"text": "Act", "owner": "lead", "due": "2026-12-31",
                              "measure": "Seen"}, "secretariat")
-        assert refused.status_code == 409, refused.text
+        assert refused.status_code == 422, refused.text
         assert "promised nothing" in refused.json()["detail"]
 
     def test_a_rejection_shows_its_reason(self, site: Site) -> None:
@@ -95,6 +95,28 @@ class TestRefusals:
         assert site.position() == before
 
 
+    @pytest.mark.parametrize("grade, extra", [
+        ("noted", {}), ("accepted_in_principle", {}), ("rejected", {"reason": "No money"}),
+        ("referred", {"referred_to": "Healthwatch England"}),
+    ])
+    def test_refuses_commitments_after_a_grade_that_allows_none_naming_the_grade(
+            self, site: Site, grade: str, extra: dict[str, str]) -> None:
+        n = site.issue("discussed")
+        assert respond(site, n, grade=grade, **extra).status_code == 200
+        version = site.client.get(f"/api/v1/issues/{n}").json()["version"]
+        before = site.position()
+        refused = site.post(f"/api/v1/issues/{n}/commitments",
+                            {"text": "Act", "owner": "lead", "due": "2026-12-31",
+                             "measure": "Seen"}, "secretariat")
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["field"] == "grade"
+        assert f"graded {grade}" in refused.json()["detail"]
+        assert site.position() == before
+        issue = site.client.get(f"/api/v1/issues/{n}").json()
+        assert issue["version"] == version
+        assert issue["commitments"] == []
+
+
 class TestResponseClock:
     def test_a_discussed_issue_shows_its_response_overdue(self, site: Site) -> None:
         n = site.issue("discussed")  # at an assembly held on 1 March 2015
@@ -114,13 +136,12 @@ class TestResponseClock:
         n = site.issue("discussed")
         for _ in range(2):  # however often it is read, one entry with one id
             items = site.client.get("/commitments/overdue.json").json()["items"]
-            [owed] = [i for i in items if f"issue {n} is overdue" in i["title"]]
-            assert owed["title"] == (f"The Board response to issue {n} is overdue: it was "
-                                     "due 30 May 2015")
+            [owed] = [i for i in items if i["title"].startswith(f"Issue {n}, ")]
+            assert owed["title"].endswith(": the Board response is overdue (due 30 May 2015)")
             assert owed["id"].endswith(f"issues/{n}/response/overdue/2015-05-30")
         assert respond(site, n, grade="noted").status_code == 200
         items = site.client.get("/commitments/overdue.json").json()["items"]
-        assert not [i for i in items if f"issue {n} is overdue" in i["title"]]
+        assert not [i for i in items if i["title"].startswith(f"Issue {n}, ")]
 
 class TestSupportThreshold:
     def test_an_issue_reaching_the_threshold_is_owed_a_response_undiscussed(

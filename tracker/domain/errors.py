@@ -28,6 +28,13 @@ class InvalidValue(DomainError):
     """An input value is missing, too long or malformed."""
 
 
+class NothingPromised(InvalidValue):
+    """Commitments follow only a response graded accepted or accepted_in_part; the issue's
+    grade is what makes the request wrong, so the answer names it."""
+
+    field = "grade"
+
+
 class NotFound(DomainError):
     """The command names something that does not exist."""
 

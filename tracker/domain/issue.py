@@ -418,11 +418,14 @@ class Issue(Judgements, Aggregate):
         due = a_date(due, "due")
         measure = required_text(measure, "measure", 1_000)
         self._check_open_to_work()
-        if not allows_commitments(self.grade):
-            promised = "no response yet" if self.grade is None else f"graded {self.grade}"
+        if self.grade is None:
             raise errors.RuleViolation(
-                f"The Board promised nothing on issue {self.number} ({promised}); only a "
-                "response graded accepted or accepted_in_part leads to commitments")
+                f"The Board promised nothing on issue {self.number} (no response yet); only "
+                "a response graded accepted or accepted_in_part leads to commitments")
+        if not allows_commitments(self.grade):
+            raise errors.NothingPromised(
+                f"The Board promised nothing on issue {self.number} (graded {self.grade}); "
+                "only a response graded accepted or accepted_in_part leads to commitments")
         if due < occurred_on:
             raise errors.InvalidValue("A commitment cannot be due before it was made",
                                       field="due")

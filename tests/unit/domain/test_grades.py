@@ -110,9 +110,10 @@ class TestCommitmentsFollowOnlyPromisingGrades:
     def test_any_other_grade_refuses_commitments(self, grade: str) -> None:
         issue = responded(grade)
         issue.collect_events()
-        with pytest.raises(errors.RuleViolation, match="promised nothing"):
+        with pytest.raises(errors.InvalidValue, match="promised nothing") as error:
             issue.make_commitment("Evening clinics", "chief-executive", DUE, "Open",
                                   SECRETARIAT, BOARD_DAY)
+        assert error.value.field == "grade"
         assert then_events(issue) == []
 
     @given(st.lists(st.sampled_from([g.value for g in Grade]), min_size=1, max_size=6))
@@ -131,7 +132,7 @@ class TestCommitmentsFollowOnlyPromisingGrades:
         try:
             issue.make_commitment("Promise", "chief-executive", DUE, "Done", SECRETARIAT,
                                   BOARD_DAY)
-        except errors.RuleViolation:
+        except errors.NothingPromised:
             allowed = False
         else:
             allowed = True
