@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from tracker.domain.glossary import COMMITMENT_STATUSES
 from tracker.projections import judgements, reference, timeline
+from tracker.projections.issues import overdue_responses
 from tracker.projections.listings import (
     CommitmentSummary,
     IssueFilter,
@@ -148,9 +149,11 @@ async def _reference_page(kind: str, slug: str, request: Request,
         feed_path = f"/{kind}/{slug}/feed" if assembly is None else None
         panels = judgements.panel_sessions_of(conn, assembly) if assembly else []
         card = judgements.report_card(conn, owner) if owner else None
+        late = [r for r in overdue_responses(conn, today, tracker.settings.clocks)
+                if r.lead == owner] if owner else []
         return render(request, "reference.html", item=item, kind_label=label, found=found,
                       panels=panels, names=reference.names(conn) if panels else {},
-                      card=card,
+                      card=card, responses_overdue=late, today=today,
                       commitments=commitments, latest=latest,
                       filter_query=urlencode({single: slug}), feed_path=feed_path,
                       feed_title=item.name, follow_what=item.name,
