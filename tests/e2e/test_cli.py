@@ -199,7 +199,7 @@ def test_export_writes_the_open_data_files(tmp_path: Path) -> None:
                                                      "issues.csv"]
     issues_csv = (out / "issues.csv").read_text().splitlines()
     assert issues_csv[0].startswith("number,title,stage,verdict")
-    assert len(issues_csv) == 1 + 14  # every visible demo issue
+    assert len(issues_csv) == 1 + 17  # every visible demo issue
     first = json.loads((out / "events.jsonl").read_text().splitlines()[0])
     assert first["type"] == "submitted"
     assert "Abusive post" not in (out / "events.jsonl").read_text()

@@ -154,7 +154,9 @@ def test_calendars_have_one_all_day_event_per_open_commitment(demo: TestClient) 
     assert response.headers["content-type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
     uids = [str(e["UID"]) for e in events]
-    assert len(uids) == len(set(uids)) == 4  # the open demo commitments
+    assert len(uids) == len(set(uids))
+    assert len([u for u in uids if "-commitment-" in u]) == 4  # the open demo commitments
+    assert len([u for u in uids if "-response-" in u]) == 3  # and the answers owed
     assert all(isinstance(e.decoded("DTSTART"), date) for e in events)
     owner = Calendar.from_ical(demo.get("/owners/medical-director/calendar.ics").content)
     assert [str(e["UID"]) for e in owner.walk("VEVENT")] == ["issue-2-commitment-2@localhost"]

@@ -40,14 +40,20 @@ class TestCheckpoint:
         assert demo.get("/log/checkpoint").text.startswith("localhost:8000/log\n")
 
 
+def _tiles(size: int) -> list[tuple[str, int]]:
+    """The level-0 tiles of a tree of this size: (path, width), the last one partial."""
+    full, rest = divmod(size, TILE_WIDTH)
+    tiles = [(f"{i:03d}", TILE_WIDTH) for i in range(full)]
+    return tiles + ([(f"{full:03d}.p/{rest}", rest)] if rest else [])
+
+
 class TestTiles:
     def test_the_leaves_in_the_tiles_make_the_signed_root_and_each_entry_its_leaf(
             self, demo: TestClient) -> None:
         size, root = checkpoint(demo)
-        assert TILE_WIDTH < size < 2 * TILE_WIDTH  # the demo: a full tile and a partial
-        rest = size - TILE_WIDTH
+        assert size > TILE_WIDTH and size % TILE_WIDTH  # the demo: full tiles and a partial
         leaves = []
-        for path, width in (("000", TILE_WIDTH), (f"001.p/{rest}", rest)):
+        for path, width in _tiles(size):
             tile = demo.get(f"/log/tile/0/{path}")
             assert tile.status_code == 200
             assert tile.headers["cache-control"] == "public, max-age=31536000, immutable"
@@ -59,8 +65,7 @@ class TestTiles:
 
     def test_the_words_match_the_commitments_in_the_entries(self, demo: TestClient) -> None:
         size, _ = checkpoint(demo)
-        rest = size - TILE_WIDTH
-        for n, path in enumerate(("000", f"001.p/{rest}")):
+        for n, (path, _width) in enumerate(_tiles(size)):
             bundle = parse_entry_bundle(demo.get(f"/log/tile/entries/{path}").content)
             lines = demo.get(f"/log/words/{n}").text.splitlines()
             assert lines
@@ -75,7 +80,7 @@ class TestTiles:
 
     def test_a_tile_the_log_does_not_have_is_404_and_a_bad_path_422_naming_it(
             self, demo: TestClient) -> None:
-        missing = demo.get("/log/tile/0/001")
+        missing = demo.get("/log/tile/0/009")
         assert missing.status_code == 404 and missing.json()["field"] == "path"
         assert missing.headers.get("cache-control") != "public, max-age=31536000, immutable"
         for bad in ("0/1", "0/000.p/256", "0/x000/001", "entries/abc", "99/000"):
