@@ -182,7 +182,9 @@ def test_keeps_a_title_without_its_direction_changes(site: Site) -> None:
 def get_routes(site: Site) -> Iterator[tuple[str, str]]:
     """(address, query parameter) for every GET route's every query parameter."""
     filled = {"number": str(site.numbers["number"]), "commitment": "1",  # type: ignore[attr-defined]
-              "challenge": "1", "fmt": "rss", "key": "topic"}
+              "challenge": "1", "fmt": "rss", "key": "topic", "sha256": "0" * 64,
+              "path:path": "0/000", "index": "0", "entry": "0", "position": "1",
+              "assembly": "leeds"}
     slugs = {"topics": "access", "owners": "lead", "assemblies": "leeds"}
     for route in app_routes():
         if "GET" not in route.methods:

@@ -86,13 +86,14 @@ class TestMeetingPage:
             self, tracker: Tracker, secretariat: Staff) -> None:
         slug, (a, b) = assembly_with(tracker, 2)
         answer = send(secretariat, slug, "publish", meeting_date="4 December 2025", **{
-            f"i{a}-decision": "commit", f"i{a}-summary": "We will do both.",
+            f"i{a}-grade": "accepted", f"i{a}-summary": "We will do both.",
             f"i{a}-lead": "lead",
             f"i{a}-c1-text": "Open evening clinics", f"i{a}-c1-due": "31/3/2026",
             f"i{a}-c1-measure": "Clinics open",  # no owner: the lead's
             f"i{a}-c2-text": "Publish the rota", f"i{a}-c2-owner": "finance",
             f"i{a}-c2-due": "2026-06-30", f"i{a}-c2-measure": "Rota online",
-            f"i{b}-decision": "decline", f"i{b}-summary": "The budget is spent.",
+            f"i{b}-grade": "rejected", f"i{b}-summary": "The budget is spent.",
+            f"i{b}-reason": "The budget is spent.",
         })
         assert answer.status_code == 200, answer.text[-3000:]
         assert str(answer.url).endswith(f"/admin/meetings/{slug}")
@@ -114,8 +115,8 @@ class TestMeetingPage:
         slug, (a, b) = assembly_with(tracker, 2)
         before = secretariat.position()
         answer = send(secretariat, slug, "publish", meeting_date="4/12/2025", **{
-            f"i{a}-decision": "commit", f"i{a}-lead": "lead",  # no summary
-            f"i{b}-decision": "commit", f"i{b}-summary": "Yes", f"i{b}-lead": "lead",
+            f"i{a}-grade": "accepted", f"i{a}-lead": "lead",  # no summary
+            f"i{b}-grade": "accepted", f"i{b}-summary": "Yes", f"i{b}-lead": "lead",
             f"i{b}-c1-text": "Do it", f"i{b}-c1-due": "31/2/2026", f"i{b}-c1-measure": "Done",
         })
         assert answer.status_code == 422
@@ -132,7 +133,8 @@ class TestMeetingPage:
             self, tracker: Tracker, secretariat: Staff) -> None:
         slug, (a,) = assembly_with(tracker, 1)
         answer = send(secretariat, slug, "publish", meeting_date="4/12/2025", **{
-            f"i{a}-decision": "decline", f"i{a}-summary": "No money.",
+            f"i{a}-grade": "rejected", f"i{a}-summary": "No money.",
+            f"i{a}-reason": "No money.",
             f"i{a}-c1-text": "Do it anyway", f"i{a}-c1-owner": "lead",
             f"i{a}-c1-due": "1/6/2026", f"i{a}-c1-measure": "Done",
         })
@@ -146,7 +148,8 @@ class TestMeetingPage:
             self, tracker: Tracker, secretariat: Staff) -> None:
         slug, (a,) = assembly_with(tracker, 1)
         answer = send(secretariat, slug, "publish", meeting_date="31032027", **{
-            f"i{a}-decision": "decline", f"i{a}-summary": "No."})
+            f"i{a}-grade": "rejected", f"i{a}-summary": "No.",
+            f"i{a}-reason": "No."})
         assert answer.status_code in (409, 422)
         assert issue_json(secretariat, a)["stage"] == "discussed"
 
@@ -184,7 +187,8 @@ class TestMeetingPermissions:
         token = hidden(moderator.open("/admin").text, "form_token") or ""
         refused = moderator.client.post(f"/admin/meetings/{slug}", data={
             "form_token": token, "action": "publish", "meeting_date": "4/12/2025",
-            f"i{a}-decision": "decline", f"i{a}-summary": "No."})
+            f"i{a}-grade": "rejected", f"i{a}-summary": "No.",
+            f"i{a}-reason": "No."})
         assert refused.status_code == 403
         assert staff_client(tracker, "admin").client.get(
             f"/admin/meetings/{slug}").status_code == 200
@@ -194,7 +198,8 @@ class TestMeetingPermissions:
         slug, (a,) = assembly_with(tracker, 1)
         answer = secretariat.client.post(f"/admin/meetings/{slug}", data={
             "form_token": "forged", "action": "publish", "meeting_date": "4/12/2025",
-            f"i{a}-decision": "decline", f"i{a}-summary": "No."})
+            f"i{a}-grade": "rejected", f"i{a}-summary": "No.",
+            f"i{a}-reason": "No."})
         assert answer.status_code == 403
         assert issue_json(secretariat, a)["stage"] == "discussed"
 
