@@ -25,6 +25,7 @@ import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,7 +184,11 @@ def send_supports(port: int, issue: int, clients: Sequence[int], concurrency: in
     more than once), ``concurrency`` at a time, each on a kept-alive connection. An answer
     that has not come within ``timeout`` seconds counts as status 0 (as does a dropped
     connection), and the connection is opened again."""
-    return asyncio.run(_send(port, issue, clients, concurrency, timeout, on_answer))
+    # In a thread of its own: a caller whose thread already runs an event loop (a test
+    # session that drove a browser before) cannot start another one in it.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _send(port, issue, clients, concurrency, timeout,
+                                              on_answer)).result()
 
 
 async def _send(port: int, issue: int, clients: Sequence[int], concurrency: int,

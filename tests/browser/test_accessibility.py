@@ -33,7 +33,7 @@ def _bad_login(page: Any) -> None:
 
 
 def _bad_meeting(page: Any) -> None:
-    page.locator("select[name$='-decision']").first.select_option("commit")
+    page.locator("select[name$='-grade']").first.select_option("accepted")
     page.locator("input[name$='-c1-due']").first.fill("31/2/2030")
     page.get_by_role("button", name="Publish all").click()
 

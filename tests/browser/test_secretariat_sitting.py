@@ -107,7 +107,7 @@ def _before(c: Counted, numbers: list[int]) -> None:
         c.fill(page.get_by_label("Go to issue number"), str(n))
         c.click(page.get_by_role("button", name="Go"))
         c.click(page.get_by_role("link", name="Record the Board's response"))
-        c.choose(page.get_by_label("Decision"), "commit")
+        c.choose(page.get_by_label("Grade"), "accepted")
         c.fill(page.get_by_label("Summary"), RESPONSES[i])
         c.choose(page.get_by_label(re.compile("^Lead owner")), OWNER)
         c.fill(page.get_by_label(re.compile("^When it happened")), MEETING.isoformat())
@@ -182,7 +182,7 @@ def _with_the_meeting_page(c: Counted, slug: str, numbers: list[int]) -> None:
     c.click(page.get_by_role("link", name=f"Assembly {slug}"))
     c.fill(page.locator("#field-meeting_date"), UK)
     for i, n in enumerate(numbers):
-        c.choose(page.locator(f"#field-i{n}-decision"), "commit")
+        c.choose(page.locator(f"#field-i{n}-grade"), "accepted")
         c.fill(page.locator(f"#field-i{n}-summary"), RESPONSES[i])
         c.choose(page.locator(f"#field-i{n}-lead"), OWNER)
         for slot, (_, text, measure) in enumerate(
@@ -243,7 +243,7 @@ def test_a_refused_staff_form_moves_the_focus_to_its_error_summary(
     try:
         _log_in(page, server)
         page.goto("/admin/meetings/sitting-axe")
-        page.locator("select[name$='-decision']").first.select_option("commit")
+        page.locator("select[name$='-grade']").first.select_option("accepted")
         page.get_by_role("button", name="Publish all").click()
         summary = page.locator(".nhsuk-error-summary")
         expect(summary).to_be_focused()

@@ -68,7 +68,8 @@ def add_route(address: Command | Choice) -> None:
     write.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         parameters, return_annotation=Response)
     codes = (400, 401, 403, 404, 409, 412, 413, 422) if on_issue else \
-        (400, 401, 403, 409, 413, 422)
+        (400, 401, 403, 404, 409, 413, 422) if "{" in address.path else \
+        (400, 401, 403, 409, 413, 422)  # an address naming something may name nothing
     router.add_api_route(
         address.path, write, methods=["POST"], name=address.name, status_code=status,
         response_model=Written, summary=address.title, description=address.description,
