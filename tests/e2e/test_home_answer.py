@@ -175,3 +175,9 @@ def test_lists_say_how_long_overdue_in_words(demo: TestClient) -> None:
     page = demo.get("/commitments?status=overdue").text
     assert "Overdue by over 10 years" in page
     assert "days</span>" not in page
+
+
+def test_the_statuses_page_explains_every_outcome_key(demo: TestClient) -> None:
+    page = demo.get("/about/statuses").text
+    for key, label in OUTCOMES.items():
+        assert f'id="outcome-{key}"' in page and label.replace("'", "&#39;") in page

@@ -58,6 +58,17 @@ def duration(start: date, end: date) -> str:
     return ("" if exact else "over ") + count(months, "month")
 
 
+def days_in_words(days: float) -> str:
+    """A number of days (a median, say) as a duration: '12 days' up to 60 days, then
+    'about 4 months', then 'about 2 years' (no calendar dates to count whole months by)."""
+    n = round(days)
+    if n <= DAYS_IN_WORDS_AFTER:
+        return count(max(n, 0), "day")
+    if n < 730:
+        return "about " + count(round(n / 30.4375), "month")
+    return "about " + count(round(n / 365.25), "year")
+
+
 def listing(parts: list[str]) -> str:
     """'a', 'a and b', 'a, b and c' (no Oxford comma, as GOV.UK and NHS.UK write)."""
     if len(parts) <= 1:

@@ -13,7 +13,7 @@ from tracker.credentials import shown
 from tracker.domain.answer import OUTCOMES, PROMISE_STATES, answer_sentence, on_time_sentence
 from tracker.domain.glossary import grade_label, stage_label, status_label
 from tracker.domain.status import long_date
-from tracker.domain.wording import duration
+from tracker.domain.wording import days_in_words, duration
 from tracker.web.markdown import to_html
 
 WEB_DIR = Path(__file__).parent
@@ -55,6 +55,7 @@ def build_environment(settings: Settings) -> Environment:
     )
     env.filters["human_date"] = human_date
     env.filters["iso"] = iso
+    env.filters["days_in_words"] = days_in_words
     env.filters["shown"] = shown  # an account name, escaped if outside its alphabet
     env.filters["markdown"] = to_html
     env.globals["stage_label"] = stage_label
