@@ -16,18 +16,18 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from serve_load import free_port, wait_ready  # one way to start and wait for a server
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/test")
@@ -39,12 +39,6 @@ def client_address(i: int) -> str:
     if not 0 <= i < CLIENTS_AVAILABLE:
         raise ValueError(f"only {CLIENTS_AVAILABLE} simulated clients")
     return str(FIRST_CLIENT + i)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def tracker_command(*args: str) -> list[str]:
@@ -103,19 +97,6 @@ class Processes:
                 process.kill()
                 process.wait()
         self.started.clear()
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def peak_memory_mib(process: subprocess.Popen[bytes]) -> float:
