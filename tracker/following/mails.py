@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from tracker.config import Settings
-from tracker.web.templating import human_date
+from tracker.site.templating import human_date
 
 TEMPLATES = Path(__file__).parent / "templates"
 

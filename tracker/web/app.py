@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -17,14 +16,14 @@ from tracker import __version__
 from tracker.bootstrap import Tracker
 from tracker.following.links import Links
 from tracker.projections.runner import Poller, ProjectionError
+from tracker.site.addresses import site_of
+from tracker.site.templating import STATIC_DIR, VENDOR_DIR
 from tracker.web import errors, security
 from tracker.web.body_limit import BodyLimit
 from tracker.web.citizens import RateLimits, server_secret
-from tracker.web.conditional import PositionWatcher
 from tracker.web.edge import plain_parameters
-from tracker.web.fast_answers import FastAnswers
+from tracker.web.http_cache import HttpCache
 from tracker.web.idempotency import IdempotentWrites
-from tracker.web.page_cache import PageCache
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
@@ -51,7 +50,6 @@ from tracker.web.routes import (
     staff_meeting,
     staff_worklist,
 )
-from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
 
 
 def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
@@ -59,7 +57,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        watcher = PositionWatcher(tracker, app.state.page_cache)
+        watcher = app.state.http_cache.watcher()
         watcher.start()
         poller = None
         if not poll:
@@ -84,8 +82,9 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
                      description="Did anything concrete come of it? Issues, commitments, "
                                  "delivery: a public, event-sourced record.")
     app.state.tracker = tracker
-    app.state.templates = build_environment(tracker.settings)
-    app.state.page_cache = PageCache(tracker.settings.page_cache_bytes)
+    site = site_of(tracker)
+    app.state.templates = site.context.env
+    app.state.http_cache = HttpCache(site, tracker.projector, tracker.settings.page_cache_bytes)
     app.state.rate_limits = RateLimits(tracker.settings)
     app.state.secret = server_secret(tracker.settings)
     app.state.max_file_bytes = tracker.settings.max_file_bytes
@@ -111,9 +110,10 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
 
 class TrackerAPI(FastAPI):
     """FastAPI behind two pure ASGI layers: the security headers on every response, then
-    the answers from memory (tracker.web.fast_answers). They sit in front of FastAPI's own
-    entry point, so that a repeat read costs none of what FastAPI and Starlette do per
-    request (its telemetry check alone reads three environment variables), nor routing."""
+    the answers from memory (tracker.web.http_cache, HttpCache.front). They sit in front of
+    FastAPI's own entry point, so that a repeat read costs none of what FastAPI and
+    Starlette do per request (its telemetry check alone reads three environment
+    variables), nor routing."""
 
     _front: ASGIApp | None = None
 
@@ -122,9 +122,8 @@ class TrackerAPI(FastAPI):
             await super().__call__(scope, receive, send)
             return
         if self._front is None:
-            self._front = security.SecurityHeaders(FastAnswers(
-                functools.partial(FastAPI.__call__, self), tracker=self.state.tracker,
-                cache=self.state.page_cache))
+            cache: HttpCache = self.state.http_cache
+            self._front = security.SecurityHeaders(cache.front(super().__call__))
         await self._front(scope, receive, send)
 
 

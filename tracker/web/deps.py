@@ -13,7 +13,7 @@ from tracker.bootstrap import Tracker
 # Async on purpose: a plain ``def`` dependency costs a hop to the thread pool per request,
 # and under load such hops cost more than the queries. Read connections are not a
 # dependency for the same reason: routes open them inside their own worker thread (see
-# tracker.web.conditional.answer), never on the event loop, where waiting for a pooled
+# tracker.web.http_cache.HttpCache.answer), never on the event loop, where waiting for a pooled
 # connection would stall every request.
 async def get_tracker(request: Request) -> Tracker:
     tracker: Tracker = request.app.state.tracker
