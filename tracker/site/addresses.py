@@ -16,7 +16,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Engine
 
 from tracker.bootstrap import Tracker
-from tracker.site import api, calendars, files, pages
+from tracker.ledger import TileError, parse_tile_path
+from tracker.site import api, calendars, files, log_files, pages
 from tracker.site.answer import Answer, SiteContext
 from tracker.site.calendars import CALENDAR_MAX_AGE, DueDates
 from tracker.site.feeds import FEED_MAX_AGE, FORMATS, Feed, Of, feed
@@ -73,7 +74,7 @@ def calendar_read(params: DueDates) -> Read[DueDates]:
 _SLUG = r"(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)"
 _FMT = r"\.(?P<fmt>" + "|".join(FORMATS) + ")"
 _NUMBER = r"(?P<n>\d{1,10})"
-Pattern = tuple[re.Pattern[str], Callable[[re.Match[str]], Read[Any]]]
+Pattern = tuple[re.Pattern[str], Callable[[re.Match[str]], Read[Any] | None]]
 
 
 def _feed_of(of: Of) -> Callable[[re.Match[str]], Read[Any]]:
@@ -110,6 +111,10 @@ TABLE: tuple[Pattern, ...] = tuple((re.compile(pattern), read) for pattern, read
     (rf"/owners/{_SLUG}/feed{_FMT}", _feed_of("owner")),
     (r"/files/sha256/(?P<sha>[0-9a-f]{64})",
      lambda m: Read("file", files.evidence_file, m["sha"])),
+    (r"/log/checkpoint", lambda m: Read("log-checkpoint", log_files.checkpoint, None)),
+    (r"/log/key", lambda m: Read("log-key", log_files.key, None)),
+    (r"/log/tile/(?P<path>[0-9a-z./]+)", lambda m: log_tile(m["path"])),
+    (r"/log/words/(?P<n>\d{1,19})", lambda m: Read("log-words", log_files.words, int(m["n"]))),
     (rf"/api/v1/issues/{_NUMBER}", lambda m: Read("issue", api.issue, int(m["n"]))),
     (rf"/api/v1/issues/{_NUMBER}/history",
      lambda m: Read("history", api.history, api.HistoryQuery(int(m["n"])))),
@@ -118,6 +123,14 @@ TABLE: tuple[Pattern, ...] = tuple((re.compile(pattern), read) for pattern, read
     (rf"/api/v1/assemblies/{_SLUG}/report-card",
      lambda m: Read("report-card-json", api.report_card_json, m["slug"])),
 ))
+
+
+def log_tile(path: str) -> Read[Any] | None:
+    """A tile or entry bundle of the verifiable log; None for what is not a tile path."""
+    try:
+        return Read("log-tile", log_files.tile, parse_tile_path("tile/" + path))
+    except TileError:
+        return None
 
 
 def resolve(address: str) -> Read[Any] | None:
@@ -154,4 +167,4 @@ class Site:
 def site_of(tracker: Tracker) -> Site:
     """The site of a bootstrapped tracker: its read models, clock, settings and templates."""
     return Site(tracker.engine, SiteContext(tracker.clock, tracker.settings,
-                                            build_environment(tracker.settings)))
+                                            build_environment(tracker.settings), tracker.log))

@@ -12,6 +12,7 @@ from jinja2 import Environment
 from pydantic_core import to_jsonable_python
 
 from tracker.config import Settings
+from tracker.log_identity import LogIdentity
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -30,11 +31,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class SiteContext:
-    """What renderers read besides the database: today's date, settings, templates."""
+    """What renderers read besides the database: today's date, settings, templates, and
+    the verifiable log's identity."""
 
     clock: Callable[[], date]
     settings: Settings
     env: Environment = field(compare=False)
+    log: LogIdentity | None = None  # the verifiable log's origin and key
 
 
 def page(ctx: SiteContext, template: str, status_code: int = 200, *, section: str = "",

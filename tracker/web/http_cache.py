@@ -291,13 +291,15 @@ class HttpCache:
                 headers.get("if-none-match"), headers.get("if-modified-since"), current,
                 exists=True):
             return _not_modified(current, max_age)
-        response = Response(answer.body, status_code=answer.status,
-                            media_type=answer.media_type)
-        for name, value in answer.headers:
-            response.headers[name] = value
+        response = _response_of(answer)
         if answer.status == 200:
             response.raw_headers.extend(current.headers(max_age))
         return response
+
+    def uncached(self, read: Read[P]) -> Response:
+        """Rendered now, with only the headers the answer carries (the verifiable log's
+        files say for themselves how long they may be kept)."""
+        return _response_of(self.site.render_now(read))
 
     def stamped(self, request: Request, variant: str, max_age: int,
                 respond: Callable[[], Response]) -> Response:
@@ -395,6 +397,13 @@ class HttpCache:
                    *(current.headers(known.max_age) if hit.status == 200 else ()),
                    (b"content-length", b"%d" % len(hit.body))]
         return hit.status, headers, hit.body
+
+
+def _response_of(answer: Answer) -> Response:
+    response = Response(answer.body, status_code=answer.status, media_type=answer.media_type)
+    for name, value in answer.headers:
+        response.headers[name] = value
+    return response
 
 
 def _header(raw: dict[bytes, bytes], name: bytes) -> str | None:

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, EmailStr, Field, ValidationError
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from tracker.bootstrap import Tracker
@@ -32,8 +31,8 @@ from tracker.following.store import (
     Wish,
     path_of,
 )
-from tracker.projections import issues as issue_status
 from tracker.projections import reference
+from tracker.projections.lookups import issue_exists, owner_exists, topic_exists
 from tracker.web.citizens import client_key
 from tracker.web.deps import TrackerDep
 from tracker.web.rendering import render
@@ -71,12 +70,8 @@ def _links(request: Request) -> Links:
 def _exists(tracker: Tracker, kind: str, target: str) -> bool:
     with tracker.engine.connect() as conn:
         if kind == "issue":
-            return target.isdigit() and len(target) < 10 and conn.execute(
-                select(issue_status.issues.c.number).where(
-                    issue_status.issues.c.number == int(target))).first() is not None
-        table = reference.topics if kind == "topic" else reference.owners
-        return conn.execute(select(table.c.slug).where(table.c.slug == target)).first() \
-            is not None
+            return target.isdigit() and len(target) < 10 and issue_exists(conn, int(target))
+        return (topic_exists if kind == "topic" else owner_exists)(conn, target)
 
 
 @router.post("", response_class=HTMLResponse)

@@ -17,8 +17,11 @@ from sqlalchemy import Connection
 
 from tracker.bootstrap import Tracker
 from tracker.domain.errors import InvalidValue, NotFound
-from tracker.ledger import LedgerError, TileError, parse_tile_path, tree_root
+from tracker.ledger import LedgerError, tree_root
 from tracker.log_identity import LogIdentity
+from tracker.site import log_files
+from tracker.site.addresses import Read, log_tile
+from tracker.site.log_files import CHANGING
 from tracker.site_log import (
     consistency,
     current_tree,
@@ -27,17 +30,13 @@ from tracker.site_log import (
     leaf_of_position,
     leaf_rows,
     signed_checkpoint,
-    tile_data,
-    words_document,
 )
 from tracker.web.deps import TrackerDep
+from tracker.web.http_cache import SiteDep
 from tracker.web.replies import body_in, refusals
 
 router = APIRouter(tags=["verifiable log"])
 
-IMMUTABLE = "public, max-age=31536000, immutable"
-CHANGING = "no-cache"  # revalidate every time: a checkpoint a minute old is already stale
-WORDS = "public, max-age=60"
 MAX_SIZE = 2**63 - 1
 Size = Annotated[int | None, Query(ge=0, le=MAX_SIZE,
                                    description="A tree size (default: the current one)")]
@@ -55,57 +54,38 @@ def _identity(tracker: Tracker) -> LogIdentity:
 
 @router.get("/log/checkpoint", response_class=Response,
             responses=body_in("text/plain", description="A C2SP signed checkpoint"))
-def read_checkpoint(tracker: TrackerDep) -> Response:
+def read_checkpoint(site: SiteDep) -> Response:
     """The log's latest tree head, signed with its key (C2SP tlog-checkpoint)."""
-    log = _identity(tracker)
-    with tracker.engine.connect() as conn:
-        head = current_tree(conn)
-    return Response(signed_checkpoint(head, log.origin, log.signer),
-                    media_type="text/plain; charset=utf-8",
-                    headers={"Cache-Control": CHANGING})
+    return site.uncached(Read("log-checkpoint", log_files.checkpoint, None))
 
 
 @router.get("/log/key", response_class=Response,
             responses=body_in("text/plain", description="The log's verifier key"))
-def read_log_key(tracker: TrackerDep) -> Response:
+def read_log_key(site: SiteDep) -> Response:
     """The public key checkpoints are signed with (a C2SP signed-note verifier key)."""
-    return Response(_identity(tracker).verifier.vkey + "\n",
-                    media_type="text/plain; charset=utf-8",
-                    headers={"Cache-Control": "public, max-age=3600"})
+    return site.uncached(Read("log-key", log_files.key, None))
 
 
 @router.get("/log/tile/{path:path}", response_class=Response,
             responses={**refusals(404, 422), **body_in(
                 "application/octet-stream", description="A C2SP tile or entry bundle")})
-def read_tile(path: str, tracker: TrackerDep) -> Response:
+def read_tile(path: str, site: SiteDep) -> Response:
     """A hash tile or entry bundle (C2SP tlog-tiles); the same bytes for ever once it exists."""
-    try:
-        tile = parse_tile_path("tile/" + path)
-    except TileError:
+    read = log_tile(path)
+    if read is None:
         raise InvalidValue("not a tile path: tile/<level>/<N>[.p/<width>], N in groups of "
-                           "three digits (x001/234)", field="path") from None
-    with tracker.engine.connect() as conn:
-        data = tile_data(conn, tile, current_tree(conn).size)
-    if data is None:
-        raise NotFound(f"the log has no {tile.path} yet", field="path")
-    return Response(data, media_type="application/octet-stream",
-                    headers={"Cache-Control": IMMUTABLE})
+                           "three digits (x001/234)", field="path")
+    return site.uncached(read)
 
 
 @router.get("/log/words/{index}", response_class=Response,
             responses={**refusals(404, 422), **body_in(
                 "application/x-ndjson", description="JSON lines: leaf, fields, salt")})
-def read_words(index: int, tracker: TrackerDep) -> Response:
+def read_words(index: int, site: SiteDep) -> Response:
     """The words of the entries of level-0 tile N that are public now, with their salts."""
-    log = _identity(tracker)
     if not 0 <= index <= MAX_SIZE:
         raise InvalidValue("a tile number is a whole number from 0", field="index")
-    with tracker.engine.connect() as conn:
-        data = words_document(conn, index, current_tree(conn).size, log.salt)
-    if data is None:
-        raise NotFound(f"the log has no tile {index} yet", field="index")
-    return Response(data, media_type="application/x-ndjson; charset=utf-8",
-                    headers={"Cache-Control": WORDS})
+    return site.uncached(Read("log-words", log_files.words, index))
 
 
 def _tree_size(size: int | None, current: int, field: str) -> int:
