@@ -15,16 +15,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracker import __version__
 from tracker.bootstrap import Tracker
-from tracker.following.links import Links
 from tracker.projections.runner import Poller, ProjectionError
 from tracker.web import errors, security
 from tracker.web.body_limit import BodyLimit
-from tracker.web.citizens import RateLimits, server_secret
 from tracker.web.conditional import PositionWatcher
 from tracker.web.edge import plain_parameters
 from tracker.web.fast_answers import FastAnswers
 from tracker.web.idempotency import IdempotentWrites
-from tracker.web.page_cache import PageCache
+from tracker.web.mounting import mount, mounted
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
@@ -51,15 +49,16 @@ from tracker.web.routes import (
     staff_meeting,
     staff_worklist,
 )
-from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
+from tracker.web.templating import STATIC_DIR, VENDOR_DIR
 
 
 def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
-    """Build the app around a bootstrapped tracker (the caller owns and closes it)."""
+    """Mount the container (tracker.bootstrap) in a new app: the caller owns and closes it.
+    Routes take its parts through tracker.web.deps; nothing else is put on ``app.state``."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        watcher = PositionWatcher(tracker, app.state.page_cache)
+        watcher = PositionWatcher(tracker, mounted(app).page_cache)
         watcher.start()
         poller = None
         if not poll:
@@ -83,13 +82,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
                      lifespan=lifespan, dependencies=[Depends(plain_parameters)],
                      description="Did anything concrete come of it? Issues, commitments, "
                                  "delivery: a public, event-sourced record.")
-    app.state.tracker = tracker
-    app.state.templates = build_environment(tracker.settings)
-    app.state.page_cache = PageCache(tracker.settings.page_cache_bytes)
-    app.state.rate_limits = RateLimits(tracker.settings)
-    app.state.secret = server_secret(tracker.settings)
-    app.state.max_file_bytes = tracker.settings.max_file_bytes
-    app.state.links = Links(app.state.secret, tracker.settings.base_url)
+    mount(app, tracker)
     app.add_middleware(IdempotentWrites, tracker=tracker)  # inside the body limit
     # An upload's multipart envelope adds a little to the file itself.
     app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes,
@@ -122,9 +115,10 @@ class TrackerAPI(FastAPI):
             await super().__call__(scope, receive, send)
             return
         if self._front is None:
+            state = mounted(self)
             self._front = security.SecurityHeaders(FastAnswers(
-                functools.partial(FastAPI.__call__, self), tracker=self.state.tracker,
-                cache=self.state.page_cache))
+                functools.partial(FastAPI.__call__, self), tracker=state.container,
+                cache=state.page_cache))
         await self._front(scope, receive, send)
 
 

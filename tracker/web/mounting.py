@@ -1,0 +1,80 @@
+"""How an app holds the container: one state attribute, read through typed accessors."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, Request
+from starlette.datastructures import State
+
+from tracker.bootstrap import Tracker
+from tracker.web.page_cache import PageCache
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from tracker.web.citizens import RateLimits
+
+
+class Mounted(State):
+    """``app.state``: the container as its one attribute, and what belongs to this app alone.
+
+    The page cache and the lock on the position it reads belong to the app they serve (the
+    cache keys routes by identity), so each mount has its own. The properties let code that
+    reads ``app.state.<part>`` by name (the public read routes, the templates' renderer)
+    keep working; new code uses the dependencies below.
+    """
+
+    _page_cache: PageCache
+    _position_lock: asyncio.Lock
+
+    def __init__(self, container: Tracker) -> None:
+        super().__init__({"container": container})
+        # Plain attributes of this object, outside the state's one entry.
+        object.__setattr__(self, "_page_cache", PageCache(container.settings.page_cache_bytes))
+        object.__setattr__(self, "_position_lock", asyncio.Lock())
+
+    @property
+    def container(self) -> Tracker:
+        found: Tracker = self._state["container"]
+        return found
+
+    @property
+    def page_cache(self) -> PageCache:
+        return self._page_cache
+
+    @property
+    def position_lock(self) -> asyncio.Lock:
+        return self._position_lock
+
+    @property
+    def tracker(self) -> Tracker:
+        return self.container
+
+    @property
+    def templates(self) -> Environment:
+        return self.container.templates
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        return self.container.rate_limits
+
+    @property
+    def secret(self) -> bytes:
+        return self.container.secret
+
+
+def mount(app: FastAPI, container: Tracker) -> None:
+    """Make the container the app's one state attribute."""
+    app.state = Mounted(container)
+
+
+def mounted(app: Any) -> Mounted:
+    """The app's state, typed (Starlette types ``request.app`` as Any)."""
+    state: Mounted = app.state
+    return state
+
+
+def container_of(request: Request) -> Tracker:
+    return mounted(request.app).container
