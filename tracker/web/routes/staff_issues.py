@@ -8,7 +8,7 @@ A success redirects to the issue's staff page, which links to the new public ent
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -16,7 +16,6 @@ from typing import Protocol
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
-from starlette.datastructures import FormData
 
 from tracker.application import TrackerApplication
 from tracker.commands import CHOICES, COMMANDS
@@ -155,7 +154,7 @@ async def update_commitment(number: IssueNumber, commitment: CommitmentNumber, k
         return _missing(request, staff, number)
     title, action = (f"{command.title} (commitment {commitment})",
                      f"/admin/issues/{number}/commitments/{commitment}/{key}")
-    sent: FormData | Mapping[str, str] = form
+    sent: forms.Posted = form
     if key in files.ATTACHING:  # a file attached is the evidence, by its address
         try:
             url = await files.attached(stored, settings.base_url, form.get("file"))
@@ -192,14 +191,14 @@ class _Writer:
     show_written: Callable[[int], bool]
 
 
-def _sent_version(form: FormData | Mapping[str, str]) -> int | None:
+def _sent_version(form: forms.Posted) -> int | None:
     sent = str(form.get("version", ""))
     return int(sent) if sent.isdigit() else None
 
 
 def _submit(request: Request, writer: Writes, staff: StaffSession,
             issue: issue_status.IssueView, address: Command | Choice, action: str, title: str,
-            form: FormData | Mapping[str, str], **numbers: int) -> Response:
+            form: forms.Posted, **numbers: int) -> Response:
     """Validate, run the command, and answer: the form again, or a redirect on success."""
     fields = fields_of(writer, address)
     version = _sent_version(form)
