@@ -23,7 +23,7 @@ class Mounted(State):
     The page cache and the lock on the position it reads belong to the app they serve (the
     cache keys routes by identity), so each mount has its own. The properties let code that
     reads ``app.state.<part>`` by name (the public read routes, the templates' renderer)
-    keep working; new code uses the dependencies below.
+    keep working; routes take parts through tracker.web.deps instead.
     """
 
     _page_cache: PageCache
