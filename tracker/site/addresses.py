@@ -21,7 +21,6 @@ from tracker.site import api, calendars, files, log_files, pages
 from tracker.site.answer import Answer, SiteContext
 from tracker.site.calendars import CALENDAR_MAX_AGE, DueDates
 from tracker.site.feeds import FEED_MAX_AGE, FORMATS, Feed, Of, feed
-from tracker.site.templating import build_environment
 
 P = TypeVar("P")
 Renderer = Callable[[Connection, SiteContext, P], Answer]
@@ -166,5 +165,4 @@ class Site:
 
 def site_of(tracker: Tracker) -> Site:
     """The site of a bootstrapped tracker: its read models, clock, settings and templates."""
-    return Site(tracker.engine, SiteContext(tracker.clock, tracker.settings,
-                                            build_environment(tracker.settings), tracker.log))
+    return tracker.site

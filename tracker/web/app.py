@@ -14,16 +14,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracker import __version__
 from tracker.bootstrap import Tracker
-from tracker.following.links import Links
 from tracker.projections.runner import Poller, ProjectionError
-from tracker.site.addresses import site_of
 from tracker.site.templating import STATIC_DIR, VENDOR_DIR
 from tracker.web import errors, security
 from tracker.web.body_limit import BodyLimit
-from tracker.web.citizens import RateLimits, server_secret
 from tracker.web.edge import plain_parameters
-from tracker.web.http_cache import HttpCache
 from tracker.web.idempotency import IdempotentWrites
+from tracker.web.mounting import mount, mounted
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
@@ -53,11 +50,12 @@ from tracker.web.routes import (
 
 
 def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
-    """Build the app around a bootstrapped tracker (the caller owns and closes it)."""
+    """Mount the container (tracker.bootstrap) in a new app: the caller owns and closes it.
+    Routes take its parts through tracker.web.deps; nothing else is put on ``app.state``."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        watcher = app.state.http_cache.watcher()
+        watcher = mounted(app).http_cache.watcher()
         watcher.start()
         poller = None
         if not poll:
@@ -81,14 +79,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
                      lifespan=lifespan, dependencies=[Depends(plain_parameters)],
                      description="Did anything concrete come of it? Issues, commitments, "
                                  "delivery: a public, event-sourced record.")
-    app.state.tracker = tracker
-    site = site_of(tracker)
-    app.state.templates = site.context.env
-    app.state.http_cache = HttpCache(site, tracker.projector, tracker.settings.page_cache_bytes)
-    app.state.rate_limits = RateLimits(tracker.settings)
-    app.state.secret = server_secret(tracker.settings)
-    app.state.max_file_bytes = tracker.settings.max_file_bytes
-    app.state.links = Links(app.state.secret, tracker.settings.base_url)
+    mount(app, tracker)
     app.add_middleware(IdempotentWrites, tracker=tracker)  # inside the body limit
     # An upload's multipart envelope adds a little to the file itself.
     app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes,
@@ -122,8 +113,8 @@ class TrackerAPI(FastAPI):
             await super().__call__(scope, receive, send)
             return
         if self._front is None:
-            cache: HttpCache = self.state.http_cache
-            self._front = security.SecurityHeaders(cache.front(super().__call__))
+            self._front = security.SecurityHeaders(
+                mounted(self).http_cache.front(super().__call__))
         await self._front(scope, receive, send)
 
 
