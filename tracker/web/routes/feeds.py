@@ -14,12 +14,12 @@ from feeds import FeedPage, to_atom, to_json_feed, to_rss
 from feeds.ids import tag_uri
 from tracker.bootstrap import Tracker
 from tracker.projections import reference
+from tracker.projections.feed_source import Cursor, feed_entries
 from tracker.projections.issues import issues
 from tracker.projections.timeline import TimelineFilter
 from tracker.web.conditional import answer
 from tracker.web.deps import IssueNumber, TrackerDep
 from tracker.web.edge import SlugInPath
-from tracker.web.feed_source import Cursor, feed_entries
 from tracker.web.replies import body_in
 
 router = APIRouter(tags=["feeds"])
