@@ -20,10 +20,11 @@ writer adds a dict lookup per row to what a projection would do by hand.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table
+from sqlalchemy import Connection, Executable, Insert, Table
 
 
 class BulkWriter:
@@ -89,7 +90,7 @@ class BulkWriter:
         for table, rows in self._inserts.items():
             row = rows.pop(key, None)
             if row is not None:
-                conn.execute(table.insert(), row)
+                conn.execute(_insert_statement(table), row)
         for statement, params in self._updates.items():
             one = params.pop(key, None)
             if one is not None:
@@ -101,11 +102,16 @@ class BulkWriter:
         self._updates = {}
 
 
+@functools.cache
+def _insert_statement(table: Table) -> Insert:
+    return table.insert()
+
+
 def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name == "postgresql":
         _copy(conn, table, rows)
     else:
-        conn.execute(table.insert(), rows)
+        conn.execute(_insert_statement(table), rows)
 
 
 def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -288,12 +288,11 @@ class IssueStatusProjection(Projection):
             "t": e.timestamp, "d": e.occurred_on, **{f"x_{k}": v for k, v in values.items()}})
 
     def _change(self, conn: Connection, e: Any, position: int, **values: Any) -> None:
-        """Update the row, then re-derive its stage from the facts now stored."""
-        self._touch(conn, e, position, **values)
-        number = self._number(conn, e)
-        facts = load_facts(conn, number)
-        conn.execute(update(issues).where(issues.c.number == number)
-                     .values(stage=str(derive_stage(facts))))
+        """Update the row and its stage, derived from the facts stored with these changes
+        made: one read and one write."""
+        facts = replace(load_facts(conn, self._number(conn, e)),
+                        **{k: v for k, v in values.items() if k in _FACTS})
+        self._touch(conn, e, position, stage=str(derive_stage(facts)), **values)
 
     def _commitment(self, conn: Connection, e: Any, **values: Any) -> None:
         conn.execute(update(commitments).where(
@@ -301,6 +300,8 @@ class IssueStatusProjection(Projection):
             commitments.c.commitment == e.commitment).values(**values))
 
 
+# The columns a change may set that the stage is derived from (the commitments are read).
+_FACTS = frozenset(f.name for f in fields(IssueFacts)) - {"commitments"}
 _TEXT_COLUMNS = ("title", "description", "presenter", "response_summary", "response_reason",
                  "outcome")
 
@@ -369,7 +370,6 @@ def _new_row(e: Issue.Submitted, position: int) -> dict[str, Any]:
 
 
 _LATEST_DAY: Any = bindparam("d")
-_INSERT_ISSUE = issues.insert()
 _ADD_SUPPORTS = update(issues).where(issues.c.number == bindparam("n")).values(
     supporters=issues.c.supporters + bindparam("k"), version=bindparam("v"),
     position=bindparam("p"), updated_at=bindparam("t"),
