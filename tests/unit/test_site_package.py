@@ -23,7 +23,7 @@ def test_the_site_package_imports_neither_fastapi_nor_starlette() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     # Only the JSON models of the API (pydantic) and their converters are shared.
-    assert out == "['tracker.web.feed_source', 'tracker.web.schemas', 'tracker.web.views']"
+    assert out == "['tracker.web.schemas', 'tracker.web.views']"
 
 
 @pytest.mark.parametrize(("address", "renderer", "params"), [

@@ -13,10 +13,10 @@ from sqlalchemy import Connection
 from feeds import FeedPage, to_atom, to_json_feed, to_rss
 from feeds.ids import tag_uri
 from tracker.projections import reference
+from tracker.projections.feed_source import Cursor, feed_entries
 from tracker.projections.lookups import issue_exists, issue_title, owner_exists, topic_exists
 from tracker.projections.timeline import TimelineFilter
 from tracker.site.answer import Answer, SiteContext, problem
-from tracker.web.feed_source import Cursor, feed_entries
 
 FORMATS: dict[str, tuple[Callable[[FeedPage], bytes], str]] = {
     "rss": (to_rss, "application/rss+xml; charset=utf-8"),
