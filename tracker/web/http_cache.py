@@ -64,13 +64,19 @@ class Validators:
         return format_datetime(self.last_modified, usegmt=True)
 
     @functools.cached_property
-    def _raw(self) -> tuple[bytes, bytes]:
-        return self.etag.encode("latin-1"), self.http_date.encode("latin-1")
+    def _stamps(self) -> dict[int, list[tuple[bytes, bytes]]]:
+        return {}
 
     def headers(self, max_age: int) -> list[tuple[bytes, bytes]]:
-        etag, modified = self._raw
-        return [(b"etag", etag), (b"last-modified", modified),
+        """ETag, Last-Modified and Cache-Control, encoded once per max-age (the list is
+        shared: callers copy it, never change it)."""
+        found = self._stamps.get(max_age)
+        if found is None:
+            found = self._stamps[max_age] = [
+                (b"etag", self.etag.encode("latin-1")),
+                (b"last-modified", self.http_date.encode("latin-1")),
                 (b"cache-control", b"public, max-age=%d" % max_age)]
+        return found
 
 
 def make_validators(position: int, today: date, recorded: datetime | None,
