@@ -55,6 +55,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The key is worked out (made, on a first start) before the first request needs it.
+        _ = tracker.secret
         watcher = mounted(app).http_cache.watcher()
         watcher.start()
         poller = None
