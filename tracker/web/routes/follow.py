@@ -37,9 +37,12 @@ from tracker.projections import reference
 from tracker.web.citizens import client_key
 from tracker.web.deps import TrackerDep
 from tracker.web.rendering import render
+from tracker.web.routes import follow_questions
 from tracker.web.staff_session import check_origin
 
 router = APIRouter(prefix="/follow", tags=["pages"], include_in_schema=False)
+# "Was it delivered?" answered from a mailed question: /follow/question.
+router.include_router(follow_questions.router)
 
 Token = Annotated[str, Query(max_length=500)]
 
