@@ -289,3 +289,31 @@ def test_erasure_removes_the_address_s_questions(site: Site) -> None:
     with site.tracker.engine.connect() as conn:
         assert conn.execute(select(notices.c.id)).all() == []
     assert site.client.get(link).status_code == 400
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_question_is_planned_and_sent_once_and_answered(
+        make_tracker: Any, clock: Clock, mailbox: tuple[Mailbox, int]) -> None:
+    from tests.e2e.writes import from_factory
+
+    box, port = mailbox
+    tracker = from_factory(make_tracker, clock, "postgres")
+    for name, value in {"smtp_host": "127.0.0.1", "smtp_port": port,
+                        "mail_from": "tracker@example.org", "base_url": "http://testserver",
+                        "rate_follow": "1000/hour"}.items():
+        setattr(tracker.settings, name, value)
+    Stages(tracker).reference_data()
+    with TestClient(create_app(tracker, poll=False)) as client:
+        site = Site(tracker, box, client)
+        n = site.issue()
+        site.follow("pg@example.org", "issue", str(n))
+        site.follow("pg2@example.org", "issue", str(n))
+        assert site.tick(DUE + timedelta(days=1)).notices == 2
+        assert site.tick(DUE + timedelta(days=2)).notices == 0
+        link = question_link(site.questions("pg@example.org")[0])
+        page = client.get(link)
+        action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
+        assert client.post(action.replace("&amp;", "&"),
+                           data={"answer": "partly"}).status_code == 200
+        tracker.refresh()
+        assert site.citizens(n) == {"yes": 0, "partly": 1, "no": 0}
