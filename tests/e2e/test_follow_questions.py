@@ -231,6 +231,20 @@ class TestOnceOnly:
         assert len(site.questions("ivy@example.org")) == 1
 
 
+    def test_a_running_sender_plans_again_every_few_minutes(self, site: Site) -> None:
+        n = site.issue()
+        site.follow("lee@example.org", "issue", str(n))
+        site.at(DUE + timedelta(days=1))
+        site.tracker.refresh()
+        sender, now = sender_for(site.tracker), datetime.now(UTC)
+        assert sender.run(now).notices == 1
+        site.follow("max@example.org", "issue", str(n))
+        assert sender.run(now + timedelta(minutes=1)).notices == 0  # planned a minute ago
+        assert sender.run(now + timedelta(minutes=6)).notices == 1
+        assert [len(site.questions(a)) for a in ("lee@example.org", "max@example.org")] \
+            == [1, 1]
+
+
 class TestAnswering:
     def test_the_link_opens_a_page_and_only_its_post_records_the_answer(
             self, site: Site) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 FRESH_DAYS = 14
 BATCH = 200
+PLAN_EVERY = timedelta(minutes=5)  # by one sender (each `tracker tick` plans afresh)
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,16 @@ def send_notices(sender: Sender, now: datetime, send: Callable[[EmailMessage], s
 
     tracker, engine = sender.tracker, sender.engine
     today = tracker.clock()
-    with tracker.engine.connect() as conn:
-        occasions = [*questions.occasions(conn, today), *response_alerts.occasions(
-            conn, today, tracker.settings.clocks)]
-    report.fanned_out += plan(engine, occasions, now)
+    last = sender.notices_planned
+    # The worker runs the sender every second or so: its occasions change with the day
+    # and with new follows, so planning every few minutes is enough.
+    if last is None or last[0] != today or not 0 <= (now - last[1]).total_seconds() \
+            < PLAN_EVERY.total_seconds():
+        with tracker.engine.connect() as conn:
+            occasions = [*questions.occasions(conn, today), *response_alerts.occasions(
+                conn, today, tracker.settings.clocks)]
+        report.fanned_out += plan(engine, occasions, now)
+        sender.notices_planned = (today, now)
     with engine.begin() as conn:
         conn.execute(update(notices).where(
             notices.c.state == "sending",

@@ -18,7 +18,7 @@ import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -96,6 +96,8 @@ class Sender:
         self.links = links
         self.engine = tracker.write_engine
         self._connect = connect or (lambda: smtp_connection(tracker))
+        # The day and moment this sender last planned its notices (tracker.following.notices).
+        self.notices_planned: tuple[date, datetime] | None = None
 
     def run(self, now: datetime | None = None) -> SendReport:
         now = now or datetime.now(UTC)
