@@ -331,3 +331,31 @@ def test_on_postgresql_the_question_is_planned_and_sent_once_and_answered(
                            data={"answer": "partly"}).status_code == 200
         tracker.refresh()
         assert site.citizens(n) == {"yes": 0, "partly": 1, "no": 0}
+
+
+def test_tracker_tick_asks_the_question_once(site: Site, monkeypatch: pytest.MonkeyPatch,
+                                             mailbox: tuple[Mailbox, int]) -> None:
+    from tracker.cli import main
+
+    today = date.today()  # the command's own clock
+    app = site.tracker.app
+    site.at(today - timedelta(days=10))
+    n = app.submit_issue("Late buses", "", SETUP).number
+    app.schedule_issue(n, "leeds", "A citizen", SETUP)
+    app.record_discussion(n, "leeds", "Talked", [], [], SETUP)
+    app.record_response(n, "accepted", "Yes", "lead", None, SETUP)
+    app.make_commitment(n, "Run the late bus", "lead", today - timedelta(days=1), "Runs",
+                        SETUP)
+    site.tracker.refresh()
+    site.follow("tick@example.org", "issue", str(n))
+    settings = site.tracker.settings
+    for name, value in {"DATA_DIR": str(settings.data_dir), "SMTP_HOST": "127.0.0.1",
+                        "SMTP_PORT": str(mailbox[1]), "MAIL_FROM": "tracker@example.org",
+                        "BASE_URL": "http://testserver", "SECRET_KEY": "test-secret"}.items():
+        monkeypatch.setenv(f"TRACKER_{name}", value)
+    assert main(["tick"]) == 0
+    assert main(["tick"]) == 0
+    [asked] = site.questions("tick@example.org")
+    assert asked["Subject"] == f"Issue {n}: was it delivered? (Run the late bus)"
+    link = question_link(asked)
+    assert site.client.get(link).status_code == 200  # signed with the same secret
