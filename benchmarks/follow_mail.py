@@ -115,13 +115,12 @@ def run(followers: int) -> dict[str, Any]:
 
 def sender_sample(tracker: Any, number: int) -> bytes:
     """One real alert's bytes, for the baseline."""
-    from tracker.following.mails import compose
-
-    message = compose(tracker.settings, "follower0@example.org", f"Issue {number}", "alert",
-                      "https://tracker.example.org/follow/unsubscribe?token=x",
-                      entry=_Entry(number), verdict="No: closed without a commitment.",
-                      what=f"issue {number}", path=f"/issues/{number}",
-                      manage_url="https://tracker.example.org/follow/manage?token=y")
+    message = tracker.mail.compose(
+        "follower0@example.org", f"Issue {number}", "alert",
+        "https://tracker.example.org/follow/unsubscribe?token=x",
+        entry=_Entry(number), verdict="No: closed without a commitment.",
+        what=f"issue {number}", path=f"/issues/{number}",
+        manage_url="https://tracker.example.org/follow/manage?token=y")
     return message.as_bytes(policy=email.policy.SMTP)
 
 

@@ -1,4 +1,9 @@
-"""The one wiring point: settings in, a running tracker (application, read models) out."""
+"""The one wiring point: settings in, the container of everything a process needs out.
+
+``bootstrap`` builds a ``Tracker`` (the container) once per process: the web app mounts it
+(tracker.web.app), the CLI, the worker, the publisher and the mail sender take their parts
+from it. Nothing else builds an engine, a store, a signer or the secret key.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
@@ -18,7 +24,12 @@ from tracker.application import TrackerApplication
 from tracker.config import Settings, SettingsError
 from tracker.contacts import Contacts
 from tracker.event_log import TOPIC as EVENT_LOG_TOPIC
+from tracker.evidence_files import EvidenceFiles, evidence_files
+from tracker.following.links import Links
+from tracker.following.mails import Mail, mail_environment
+from tracker.following.store import Follows
 from tracker.log_identity import LogIdentity
+from tracker.meeting_drafts import MeetingDrafts
 from tracker.migrations import SchemaTooNew, migrate
 from tracker.private_files import private_database, private_directory
 from tracker.projections.audit import AuditProjection
@@ -28,6 +39,14 @@ from tracker.projections.ledger import ledger_projection
 from tracker.projections.reference import ReferenceProjection
 from tracker.projections.runner import Projector
 from tracker.projections.timeline import TimelineProjection
+from tracker.secret_key import server_secret
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from tracker.health import Health
+    from tracker.site.addresses import Site
+    from tracker.web.citizens import RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +128,15 @@ def read_model_engine(settings: Settings, *, for_writes: bool = False) -> Engine
 
 @dataclass
 class Tracker:
-    """Everything a process needs: the write side, the read side, and the clock."""
+    """The container: everything a process needs, each part built once.
+
+    Built by ``bootstrap``: the write side (``app``), the read side (``engine`` to read,
+    ``write_engine`` for projections and private stores, ``projector``), the stores kept
+    beside the read models (accounts, contacts, follows, meeting drafts), and the clock.
+    The parts below the fields are made on first use, once: some processes never need
+    them (a CLI command needs no page cache), and tests may adjust ``settings`` between
+    bootstrap and that first use. Each is made from these settings and nowhere else.
+    """
 
     settings: Settings
     app: TrackerApplication
@@ -120,6 +147,68 @@ class Tracker:
     contacts: Contacts
     clock: Callable[[], date] = field(default=date.today)
     log: LogIdentity | None = None  # the verifiable log's origin and key
+
+    @cached_property
+    def follows(self) -> Follows:
+        """Who follows what by e-mail (personal data, beside the read models)."""
+        return Follows(self.write_engine)
+
+    @cached_property
+    def meeting_drafts(self) -> MeetingDrafts:
+        return MeetingDrafts(self.write_engine)
+
+    @cached_property
+    def files(self) -> EvidenceFiles:
+        """The store of evidence files, in the data directory."""
+        return evidence_files(self.settings.data_dir, self.settings.max_file_bytes)
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The server's secret key (see tracker.secret_key), worked out once."""
+        return server_secret(self.settings)
+
+    @cached_property
+    def links(self) -> Links:
+        """The signer of the links in follow mails."""
+        return Links(self.secret, self.settings.base_url)
+
+    @cached_property
+    def mail(self) -> Mail:
+        """What composing and sending a mail needs: settings and the mail templates."""
+        # The mails' date filter is the pages' own, so both say a date the same way.
+        from tracker.site.templating import human_date
+
+        return Mail(self.settings, mail_environment({"human_date": human_date}))
+
+    @cached_property
+    def rate_limits(self) -> RateLimits:
+        """The public commands' limits per client (this process's memory)."""
+        from tracker.web.citizens import RateLimits
+
+        return RateLimits(self.settings)
+
+    @cached_property
+    def health(self) -> Health:
+        """The probes behind /healthz."""
+        from tracker.health import Health
+
+        return Health(self)
+
+    @cached_property
+    def templates(self) -> Environment:
+        """The pages' Jinja environment."""
+        from tracker.site.templating import build_environment
+
+        return build_environment(self.settings)
+
+    @cached_property
+    def site(self) -> Site:
+        """Every public address rendered from the read models (pages, feeds, the log)."""
+        from tracker.site.addresses import Site
+        from tracker.site.answer import SiteContext
+
+        return Site(self.engine, SiteContext(self.clock, self.settings, self.templates,
+                                             self.log))
 
     def refresh(self, position: int | None = None) -> None:
         """Embedded read-your-writes: project everything up to ``position`` now."""

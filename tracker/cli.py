@@ -218,14 +218,15 @@ def _publish(tracker: Tracker, args: argparse.Namespace) -> int:
 
 
 def _export(tracker: Tracker, args: argparse.Namespace) -> int:
-    from tracker.web.routes.exports import open_data_files
+    from tracker.site.addresses import site_of
+    from tracker.site.exports import open_data_files
 
     directory: Path = args.directory
     if directory.exists() and not directory.is_dir():
         raise SettingsError(f"export: {directory} exists and is not a directory")
     directory.mkdir(parents=True, exist_ok=True)
     tracker.projector.catch_up()
-    for name, chunks in open_data_files(tracker).items():
+    for name, chunks in open_data_files(site_of(tracker)).items():
         # Written beside, then renamed over: a reader never sees half a file.
         partial = directory / f".{name}.partial"
         with partial.open("w", encoding="utf-8", newline="") as out:

@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 
 from tracker.addresses import normalise
 from tracker.bootstrap import Tracker
-from tracker.following.store import Follows
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ def erase_person(tracker: Tracker, email: str) -> Erased:
     Raises InvalidAddress for something that is not an e-mail address."""
     address = normalise(email)
     contacts = tracker.contacts.erase(address)
-    follows = Follows(tracker.write_engine).erase(address)
+    follows = tracker.follows.erase(address)
     return Erased(contacts, follows, empty_write_ahead_log(tracker.write_engine))
 
 

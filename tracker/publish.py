@@ -1,8 +1,9 @@
 """``tracker publish DIR``: the public pages, feeds and calendars as static files.
 
-Every file is the app's own answer for an address, asked in-process, so the static site and
-the live one cannot drift apart. Pages get an ``index.html`` per folder and their links are
-rewritten to relative ones, so the site works from any folder of any plain web server.
+Every file is the site's own answer for an address (tracker.site.addresses), the one the web
+routes send too, so the static site and the live one cannot drift apart. Pages get an
+``index.html`` per folder and their links are rewritten to relative ones, so the site works
+from any folder of any plain web server.
 Files are written atomically, only when their bytes change, and never through a link
 planted in the directory (tracker.site_files).
 
@@ -25,10 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
-import httpx
-from anyio.from_thread import start_blocking_portal
 from sqlalchemy import select
 
 from tracker.bootstrap import Tracker
@@ -37,39 +35,16 @@ from tracker.projections.reference import assemblies, owners, topics
 from tracker.projections.timeline import entries
 from tracker.publish_log import LOG_FOLDER, write_log
 from tracker.publish_state import STATE_FILE, PublishState, read_state
+from tracker.site.addresses import site_of
+from tracker.site.answer import HTML
+from tracker.site.templating import STATIC_DIR
 from tracker.site_files import SiteDirectory
-from tracker.web.app import create_app
-from tracker.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
 FEED_FORMATS = ("rss", "atom", "json")
 REFERENCE_KINDS = ("topics", "owners", "assemblies")
 _LINK = re.compile(r'(href|src|action)="(/[^"]*)"')
 
-
-
-class InProcessClient:
-    """Asks the app for an address in this process, on one event loop kept for the purpose
-    in a thread of its own (whatever loop the calling thread may be running).
-
-    (Starlette's test client starts a thread and an event loop for every request when it is
-    not entered as a context, which is most of the time a run takes.)
-    """
-
-    def __init__(self, app: Any) -> None:
-        self._portal_context = start_blocking_portal()
-        self._portal = self._portal_context.__enter__()
-        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                         base_url="http://publish.invalid")
-
-    def get(self, address: str) -> httpx.Response:
-        return self._portal.call(self._client.get, address)
-
-    def close(self) -> None:
-        try:
-            self._portal.call(self._client.aclose)
-        finally:
-            self._portal_context.__exit__(None, None, None)
 
 
 @dataclass(frozen=True)
@@ -129,13 +104,13 @@ class Publisher:
         self.site = SiteDirectory(directory)
         # Refuse at once, before any work, a directory with a link where the site writes.
         self.site.check(self._top_level_names())
-        self.client = InProcessClient(create_app(tracker, poll=False))
+        self.renderer = site_of(tracker)
         self._cancelled = threading.Event()
         # Told (pages done, pages in the run) before each page (a progress bar), when set.
         self.on_page: Callable[[int, int], None] | None = None
 
     def close(self) -> None:
-        self.client.close()
+        """Nothing to release: pages are rendered on connections of the tracker's pool."""
 
     def cancel(self) -> None:
         """Stop a run in progress between two addresses (from another thread)."""
@@ -305,19 +280,18 @@ class Publisher:
     def _render(self, address: str) -> bytes | Unbuilt:
         """The file's bytes, or why there are none."""
         try:
-            response = self.client.get(address)
-        except Exception:
+            answer = self.renderer.render_address(address)
+        except Exception:  # the database went away: not published, tried again next run
             log.debug("publish: %s could not be built", address, exc_info=True)
             return Unbuilt.FAILED
-        if response.status_code == 404:
+        if answer is None or answer.status == 404:
             return Unbuilt.NOTHING_THERE
-        if response.status_code != 200:
-            return Unbuilt.FAILED  # 503 while the database is away: not published
+        if answer.status != 200:
+            return Unbuilt.FAILED
         name = file_for(address)
-        if name.endswith(".html"):
-            return relative_links(response.text, name).encode("utf-8")
-        body: bytes = response.content
-        return body
+        if name.endswith(".html") and answer.media_type == HTML:
+            return relative_links(answer.body.decode("utf-8"), name).encode("utf-8")
+        return answer.body
 
     def _copy_static(self) -> None:
         vendor_assets = STATIC_DIR / "vendor" / "nhsuk" / "assets"

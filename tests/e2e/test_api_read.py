@@ -132,7 +132,7 @@ class TestExports:
 
 
 def test_a_formula_in_a_cell_is_neutralised() -> None:
-    from tracker.web.routes.exports import safe_cell
+    from tracker.site.exports import safe_cell
 
     for hostile in ("=HYPERLINK(\"x\")", "+1", "-1+2", "@SUM(A1)", "\t=1"):
         assert safe_cell(hostile).startswith("'")

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from tests.e2e.writes import Site, build, open_site
 from tracker.config import load_settings
-from tracker.web.citizens import server_secret
+from tracker.secret_key import server_secret
 
 
 @pytest.fixture(scope="module")

@@ -155,7 +155,7 @@ class TestIssuePage:
 class TestPageCache:
     def test_unknown_query_parameters_share_the_entry_of_the_plain_address(
             self, site: TestClient) -> None:
-        cache = site.app.state.page_cache  # type: ignore[attr-defined]
+        cache = site.app.state.http_cache.answers  # type: ignore[attr-defined]
         addresses = ("/api/v1/issues/1/history", "/issues/1", "/api/v1/issues?limit=3")
         for address in addresses:
             plain = site.get(address)
@@ -167,7 +167,7 @@ class TestPageCache:
 
     def test_many_distinct_queries_never_grow_the_cache_past_its_byte_bound(
             self, small_cache: TestClient) -> None:
-        cache = small_cache.app.state.page_cache  # type: ignore[attr-defined]
+        cache = small_cache.app.state.http_cache.answers  # type: ignore[attr-defined]
         assert cache.max_bytes == 100_000
         for i in range(60):
             # Each a different, valid page of about 25 kB: 30 of them, each asked twice.

@@ -60,21 +60,21 @@ def away_after(publisher: Publisher, pages: int, go: Callable[[], None],
                back: Callable[[], None]) -> Iterator[None]:
     """The database goes away (``go``) once a run has built ``pages`` pages, and is back
     (``back``) when the block ends."""
-    real_get = publisher.client.get
+    real_render = publisher.renderer.render_address
     built = 0
 
-    def get(address: str, **kwargs: Any) -> Any:
+    def render_address(address: str) -> Any:
         nonlocal built
         built += 1
         if built == pages + 1:
             go()
-        return real_get(address, **kwargs)
+        return real_render(address)
 
-    publisher.client.get = get  # type: ignore[method-assign]
+    publisher.renderer.render_address = render_address  # type: ignore[method-assign]
     try:
         yield
     finally:
-        del publisher.client.get
+        del publisher.renderer.render_address
         back()
 
 

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.web.markdown import TAGS, to_html
+from tracker.site.markdown import TAGS, to_html
 
 
 def test_markdown_is_rendered() -> None:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from tracker.web.templating import VENDOR_DIR
+from tracker.site.templating import VENDOR_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -130,16 +130,16 @@ def send_notices(sender: Sender, now: datetime, send: Callable[[EmailMessage], s
     from tracker.following import questions, response_alerts
     from tracker.following.sender import STALE_CLAIM
 
-    tracker, engine = sender.tracker, sender.engine
-    today = tracker.clock()
+    engine, settings = sender.engine, sender.mail.settings
+    today = sender.clock()
     last = sender.notices_planned
     # The worker runs the sender every second or so: its occasions change with the day
     # and with new follows, so planning every few minutes is enough.
     if last is None or last[0] != today or not 0 <= (now - last[1]).total_seconds() \
             < PLAN_EVERY.total_seconds():
-        with tracker.engine.connect() as conn:
+        with sender.read_engine.connect() as conn:
             occasions = [*questions.occasions(conn, today), *response_alerts.occasions(
-                conn, today, tracker.settings.clocks)]
+                conn, today, settings.clocks)]
         report.fanned_out += plan(engine, occasions, now)
         sender.notices_planned = (today, now)
     with engine.begin() as conn:
@@ -151,7 +151,7 @@ def send_notices(sender: Sender, now: datetime, send: Callable[[EmailMessage], s
         claimed = _claim(engine, now)
         if not claimed:
             return
-        with tracker.engine.connect() as conn:
+        with sender.read_engine.connect() as conn:
             for notice, sub in claimed:
                 message = kinds[notice.kind](sender, conn, notice, sub)
                 if message is None:

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Connection, select
 
-from tracker.following.mails import compose
 from tracker.following.notices import FRESH_DAYS, Compose, Notice, Occasion
 from tracker.following.store import Subscription
 from tracker.projections.issues import commitments, get_issue, issues
@@ -70,9 +69,9 @@ def occasions(conn: Connection, today: date) -> list[Occasion]:
 
 def _compose(sender: Sender, conn: Connection, notice: Notice,
              sub: Subscription) -> EmailMessage | None:
-    tracker, links = sender.tracker, sender.links
-    view = get_issue(conn, notice.issue_number, tracker.clock(),
-                     tracker.settings.silent_days, tracker.settings.clocks)
+    settings, links = sender.mail.settings, sender.links
+    view = get_issue(conn, notice.issue_number, sender.clock(),
+                     settings.silent_days, settings.clocks)
     if view is None or view.stage in ("hidden", "merged"):
         return None
     found = [c for c in view.commitments if c.commitment == notice.commitment]
@@ -86,8 +85,8 @@ def _compose(sender: Sender, conn: Connection, notice: Notice,
     display = names(conn)
     from tracker.following.sender import what_is_followed
 
-    return compose(
-        tracker.settings, sub.email,
+    return sender.mail.compose(
+        sub.email,
         f"Issue {view.number}: was it delivered? ({_short(c.text)})", "question",
         links.unsubscribe(sub.link_key), issue=view, c=c, after_delivery=after_delivery,
         delivered_on=conn.execute(select(commitments.c.delivered_on).where(

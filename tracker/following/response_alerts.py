@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from tracker.domain.status import Clocks
-from tracker.following.mails import compose
 from tracker.following.notices import FRESH_DAYS, Compose, Notice, Occasion
 from tracker.following.store import Subscription
 from tracker.projections.issues import get_issue, overdue_responses
@@ -41,14 +40,14 @@ def occasions(conn: Connection, today: date, clocks: Clocks) -> list[Occasion]:
 
 def _compose(sender: Sender, conn: Connection, notice: Notice,
              sub: Subscription) -> EmailMessage | None:
-    tracker, links = sender.tracker, sender.links
-    today = tracker.clock()
-    still = [r for r in overdue_responses(conn, today, tracker.settings.clocks,
+    settings, links = sender.mail.settings, sender.links
+    today = sender.clock()
+    still = [r for r in overdue_responses(conn, today, settings.clocks,
                                           notice.issue_number)
              if r.due == notice.occasion
              and (r.owed_by == BOARD) == (notice.kind == RESPONSE)]
-    view = get_issue(conn, notice.issue_number, today, tracker.settings.silent_days,
-                     tracker.settings.clocks)
+    view = get_issue(conn, notice.issue_number, today, settings.silent_days,
+                     settings.clocks)
     if not still or view is None:
         return None  # answered (or hidden, merged, closed) since
     owed_by = still[0].owed_by
@@ -58,8 +57,8 @@ def _compose(sender: Sender, conn: Connection, notice: Notice,
     subject = (f"Issue {view.number}: the Board's response is overdue"
                if notice.kind == RESPONSE
                else f"Issue {view.number}: {owed_by}'s answer to the referral is overdue")
-    return compose(
-        tracker.settings, sub.email, subject, "response_overdue",
+    return sender.mail.compose(
+        sub.email, subject, "response_overdue",
         links.unsubscribe(sub.link_key), issue=view, board=notice.kind == RESPONSE,
         owed_by=owed_by, due=notice.occasion, what=what_is_followed(sub, display),
         path=sub.path, manage_url=links.manage(sub.link_key))

@@ -22,12 +22,12 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, select, update
 
 from tracker.bootstrap import Tracker
 from tracker.following.fanout import fan_out
 from tracker.following.links import Links
-from tracker.following.mails import compose
+from tracker.following.mails import Mail
 from tracker.following.store import Subscription, Wish, deliveries, subscriptions
 from tracker.projections import issues as issue_status
 from tracker.projections.reference import names
@@ -66,17 +66,6 @@ class SendReport:
 Connect = Callable[[], smtplib.SMTP]
 
 
-def smtp_connection(tracker: Tracker) -> smtplib.SMTP:
-    s = tracker.settings
-    kind = smtplib.SMTP_SSL if s.smtp_tls else smtplib.SMTP
-    connection = kind(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
-    if s.smtp_starttls and not s.smtp_tls:
-        connection.starttls()
-    if s.smtp_user:
-        connection.login(s.smtp_user, s.smtp_password)
-    return connection
-
-
 def what_is_followed(sub: Subscription | Wish, display: dict[str, str]) -> str:
     if sub.kind == "issue":
         return f"issue {sub.target}"
@@ -84,18 +73,20 @@ def what_is_followed(sub: Subscription | Wish, display: dict[str, str]) -> str:
 
 
 def sender_for(tracker: Tracker) -> Sender:
-    """The sender with this tracker's secret (for signed links) and SMTP settings."""
-    from tracker.web.citizens import server_secret
-
-    return Sender(tracker, Links(server_secret(tracker.settings), tracker.settings.base_url))
+    """The sender made of the container's parts: its mail, its link signer, its engines."""
+    return Sender(tracker.mail, tracker.links, tracker.write_engine, tracker.engine,
+                  tracker.clock)
 
 
 class Sender:
-    def __init__(self, tracker: Tracker, links: Links, connect: Connect | None = None) -> None:
-        self.tracker = tracker
+    def __init__(self, mail: Mail, links: Links, engine: Engine, read_engine: Engine,
+                 clock: Callable[[], date], connect: Connect | None = None) -> None:
+        self.mail = mail
         self.links = links
-        self.engine = tracker.write_engine
-        self._connect = connect or (lambda: smtp_connection(tracker))
+        self.engine = engine  # the private stores' (deliveries are written)
+        self.read_engine = read_engine
+        self.clock = clock
+        self._connect = connect or mail.connect
         # The day and moment this sender last planned its notices (tracker.following.notices).
         self.notices_planned: tuple[date, datetime] | None = None
 
@@ -151,8 +142,8 @@ class Sender:
         try:
             for sid, position in keys:
                 sub, entry = context.subs[sid], context.entries[position]
-                message = compose(
-                    self.tracker.settings, sub.email,
+                message = self.mail.compose(
+                    sub.email,
                     f"Issue {entry.issue_number}: {entry.issue_title}", "alert",
                     self.links.unsubscribe(sub.link_key), entry=entry,
                     verdict=context.verdicts[entry.issue_number], what=context.what(sub),
@@ -202,8 +193,8 @@ class Sender:
                     "verdict": context.verdicts[entry.issue_number], "entries": []})
                 issue["entries"].append(entry)
             count = len(positions)
-            message = compose(
-                self.tracker.settings, sub.email,
+            message = self.mail.compose(
+                sub.email,
                 f"What changed: {count} {'update' if count == 1 else 'updates'} on "
                 f"{context.what(sub)}", "digest", self.links.unsubscribe(sub.link_key),
                 issues=list(grouped.values()), what=context.what(sub), path=sub.path,
@@ -272,19 +263,19 @@ class Sender:
                     connection.close()
 
     def _context(self, positions: list[int], sids: list[int]) -> _Context:
-        with self.tracker.engine.connect() as conn:
+        settings = self.mail.settings
+        with self.read_engine.connect() as conn:
             found = {r["position"]: to_entry(r) for r in conn.execute(
                 select(entries).where(entries.c.position.in_(set(positions)))).mappings()}
             subs = {r.id: Subscription(r.id, r.link_key, r.email, r.kind, r.target, r.mode, True,
                                        True)
                     for r in conn.execute(select(subscriptions).where(
                         subscriptions.c.id.in_(set(sids))))}
-            today = self.tracker.clock()
+            today = self.clock()
             verdicts = {}
             for number in {e.issue_number for e in found.values()}:
-                view = issue_status.get_issue(conn, number, today,
-                                              self.tracker.settings.silent_days,
-                                              self.tracker.settings.clocks)
+                view = issue_status.get_issue(conn, number, today, settings.silent_days,
+                                              settings.clocks)
                 verdicts[number] = view.verdict if view else ""
             display = names(conn)
         return _Context(found, subs, verdicts, display)

@@ -46,9 +46,9 @@ class AuditProjection(Projection):
             number = int(conn.execute(select(entry_actors.c.issue_number).where(
                 entry_actors.c.issue_id == e.originator_id.hex).limit(1)).scalar_one())
             self._numbers[e.originator_id] = number
-        conn.execute(entry_actors.insert().values(
-            position=position, issue_id=e.originator_id.hex, issue_number=number,
-            actor_id=str(e.actor_id)[:100]))
+        self.bulk.insert(entry_actors, position, {
+            "position": position, "issue_id": e.originator_id.hex, "issue_number": number,
+            "actor_id": str(e.actor_id)[:100]})
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,7 +29,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.sql import ClauseElement
 
 from tracker.domain.commitment import CommitmentStatus
 from tracker.domain.issue import Issue
@@ -131,64 +130,32 @@ class IssueStatusProjection(Projection):
     def __init__(self) -> None:
         # Later events name the aggregate id, not the number: remember the mapping.
         self._numbers: dict[Any, int] = {}
-        # Supports, by far the most frequent event, are added up within a batch and
-        # written as one UPDATE per issue (before any other event of that issue is).
-        self._supports: dict[Any, dict[str, Any]] = {}
-        # Issues submitted in this batch: inserted together at its end (or just before
-        # another kind of event of theirs), their supports counted into the row meanwhile.
-        self._new: dict[Any, dict[str, Any]] = {}
 
-    def process(self, conn: Connection, event: Any, position: int) -> None:
-        kind = type(event)
-        if kind is Issue.Submitted:
-            self._numbers[event.originator_id] = event.number
-            self._new[event.originator_id] = _new_row(event, position)
-            return
-        new = self._new.get(event.originator_id)
-        if kind is Issue.Supported and new is not None:
-            new.update(supporters=new["supporters"] + 1, version=event.originator_version,
-                       position=position, updated_at=event.timestamp,
-                       last_occurred_on=max(new["last_occurred_on"], event.occurred_on))
-            return
-        if new is not None:
-            conn.execute(_INSERT_ISSUE, self._new.pop(event.originator_id))
-        if kind is Issue.Supported:
-            pending = self._supports.get(event.originator_id)
-            if pending is None:
-                pending = self._supports[event.originator_id] = {
-                    "n": self._number(conn, event), "k": 0, "d": event.occurred_on}
-            pending.update(k=pending["k"] + 1, v=event.originator_version, p=position,
-                           t=event.timestamp, d=max(pending["d"], event.occurred_on))
-            return
-        if event.originator_id in self._supports:
-            self._flush_supports(conn, [self._supports.pop(event.originator_id)])
-        super().process(conn, event, position)
-
-    def finish_batch(self, conn: Connection) -> None:
-        if self._new:
-            conn.execute(_INSERT_ISSUE, list(self._new.values()))
-        if self._supports:
-            self._flush_supports(conn, list(self._supports.values()))
-        self.abandon_batch()
-
-    def abandon_batch(self) -> None:
-        self._new = {}
-        self._supports = {}
-
-    @staticmethod
-    def _flush_supports(conn: Connection, pending: list[dict[str, Any]]) -> None:
-        conn.execute(_ADD_SUPPORTS, pending)
+    # Supports, by far the most frequent event, never cost a statement each: one submitted
+    # in the same batch is counted into the held new row, and those of an issue already
+    # stored are added up into one held UPDATE per issue. Every other handler first writes
+    # what is held for its issue (``_number``), as it reads or changes the stored row.
 
     @handles(Issue.Submitted)
     def _submitted(self, conn: Connection, e: Issue.Submitted, position: int) -> None:
-        # Not reached in a batch (process holds new rows back); kept for direct calls.
         self._numbers[e.originator_id] = e.number
-        conn.execute(_INSERT_ISSUE, _new_row(e, position))
+        self.bulk.insert(issues, e.originator_id, _new_row(e, position))
 
     @handles(Issue.Supported)
     def _supported(self, conn: Connection, e: Issue.Supported, position: int) -> None:
-        # Not reached in a batch (process adds supports up); kept for direct calls.
-        self._touch(conn, e, position, supporters=_EXPRESSIONS["supporters"])
+        key = e.originator_id
+        new = self.bulk.held(issues, key)
+        if new is not None:
+            new.update(supporters=new["supporters"] + 1, version=e.originator_version,
+                       position=position, updated_at=e.timestamp,
+                       last_occurred_on=max(new["last_occurred_on"], e.occurred_on))
+            return
+        added = self.bulk.held(_ADD_SUPPORTS, key)
+        if added is None:
+            added = self.bulk.update(_ADD_SUPPORTS, key, {
+                "n": self._stored_number(conn, e), "k": 0, "d": e.occurred_on})
+        added.update(k=added["k"] + 1, v=e.originator_version, p=position, t=e.timestamp,
+                     d=max(added["d"], e.occurred_on))
 
     @handles(Issue.Hidden)
     def _hidden(self, conn: Connection, e: Issue.Hidden, position: int) -> None:
@@ -302,6 +269,12 @@ class IssueStatusProjection(Projection):
     # -- helpers -------------------------------------------------------------------------
 
     def _number(self, conn: Connection, e: Any) -> int:
+        """The issue's number, once its held rows are written: call before any statement
+        that reads or changes its stored rows."""
+        self.bulk.settle(conn, e.originator_id)
+        return self._stored_number(conn, e)
+
+    def _stored_number(self, conn: Connection, e: Any) -> int:
         number = self._numbers.get(e.originator_id)
         if number is None:
             number = int(conn.execute(select(issues.c.number).where(
@@ -310,19 +283,16 @@ class IssueStatusProjection(Projection):
         return number
 
     def _touch(self, conn: Connection, e: Any, position: int, **values: Any) -> None:
-        plain = {k: v for k, v in values.items() if not isinstance(v, ClauseElement)}
-        exprs = {k: v for k, v in values.items() if isinstance(v, ClauseElement)}
-        conn.execute(_touch_statement(tuple(sorted(plain)), tuple(sorted(exprs))), {
+        conn.execute(_touch_statement(tuple(sorted(values))), {
             "n": self._number(conn, e), "v": e.originator_version, "p": position,
-            "t": e.timestamp, "d": e.occurred_on, **{f"x_{k}": v for k, v in plain.items()}})
+            "t": e.timestamp, "d": e.occurred_on, **{f"x_{k}": v for k, v in values.items()}})
 
     def _change(self, conn: Connection, e: Any, position: int, **values: Any) -> None:
-        """Update the row, then re-derive its stage from the facts now stored."""
-        self._touch(conn, e, position, **values)
-        number = self._number(conn, e)
-        facts = load_facts(conn, number)
-        conn.execute(update(issues).where(issues.c.number == number)
-                     .values(stage=str(derive_stage(facts))))
+        """Update the row and its stage, derived from the facts stored with these changes
+        made: one read and one write."""
+        facts = replace(load_facts(conn, self._number(conn, e)),
+                        **{k: v for k, v in values.items() if k in _FACTS})
+        self._touch(conn, e, position, stage=str(derive_stage(facts)), **values)
 
     def _commitment(self, conn: Connection, e: Any, **values: Any) -> None:
         conn.execute(update(commitments).where(
@@ -330,6 +300,8 @@ class IssueStatusProjection(Projection):
             commitments.c.commitment == e.commitment).values(**values))
 
 
+# The columns a change may set that the stage is derived from (the commitments are read).
+_FACTS = frozenset(f.name for f in fields(IssueFacts)) - {"commitments"}
 _TEXT_COLUMNS = ("title", "description", "presenter", "response_summary", "response_reason",
                  "outcome")
 
@@ -397,10 +369,7 @@ def _new_row(e: Issue.Submitted, position: int) -> dict[str, Any]:
         version=e.originator_version, position=position)
 
 
-# The only expressions _touch is given (a counter); statements are cached by their shape.
-_EXPRESSIONS = {"supporters": issues.c.supporters + 1}
 _LATEST_DAY: Any = bindparam("d")
-_INSERT_ISSUE = issues.insert()
 _ADD_SUPPORTS = update(issues).where(issues.c.number == bindparam("n")).values(
     supporters=issues.c.supporters + bindparam("k"), version=bindparam("v"),
     position=bindparam("p"), updated_at=bindparam("t"),
@@ -409,7 +378,7 @@ _ADD_SUPPORTS = update(issues).where(issues.c.number == bindparam("n")).values(
 
 
 @functools.lru_cache(maxsize=64)
-def _touch_statement(plain: tuple[str, ...], exprs: tuple[str, ...]) -> Any:
+def _touch_statement(plain: tuple[str, ...]) -> Any:
     """UPDATE issues ... with every value a parameter: compiled once per shape, which is
     most of the cost of projecting an event otherwise."""
     day: Any = bindparam("d")
@@ -417,7 +386,7 @@ def _touch_statement(plain: tuple[str, ...], exprs: tuple[str, ...]) -> Any:
         version=bindparam("v"), position=bindparam("p"), updated_at=bindparam("t"),
         last_occurred_on=case((issues.c.last_occurred_on < day, day),
                               else_=issues.c.last_occurred_on),
-        **{k: bindparam(f"x_{k}") for k in plain}, **{k: _EXPRESSIONS[k] for k in exprs})
+        **{k: bindparam(f"x_{k}") for k in plain})
 
 
 # -- queries -------------------------------------------------------------------------------

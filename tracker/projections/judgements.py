@@ -111,41 +111,16 @@ class JudgementsProjection(Projection):
 
     def __init__(self) -> None:
         self._numbers: dict[Any, int] = {}
-        # Answers without a reason, the frequent kind, added up within a batch.
-        self._counts: dict[tuple[int, int, str], int] = {}
-        self._new: list[dict[str, Any]] = []
 
-    def process(self, conn: Connection, event: Any, position: int) -> None:
-        kind = type(event)
-        if kind is Issue.Submitted:
-            self._numbers[event.originator_id] = event.number
-            self._new.append({"issue_id": event.originator_id.hex, "number": event.number,
-                              "hidden": False})
-            return
-        if kind not in self._dispatch:
-            return
-        if self._new:
-            conn.execute(judged_issues.insert(), self._new)
-            self._new = []
-        super().process(conn, event, position)
+    # Rows of issues submitted in a batch are held to its end (other handlers write their
+    # issue's first, ``_number``); answers, the frequent event, are added up per commitment
+    # and answer into one held UPDATE each.
 
-    def finish_batch(self, conn: Connection) -> None:
-        if self._new:
-            conn.execute(judged_issues.insert(), self._new)
-        self._flush_counts(conn)
-        self.abandon_batch()
-
-    def abandon_batch(self) -> None:
-        self._new = []
-        self._counts = {}
-
-    def _flush_counts(self, conn: Connection) -> None:
-        for answer in ANSWERS:
-            rows = [{"n": n, "c": c, "k": k} for (n, c, a), k in self._counts.items()
-                    if a == answer]
-            if rows:
-                conn.execute(_ADD_ANSWER[answer], rows)
-        self._counts = {}
+    @handles(Issue.Submitted)
+    def _submitted(self, conn: Connection, e: Issue.Submitted, position: int) -> None:
+        self._numbers[e.originator_id] = e.number
+        self.bulk.insert(judged_issues, e.originator_id, {
+            "issue_id": e.originator_id.hex, "number": e.number, "hidden": False})
 
     @handles(Issue.CommitmentMade)
     def _made(self, conn: Connection, e: Issue.CommitmentMade, position: int) -> None:
@@ -156,8 +131,10 @@ class JudgementsProjection(Projection):
     @handles(Issue.CitizenAnswered)
     def _answered(self, conn: Connection, e: Issue.CitizenAnswered, position: int) -> None:
         number = self._number(conn, e)
-        key = (number, e.commitment, e.answer)
-        self._counts[key] = self._counts.get(key, 0) + 1
+        statement, key = _ADD_ANSWER[e.answer], (number, e.commitment)
+        added = self.bulk.held(statement, key) or self.bulk.update(
+            statement, key, {"n": number, "c": e.commitment, "k": 0})
+        added["k"] += 1
         if e.challenge:
             row = {"issue_number": number, "challenge": e.challenge,
                    "commitment": e.commitment, "answer": e.answer, "reason": e.reason,
@@ -235,6 +212,9 @@ class JudgementsProjection(Projection):
              "score": score} for number, score in zip(e.issues, e.scores, strict=True)])
 
     def _number(self, conn: Connection, e: Any) -> int:
+        """The issue's number, once its held row is written: call before any statement
+        that reads or changes its stored rows."""
+        self.bulk.settle(conn, e.originator_id)
         number = self._numbers.get(e.originator_id)
         if number is None:
             number = int(conn.execute(select(judged_issues.c.number).where(

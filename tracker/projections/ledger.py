@@ -48,7 +48,7 @@ from tracker.ledger import (
     canonical_json,
     entry_leaf_hash,
 )
-from tracker.projections.base import Projection, metadata
+from tracker.projections.base import Projection, handles, metadata
 from tracker.projections.sentences import TYPE_KEYS, public_fields
 from tracker.projections.withheld import withhold_fields
 
@@ -92,11 +92,6 @@ _SELECT_STATE = select(ledger_state.c.size, ledger_state.c.edge, ledger_state.c.
     ledger_state.c.name == STATE)
 _UPDATE_STATE = ledger_state.update().where(ledger_state.c.name == STATE).values(
     size=bindparam("size"), edge=bindparam("edge"))
-_INSERT_STATE = ledger_state.insert().values(name=STATE, size=bindparam("size"),
-                                             edge=bindparam("edge"), key_id=bindparam("key"))
-_INSERT_LEAVES = ledger_leaves.insert()
-_INSERT_NODES = ledger_nodes.insert()
-_INSERT_ISSUES = ledger_issues.insert()
 _SELECT_NUMBER = select(ledger_issues.c.number).where(
     ledger_issues.c.issue_id == bindparam("key"))
 
@@ -130,16 +125,14 @@ class LedgerProjection(Projection):
         self._key_id = key_id
         self._edge: CompactRange | None = None  # loaded at a batch's first entry
         self._stored = False  # whether the state row exists
-        self._leaves: list[dict[str, Any]] = []
-        self._nodes: list[dict[str, Any]] = []
-        self._issues: list[dict[str, Any]] = []
         # An issue's number never changes, so it is kept across batches (and rebuilds
         # start from a new projection).
         self._numbers: dict[str, int] = {}
 
-    def process(self, conn: Connection, event: Any, position: int) -> None:
-        if type(event) not in TYPE_KEYS:
-            return
+    @handles(*TYPE_KEYS)
+    def _append(self, conn: Connection, event: Any, position: int) -> None:
+        """Every public entry's leaf, and the tile nodes it completes, held to the batch's
+        end; the tree's edge moves in memory and is written once, with them."""
         edge = self._edge if self._edge is not None else self._load(conn)
         number = self._number(conn, event)
         index = edge.size
@@ -147,30 +140,23 @@ class LedgerProjection(Projection):
         leaf = entry_leaf_hash(data)
         for node in edge.append(leaf):
             if node.level and node.level % TILE_HEIGHT == 0:
-                self._nodes.append({"level": node.level, "node_index": node.index,
-                                    "hash": node.hash})
-        self._leaves.append({"leaf_index": index, "position": position, "hash": leaf,
-                             "entry": data})
+                self.bulk.insert(ledger_nodes, (node.level, node.index), {
+                    "level": node.level, "node_index": node.index, "hash": node.hash})
+        self.bulk.insert(ledger_leaves, index, {"leaf_index": index, "position": position,
+                                                "hash": leaf, "entry": data})
 
     def finish_batch(self, conn: Connection) -> None:
-        if self._edge is not None and self._leaves:
-            conn.execute(_INSERT_LEAVES, self._leaves)
-            if self._nodes:
-                conn.execute(_INSERT_NODES, self._nodes)
-            if self._issues:
-                conn.execute(_INSERT_ISSUES, self._issues)
+        if self._edge is not None:
             values = {"size": self._edge.size, "edge": self._edge.to_bytes()}
             if self._stored:
-                conn.execute(_UPDATE_STATE, values)
+                self.bulk.update(_UPDATE_STATE, STATE, values)
             else:
-                conn.execute(_INSERT_STATE, {**values, "key": self._key_id()})
-        self.abandon_batch()
+                self.bulk.insert(ledger_state, STATE,
+                                 {"name": STATE, **values, "key_id": self._key_id()})
+        super().finish_batch(conn)
 
-    def abandon_batch(self) -> None:
+    def end_batch(self) -> None:
         self._edge = None
-        self._leaves = []
-        self._nodes = []
-        self._issues = []
 
     def _load(self, conn: Connection) -> CompactRange:
         row = conn.execute(_SELECT_STATE).first()
@@ -187,11 +173,12 @@ class LedgerProjection(Projection):
         key = event.originator_id.hex
         if event.originator_version == 1:  # the submission: always stored with its batch
             number = int(event.number)
-            self._issues.append({"issue_id": key, "number": number})
+            self.bulk.insert(ledger_issues, key, {"issue_id": key, "number": number})
         else:
             cached = self._numbers.get(key)
             if cached is not None:
                 return cached
+            self.bulk.settle(conn, key)
             number = conn.execute(_SELECT_NUMBER, {"key": key}).scalar_one()
         if len(self._numbers) >= 100_000:
             self._numbers.clear()

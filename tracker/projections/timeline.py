@@ -35,7 +35,7 @@ from sqlalchemy import (
 
 from tracker.domain.issue import Issue
 from tracker.domain.reference import Assembly, Owner, Topic
-from tracker.projections.base import Projection, metadata
+from tracker.projections.base import Projection, handles, metadata
 from tracker.projections.reference import names
 from tracker.projections.sentences import TYPE_KEYS, public_fields, sentence
 from tracker.projections.withheld import WITHHELD_TITLE, withheld_sentence, withhold_fields
@@ -95,121 +95,159 @@ context = Table(
 )
 
 
-_INSERT_ENTRY = entries.insert()
-_ENTRY_COLUMNS = tuple(c.name for c in entries.c)
-_COPY_ENTRIES = "COPY {table} (" + ", ".join(_ENTRY_COLUMNS) + ") FROM STDIN"
-_INSERT_CONTEXT = context.insert()
 _SELECT_CONTEXT = select(context).where(context.c.issue_id == bindparam("key"))
 # What withholding replaces in an entry, and puts back.
 _WORDS = ("sentence", "issue_title", "fields")
 _REWRITE_ENTRY = entries.update().where(entries.c.position == bindparam("p")).values(
     **{k: bindparam(f"x_{k}") for k in (*_WORDS, "withheld")})
-
-
-def _copy_entries(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL: a batch's entries in one COPY, in the batch's transaction. There is an
-    entry for every event, so this is most of a rebuild's writing, and COPY moves rows
-    without a statement per row (rebuild went from about 14,000 to 17,000-21,000 events/s)."""
-    # Raw SQL: name the schema a rebuild's shadow maps the tables to, as SQLAlchemy would.
-    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
-    table = f'"{schema}".timeline_entries' if schema else "timeline_entries"
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(_COPY_ENTRIES.format(table=table)) as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in _ENTRY_COLUMNS])
+# Events that change what the timeline knows of their issue, each with a handler of its own;
+# every other public event only adds its entry.
+_CHANGING_CONTEXT = (Issue.Submitted, Issue.Hidden, Issue.Restored, Issue.TopicAssigned,
+                     Issue.Scheduled, Issue.BoardResponded, Issue.CommitmentMade,
+                     Issue.CommitmentAmended)
+_ENTRY_ONLY = tuple(kind for kind in TYPE_KEYS if kind not in _CHANGING_CONTEXT)
 
 
 class TimelineProjection(Projection):
+    """An entry for every public event, held and written once per batch (on PostgreSQL with
+    COPY: there is an entry for every event, so this is most of a rebuild's writing)."""
+
     name = "timeline"
     tables = (entries, context, withheld_entries)
 
     def __init__(self) -> None:
         self._names: dict[str, str] | None = None  # slug -> display name, loaded once
         # Within one batch only (another process may project the next one): each issue's
-        # context read once, and the entries inserted together at the end.
+        # context, read once. Contexts of issues submitted in the batch are held new rows,
+        # inserted at its end with their final values.
         self._contexts: dict[str, dict[str, Any]] = {}
-        # Contexts of issues submitted in this batch: inserted at its end with their final
-        # values, so their later events in the batch neither read nor update them.
-        self._new_contexts: dict[str, dict[str, Any]] = {}
-        self._pending: list[dict[str, Any]] = []
-        # The words of pending entries written withheld, by position: stored with them.
-        self._held: dict[int, dict[str, Any]] = {}
 
-    def finish_batch(self, conn: Connection) -> None:
-        if self._new_contexts:
-            conn.execute(_INSERT_CONTEXT, list(self._new_contexts.values()))
-        if self._pending:
-            if conn.dialect.name == "postgresql":
-                _copy_entries(conn, self._pending)
-            else:
-                conn.execute(_INSERT_ENTRY, self._pending)
-        if self._held:
-            conn.execute(withheld_entries.insert(), list(self._held.values()))
-        self.abandon_batch()
-
-    def abandon_batch(self) -> None:
+    def end_batch(self) -> None:
         self._contexts = {}
-        self._new_contexts = {}
-        self._pending = []
-        self._held = {}
 
-    def process(self, conn: Connection, event: Any, position: int) -> None:
-        if type(event) not in TYPE_KEYS:
-            if isinstance(event, Topic.Created | Owner.Created | Assembly.Created):
-                self._names = None  # a new name: read them again when next needed
-            return
-        if self._names is None:
-            self._names = names(conn)
-        key = event.originator_id.hex
-        if isinstance(event, Issue.Submitted):
-            self._contexts[key] = self._new_contexts[key] = {
-                "issue_id": key, "number": event.number, "title": event.title,
-                "owners": "{}", "topic": None, "assembly": None, "lead": None,
-                "hidden": False}
+    @handles(Topic.Created, Owner.Created, Assembly.Created)
+    def _named(self, conn: Connection, e: Any, position: int) -> None:
+        self._names = None  # a new name: read them again when next needed
+
+    @handles(*_ENTRY_ONLY)
+    def _entry(self, conn: Connection, e: Any, position: int) -> None:
+        self._add(conn, e, position, self._context(conn, e))
+
+    @handles(Issue.Submitted)
+    def _submitted(self, conn: Connection, e: Issue.Submitted, position: int) -> None:
+        key = e.originator_id.hex
+        ctx = self._contexts[key] = self.bulk.insert(context, key, {
+            "issue_id": key, "number": e.number, "title": e.title, "owners": "{}",
+            "topic": None, "assembly": None, "lead": None, "hidden": False})
+        self._add(conn, e, position, ctx)
+
+    @handles(Issue.Hidden)
+    def _hidden(self, conn: Connection, e: Issue.Hidden, position: int) -> None:
+        ctx = self._context(conn, e)
+        if not ctx["hidden"]:
+            self._withhold(conn, ctx["number"])
+            self._change(conn, ctx, hidden=True)
+        self._add(conn, e, position, ctx)
+
+    @handles(Issue.Restored)
+    def _restored(self, conn: Connection, e: Issue.Restored, position: int) -> None:
+        ctx = self._context(conn, e)
+        if ctx["hidden"]:
+            self._give_back(conn, ctx["number"])
+            self._change(conn, ctx, hidden=False)
+        self._add(conn, e, position, ctx)
+
+    @handles(Issue.TopicAssigned)
+    def _topic(self, conn: Connection, e: Issue.TopicAssigned, position: int) -> None:
+        ctx = self._context(conn, e)
+        self._change(conn, ctx, topic=e.topic)
+        self._add(conn, e, position, ctx)
+
+    @handles(Issue.Scheduled)
+    def _scheduled(self, conn: Connection, e: Issue.Scheduled, position: int) -> None:
+        ctx = self._context(conn, e)
+        self._change(conn, ctx, assembly=e.assembly)
+        self._add(conn, e, position, ctx)
+
+    @handles(Issue.BoardResponded)
+    def _responded(self, conn: Connection, e: Issue.BoardResponded, position: int) -> None:
+        ctx = self._context(conn, e)
+        if e.lead:
+            self._change(conn, ctx, lead=e.lead)
+        self._add(conn, e, position, ctx, owner=e.lead or None)
+
+    @handles(Issue.CommitmentMade)
+    def _commitment_made(self, conn: Connection, e: Issue.CommitmentMade,
+                         position: int) -> None:
+        ctx = self._context(conn, e)
+        self._set_owner(conn, ctx, e.commitment, e.owner)
+        self._add(conn, e, position, ctx)
+
+    @handles(Issue.CommitmentAmended)
+    def _amended(self, conn: Connection, e: Issue.CommitmentAmended, position: int) -> None:
+        ctx = self._context(conn, e)
+        if e.field == "owner":
+            self._set_owner(conn, ctx, e.commitment, e.after)
+        self._add(conn, e, position, ctx)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _context(self, conn: Connection, e: Any) -> dict[str, Any]:
+        key = e.originator_id.hex
         ctx = self._contexts.get(key)
         if ctx is None:
             ctx = self._contexts[key] = dict(
                 conn.execute(_SELECT_CONTEXT, {"key": key}).mappings().one())
+        return ctx
+
+    def _change(self, conn: Connection, ctx: dict[str, Any], **changes: Any) -> None:
+        key = ctx["issue_id"]
+        if self.bulk.held(context, key) is None:  # stored: a rare event, written at once
+            conn.execute(context.update().where(context.c.issue_id == key).values(**changes))
+        ctx.update(changes)
+
+    def _set_owner(self, conn: Connection, ctx: dict[str, Any], commitment: int,
+                   owner: str) -> None:
         owners = json.loads(ctx["owners"])
-        if isinstance(event, Issue.Hidden) and not ctx["hidden"]:
-            self._withhold(conn, ctx["number"])
-        elif isinstance(event, Issue.Restored) and ctx["hidden"]:
-            self._give_back(conn, ctx["number"])
-        changes = self._context_changes(event, ctx, owners)
-        if changes:
-            if key not in self._new_contexts:
-                conn.execute(context.update().where(context.c.issue_id == key)
-                             .values(**changes))
-            ctx.update(changes)
-        commitment = getattr(event, "commitment", None)
-        owner = (owners.get(str(commitment)) if commitment else None) or (
-            event.lead or None if isinstance(event, Issue.BoardResponded) else None)
-        # Values as parameters, not in the statement: one INSERT for the whole batch.
+        owners[str(commitment)] = owner
+        self._change(conn, ctx, owners=json.dumps(owners, sort_keys=True))
+
+    def _add(self, conn: Connection, e: Any, position: int, ctx: dict[str, Any],
+             owner: str | None = None) -> None:
+        """Hold the event's entry, as it shows now (withheld while its issue is hidden)."""
+        if self._names is None:
+            self._names = names(conn)
+        commitment = getattr(e, "commitment", None)
+        if commitment:
+            owner = json.loads(ctx["owners"]).get(str(commitment)) or owner
         row = dict(
-            position=position, issue_number=ctx["number"], entry=event.originator_version,
-            type=TYPE_KEYS[type(event)], actor_role=event.actor_role,
-            occurred_on=event.occurred_on, recorded_at=event.timestamp,
-            sentence=sentence(event, self._names), issue_title=ctx["title"],
-            topic=ctx["topic"], owner=owner, assembly=getattr(event, "assembly", None) or
+            position=position, issue_number=ctx["number"], entry=e.originator_version,
+            type=TYPE_KEYS[type(e)], actor_role=e.actor_role,
+            occurred_on=e.occurred_on, recorded_at=e.timestamp,
+            sentence=sentence(e, self._names), issue_title=ctx["title"],
+            topic=ctx["topic"], owner=owner, assembly=getattr(e, "assembly", None) or
             ctx["assembly"], commitment=commitment,
-            corrects=event.entry if isinstance(event, Issue.Corrected) else None,
-            fields=json.dumps(public_fields(event), sort_keys=True), withheld=False)
-        self._pending.append(self._withheld_row(row) if ctx["hidden"] else row)
+            corrects=e.entry if isinstance(e, Issue.Corrected) else None,
+            fields=json.dumps(public_fields(e), sort_keys=True), withheld=False)
+        self.bulk.insert(entries, position, self._withheld_row(row) if ctx["hidden"] else row)
 
     # -- hidden means withdrawn (see withheld.py) -----------------------------------------
 
     def _withheld_row(self, row: dict[str, Any]) -> dict[str, Any]:
-        """A pending entry as it shows while its issue is hidden; its words kept aside."""
-        self._held[row["position"]] = {k: row[k] for k in ("position", *_WORDS)}
+        """A held entry as it shows while its issue is hidden; its words held aside."""
+        self.bulk.insert(withheld_entries, row["position"],
+                         {k: row[k] for k in ("position", *_WORDS)})
         fields = withhold_fields(row["type"], json.loads(row["fields"]))
         return {**row, "issue_title": WITHHELD_TITLE, "withheld": True,
                 "sentence": withheld_sentence(row["type"], fields, self._names or {}),
                 "fields": json.dumps(fields, sort_keys=True)}
 
     def _withhold(self, conn: Connection, number: int) -> None:
-        """Every entry of the issue so far, pending or stored, written withheld."""
-        self._pending = [self._withheld_row(r) if r["issue_number"] == number and
-                         not r["withheld"] else r for r in self._pending]
+        """Every entry of the issue so far, held or stored, written withheld."""
+        held = self.bulk.rows(entries)
+        for position, row in held.items():
+            if row["issue_number"] == number and not row["withheld"]:
+                held[position] = self._withheld_row(row)
         stored = conn.execute(select(entries.c.position, entries.c.type,
                                      *(entries.c[k] for k in _WORDS)).where(
             entries.c.issue_number == number, entries.c.withheld == false())).mappings().all()
@@ -227,13 +265,12 @@ class TimelineProjection(Projection):
         conn.execute(_REWRITE_ENTRY, changed)
 
     def _give_back(self, conn: Connection, number: int) -> None:
-        """Every entry of the issue so far, pending or stored, with its words again."""
-        pending = []
-        for r in self._pending:
-            if r["issue_number"] == number and r["withheld"]:
-                r = {**r, **self._held.pop(r["position"]), "withheld": False}
-            pending.append(r)
-        self._pending = pending
+        """Every entry of the issue so far, held or stored, with its words again."""
+        held = self.bulk.rows(entries)
+        for position, row in held.items():
+            if row["issue_number"] == number and row["withheld"]:
+                words = self.bulk.discard(withheld_entries, position) or {}
+                held[position] = {**row, **words, "withheld": False}
         stored = conn.execute(select(withheld_entries).join(
             entries, entries.c.position == withheld_entries.c.position).where(
             entries.c.issue_number == number)).mappings().all()
@@ -244,25 +281,6 @@ class TimelineProjection(Projection):
             for r in stored])
         conn.execute(withheld_entries.delete().where(withheld_entries.c.position.in_(
             [r["position"] for r in stored])))
-
-    @staticmethod
-    def _context_changes(event: Any, ctx: dict[str, Any],
-                         owners: dict[str, str]) -> dict[str, Any]:
-        if isinstance(event, Issue.TopicAssigned):
-            return {"topic": event.topic}
-        if isinstance(event, Issue.Scheduled):
-            return {"assembly": event.assembly}
-        if isinstance(event, Issue.BoardResponded) and event.lead:
-            return {"lead": event.lead}
-        if isinstance(event, Issue.CommitmentMade):
-            owners[str(event.commitment)] = event.owner
-            return {"owners": json.dumps(owners, sort_keys=True)}
-        if isinstance(event, Issue.CommitmentAmended) and event.field == "owner":
-            owners[str(event.commitment)] = event.after
-            return {"owners": json.dumps(owners, sort_keys=True)}
-        if isinstance(event, Issue.Hidden | Issue.Restored):
-            return {"hidden": isinstance(event, Issue.Hidden)}
-        return {}
 
 
 @dataclass(frozen=True)

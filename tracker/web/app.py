@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -15,16 +14,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracker import __version__
 from tracker.bootstrap import Tracker
-from tracker.following.links import Links
 from tracker.projections.runner import Poller, ProjectionError
+from tracker.site.templating import STATIC_DIR, VENDOR_DIR
 from tracker.web import errors, security
 from tracker.web.body_limit import BodyLimit
-from tracker.web.citizens import RateLimits, server_secret
-from tracker.web.conditional import PositionWatcher
 from tracker.web.edge import plain_parameters
-from tracker.web.fast_answers import FastAnswers
 from tracker.web.idempotency import IdempotentWrites
-from tracker.web.page_cache import PageCache
+from tracker.web.mounting import mount, mounted
 from tracker.web.rendering import render
 from tracker.web.routes import (
     api_issues,
@@ -51,15 +47,15 @@ from tracker.web.routes import (
     staff_meeting,
     staff_worklist,
 )
-from tracker.web.templating import STATIC_DIR, VENDOR_DIR, build_environment
 
 
 def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
-    """Build the app around a bootstrapped tracker (the caller owns and closes it)."""
+    """Mount the container (tracker.bootstrap) in a new app: the caller owns and closes it.
+    Routes take its parts through tracker.web.deps; nothing else is put on ``app.state``."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        watcher = PositionWatcher(tracker, app.state.page_cache)
+        watcher = mounted(app).http_cache.watcher()
         watcher.start()
         poller = None
         if not poll:
@@ -83,13 +79,7 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
                      lifespan=lifespan, dependencies=[Depends(plain_parameters)],
                      description="Did anything concrete come of it? Issues, commitments, "
                                  "delivery: a public, event-sourced record.")
-    app.state.tracker = tracker
-    app.state.templates = build_environment(tracker.settings)
-    app.state.page_cache = PageCache(tracker.settings.page_cache_bytes)
-    app.state.rate_limits = RateLimits(tracker.settings)
-    app.state.secret = server_secret(tracker.settings)
-    app.state.max_file_bytes = tracker.settings.max_file_bytes
-    app.state.links = Links(app.state.secret, tracker.settings.base_url)
+    mount(app, tracker)
     app.add_middleware(IdempotentWrites, tracker=tracker)  # inside the body limit
     # An upload's multipart envelope adds a little to the file itself.
     app.add_middleware(BodyLimit, max_bytes=tracker.settings.max_body_bytes,
@@ -111,9 +101,10 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
 
 class TrackerAPI(FastAPI):
     """FastAPI behind two pure ASGI layers: the security headers on every response, then
-    the answers from memory (tracker.web.fast_answers). They sit in front of FastAPI's own
-    entry point, so that a repeat read costs none of what FastAPI and Starlette do per
-    request (its telemetry check alone reads three environment variables), nor routing."""
+    the answers from memory (tracker.web.http_cache, HttpCache.front). They sit in front of
+    FastAPI's own entry point, so that a repeat read costs none of what FastAPI and
+    Starlette do per request (its telemetry check alone reads three environment
+    variables), nor routing."""
 
     _front: ASGIApp | None = None
 
@@ -122,9 +113,8 @@ class TrackerAPI(FastAPI):
             await super().__call__(scope, receive, send)
             return
         if self._front is None:
-            self._front = security.SecurityHeaders(FastAnswers(
-                functools.partial(FastAPI.__call__, self), tracker=self.state.tracker,
-                cache=self.state.page_cache))
+            self._front = security.SecurityHeaders(
+                mounted(self).http_cache.front(super().__call__))
         await self._front(scope, receive, send)
 
 

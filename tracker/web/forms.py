@@ -8,12 +8,14 @@ typed and a message next to each field at fault.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from tracker.domain.glossary import COMPLETION_GRADES, OUTCOME_GRADES
 from tracker.domain.response import Grade
@@ -117,9 +119,14 @@ def describe(model: type[BaseModel], only: tuple[str, ...] | None = None,
     return fields
 
 
-def read(model: type[BaseModel], fields: list[FormField], form: Any) -> dict[str, Any]:
+# A posted form (Starlette's FormData) or the values a page stands for.
+Posted = Mapping[str, object]
+
+
+def read(model: type[BaseModel], fields: list[FormField], form: Posted
+         ) -> dict[str, str | list[str]]:
     """Posted values for the model: empty optional fields left out, lines split."""
-    values: dict[str, Any] = {}
+    values: dict[str, str | list[str]] = {}
     for f in fields:
         raw = str(form.get(f.name, "")).replace("\r\n", "\n")
         f.value = raw
@@ -132,8 +139,8 @@ def read(model: type[BaseModel], fields: list[FormField], form: Any) -> dict[str
     return values
 
 
-def validate(model: type[BaseModel], fields: list[FormField], form: Any,
-             fixed: dict[str, Any] | None = None) -> BaseModel | None:
+def validate(model: type[BaseModel], fields: list[FormField], form: Posted,
+             fixed: Mapping[str, str] | None = None) -> BaseModel | None:
     """The command, or None with a message set on each field at fault. ``fixed`` holds
     values the form itself stands for (a delivery form means status "delivered")."""
     try:
@@ -148,7 +155,7 @@ def validate(model: type[BaseModel], fields: list[FormField], form: Any,
         return None
 
 
-def _message(problem: Any, target: FormField) -> str:
+def _message(problem: ErrorDetails, target: FormField) -> str:
     kind = problem.get("type", "")
     if kind in ("missing", "string_too_short"):
         return f"Enter {target.label.split(' (')[0].lower()}"

@@ -89,7 +89,7 @@ class IdempotentWrites:
     def _caller(self, request: Request) -> str | None:
         authorization = request.headers.get("authorization")
         if authorization is None:
-            client = hmac.new(request.app.state.secret, client_key(request).encode(),
+            client = hmac.new(self.tracker.secret, client_key(request).encode(),
                               hashlib.sha256).hexdigest()
             return f"client {client}"
         scheme, _, token = authorization.partition(" ")

@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, Response
 
-from tracker.accounts import SESSION_HOURS, Account
+from tracker.accounts import SESSION_HOURS, Account, Accounts
+from tracker.web.mounting import container_of
 
 COOKIE = "tracker_staff"
 COOKIE_PATH = "/admin"
@@ -33,19 +34,19 @@ class StaffSession:
     form_token: str
 
 
-def current(request: Request) -> StaffSession | None:
+def current(request: Request, accounts: Accounts) -> StaffSession | None:
     session_id = request.cookies.get(COOKIE)
     if not session_id or len(session_id) > 100:
         return None
-    found = request.app.state.tracker.accounts.session(session_id)
+    found = accounts.session(session_id)
     if found is None:
         return None
     account, form_token = found
     return StaffSession(session_id, account, form_token)
 
 
-def set_cookie(request: Request, response: Response, session_id: str) -> None:
-    secure = request.app.state.tracker.settings.base_url.startswith("https://")
+def set_cookie(base_url: str, response: Response, session_id: str) -> None:
+    secure = base_url.startswith("https://")
     response.set_cookie(COOKIE, session_id, max_age=SESSION_HOURS * 3600, path=COOKIE_PATH,
                         httponly=True, samesite="strict", secure=secure)
 
@@ -75,7 +76,7 @@ def from_another_site(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None:
         return False
-    ours = {_origin(request.app.state.tracker.settings.base_url), _origin(str(request.base_url))}
+    ours = {_origin(container_of(request).settings.base_url), _origin(str(request.base_url))}
     return _origin(origin) not in ours
 
 

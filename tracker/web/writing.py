@@ -9,6 +9,8 @@ Every refusal therefore happens before anything reaches the event store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, NoReturn
 
 from fastapi import Depends, Header, HTTPException
@@ -17,9 +19,8 @@ from fastapi.responses import JSONResponse
 
 from tracker.accounts import Account
 from tracker.application import Outcome, Recorded
-from tracker.bootstrap import Tracker
 from tracker.domain.values import Actor, Role
-from tracker.web.deps import TrackerDep, get_account
+from tracker.web.deps import AccountsDep, SettingsDep, ShowWrittenDep, get_account
 from tracker.web.replies import Written
 
 # Everyone without a token. Citizens are not accounts, so they share one opaque actor id;
@@ -51,7 +52,7 @@ def idempotency_key(key: Annotated[str | None, Header(
     route runs."""
 
 
-def get_caller(tracker: TrackerDep,
+def get_caller(accounts: AccountsDep,
                authorization: Annotated[str | None, Header()] = None) -> Account | None:
     """The staff account behind a bearer token; None for a citizen who sends none.
 
@@ -60,7 +61,7 @@ def get_caller(tracker: TrackerDep,
     """
     if authorization is None:
         return None
-    return get_account(tracker, authorization)
+    return get_account(accounts, authorization)
 
 
 CallerDep = Annotated[Account | None, Depends(get_caller)]
@@ -91,11 +92,26 @@ def refuse(field: str, detail: str) -> NoReturn:
                                    "type": "value_error"}])
 
 
-def written(tracker: Tracker, outcome: Outcome | Recorded, status: int = 200,
-            kind: str = "") -> JSONResponse:
-    """Project the new events now, so the next read shows them, and say what was written."""
-    tracker.show_written(outcome.position)
-    return answer(tracker.settings.base_url, outcome, status, kind)
+@dataclass(frozen=True)
+class Reply:
+    """The answer to a write, once the next read will show it."""
+
+    show_written: Callable[[int], bool]
+    base_url: str
+
+    def __call__(self, outcome: Outcome | Recorded, status: int = 200,
+                 kind: str = "") -> JSONResponse:
+        """Project the new events now, so the next read shows them, and say what was
+        written."""
+        self.show_written(outcome.position)
+        return answer(self.base_url, outcome, status, kind)
+
+
+async def get_reply(show_written: ShowWrittenDep, settings: SettingsDep) -> Reply:
+    return Reply(show_written, settings.base_url)
+
+
+ReplyDep = Annotated[Reply, Depends(get_reply)]
 
 
 def answer(base: str, outcome: Outcome | Recorded, status: int, kind: str = "") -> JSONResponse:

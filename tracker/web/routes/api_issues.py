@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
-from sqlalchemy import Connection
+from fastapi import APIRouter, Query, Request, Response
 
 from tracker.domain.status import Stage
-from tracker.projections import issues as issue_status
-from tracker.projections import timeline
-from tracker.projections.listings import IssueFilter, list_issues
-from tracker.web.conditional import answer
-from tracker.web.deps import MAX_NUMBER, IssueNumber, TrackerDep
+from tracker.projections.listings import IssueFilter
+from tracker.site import api
+from tracker.site.addresses import Read
+from tracker.web.deps import MAX_NUMBER, IssueNumber
+from tracker.web.http_cache import SiteDep
 from tracker.web.replies import refusals
-from tracker.web.schemas import EntryOut, IssueListOut, IssueOut, IssueSummaryOut
-from tracker.web.views import entry_out
+from tracker.web.schemas import EntryOut, IssueListOut, IssueOut
 
 # Any parameter no text may hold is a 422 naming it (tracker.web.edge.plain_parameters).
 router = APIRouter(prefix="/api/v1/issues", tags=["issues"], responses=refusals(422))
@@ -33,7 +27,7 @@ Slug = Annotated[str | None, Query(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_leng
 
 @router.get("", response_model=IssueListOut)
 async def read_issues(
-    request: Request, tracker: TrackerDep,
+    request: Request, site: SiteDep,
     stage: Annotated[Stage | None, Query(description="A stage key, e.g. in_progress")] = None,
     topic: Slug = None, owner: Slug = None, assembly: Slug = None,
     overdue: bool = False,
@@ -45,29 +39,14 @@ async def read_issues(
 ) -> Response:
     """Issues, newest first, with filters and a text search."""
     where = IssueFilter(stage and str(stage), topic, owner, assembly, overdue, q, outcome)
-
-    def build(conn: Connection) -> IssueListOut:
-        found, total = list_issues(conn, where, tracker.clock(), offset, limit)
-        return IssueListOut(total=total, offset=offset, limit=limit,
-                            issues=[IssueSummaryOut(**asdict(i)) for i in found])
-
-    return await answer(request, tracker, "issues", build)
+    return await site.answer(request, Read("issues", api.issues,
+                                           api.IssuesQuery(where, offset, limit)))
 
 
 @router.get("/{number}", response_model=IssueOut, responses=READ_ONE)
-async def read_issue(number: IssueNumber, request: Request,
-                     tracker: TrackerDep) -> Response:
+async def read_issue(number: IssueNumber, request: Request, site: SiteDep) -> Response:
     """One issue's status: stage, verdict and commitments."""
-
-    def build(conn: Connection) -> IssueOut:
-        view = issue_status.get_issue(conn, number, tracker.clock(),
-                                      tracker.settings.silent_days,
-                                      tracker.settings.clocks)
-        if view is None:
-            raise HTTPException(404, detail=f"There is no issue {number}")
-        return IssueOut.model_validate(asdict(view))
-
-    return await answer(request, tracker, "issue", build)
+    return await site.answer(request, Read("issue", api.issue, number))
 
 
 HISTORY_PAGE = 100
@@ -78,7 +57,7 @@ NEXT_PAGE = {"Link": {"description": 'The next page, when there is one: `<...>; 
 @router.get("/{number}/history", response_model=list[EntryOut],
             responses={**READ_ONE, 200: {"headers": NEXT_PAGE}})
 async def read_history(
-    number: IssueNumber, request: Request, tracker: TrackerDep,
+    number: IssueNumber, request: Request, site: SiteDep,
     after: Annotated[int, Query(ge=0, le=MAX_NUMBER, description=(
         "Entries after this entry number: the `entry` of the last one already read"))] = 0,
     limit: Annotated[int, Query(ge=1, le=200, description="Entries per page")] = HISTORY_PAGE,
@@ -91,16 +70,5 @@ async def read_history(
     the issue's `supporters` count (`GET /api/v1/issues/{number}`) gives them, and the
     open-data export lists each.
     """
-
-    def build(conn: Connection) -> Response:
-        found = timeline.history(conn, number, after, limit + 1)
-        if not found and not timeline.has_history(conn, number):
-            raise HTTPException(404, detail=f"There is no issue {number}")
-        page = found[:limit]
-        response = JSONResponse(jsonable_encoder([entry_out(e) for e in page]))
-        if len(found) > limit:
-            following = urlencode({"after": page[-1].entry, "limit": limit})
-            response.headers["Link"] = f'<{request.url.path}?{following}>; rel="next"'
-        return response
-
-    return await answer(request, tracker, "history", build)
+    return await site.answer(request, Read("history", api.history,
+                                           api.HistoryQuery(number, after, limit)))

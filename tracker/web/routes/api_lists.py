@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import Connection
 
-from tracker.projections import reference, timeline
-from tracker.projections.listings import list_commitments
-from tracker.web.conditional import answer
-from tracker.web.deps import MAX_NUMBER, MAX_POSITION, TrackerDep
+from tracker.projections import timeline
+from tracker.site import api
+from tracker.site.addresses import Read, reference_list
+from tracker.web.deps import MAX_NUMBER, MAX_POSITION
+from tracker.web.http_cache import SiteDep
 from tracker.web.replies import refusals
 from tracker.web.routes.api_issues import Slug
 from tracker.web.schemas import CommitmentListOut, ReferenceOut, TimelineOut
-from tracker.web.views import entry_out, reference_out
 
 # Any parameter no text may hold is a 422 naming it (tracker.web.edge.plain_parameters).
 router = APIRouter(prefix="/api/v1", tags=["lists"], responses=refusals(422))
@@ -25,7 +24,7 @@ StatusFilter = Literal["on_track", "at_risk", "delayed", "no_public_evidence", "
 
 @router.get("/timeline", response_model=TimelineOut)
 async def read_timeline(
-    request: Request, tracker: TrackerDep,
+    request: Request, site: SiteDep,
     issue: Annotated[int | None, Query(ge=1, le=MAX_NUMBER)] = None, topic: Slug = None,
     owner: Slug = None, assembly: Slug = None,
     before: Annotated[int | None, Query(ge=1, le=MAX_POSITION,
@@ -33,51 +32,36 @@ async def read_timeline(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """What changed, newest first, filterable by issue, topic, owner and assembly."""
-
-    def build(conn: Connection) -> TimelineOut:
-        found = timeline.what_changed(
-            conn, timeline.TimelineFilter(issue, topic, owner, assembly), before, limit)
-        return TimelineOut(entries=[entry_out(e) for e in found],
-                           next_before=found[-1].position if len(found) == limit else None)
-
-    return await answer(request, tracker, "timeline", build)
+    return await site.answer(request, Read("timeline", api.what_changed, api.TimelineQuery(
+        timeline.TimelineFilter(issue, topic, owner, assembly), before, limit)))
 
 
 @router.get("/commitments", response_model=CommitmentListOut)
 async def read_commitments(
-    request: Request, tracker: TrackerDep,
+    request: Request, site: SiteDep,
     status: StatusFilter | None = None, owner: Slug = None, topic: Slug = None,
     assembly: Slug = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Every commitment, overdue first ("open": neither settled nor overdue)."""
-
-    def build(conn: Connection) -> CommitmentListOut:
-        found, total = list_commitments(conn, tracker.clock(), status=status, owner=owner,
-                                        topic=topic, offset=offset, limit=limit,
-                                        assembly=assembly)
-        return CommitmentListOut(total=total, commitments=found)
-
-    return await answer(request, tracker, "commitments", build)
+    return await site.answer(request, Read("commitments", api.commitments, api.CommitmentsQuery(
+        status, owner, topic, assembly, offset, limit)))
 
 
 @router.get("/topics", response_model=list[ReferenceOut])
-async def read_topics(request: Request, tracker: TrackerDep) -> Response:
+async def read_topics(request: Request, site: SiteDep) -> Response:
     """Topics with their figures."""
-    return await answer(request, tracker, "topics", lambda conn: [
-        reference_out(v) for v in reference.list_topics(conn, tracker.clock())])
+    return await site.answer(request, reference_list("topics"))
 
 
 @router.get("/owners", response_model=list[ReferenceOut])
-async def read_owners(request: Request, tracker: TrackerDep) -> Response:
+async def read_owners(request: Request, site: SiteDep) -> Response:
     """Owners (Board roles and teams) with their figures."""
-    return await answer(request, tracker, "owners", lambda conn: [
-        reference_out(v) for v in reference.list_owners(conn, tracker.clock())])
+    return await site.answer(request, reference_list("owners"))
 
 
 @router.get("/assemblies", response_model=list[ReferenceOut])
-async def read_assemblies(request: Request, tracker: TrackerDep) -> Response:
+async def read_assemblies(request: Request, site: SiteDep) -> Response:
     """Assemblies, newest first, with their figures."""
-    return await answer(request, tracker, "assemblies", lambda conn: [
-        reference_out(v) for v in reference.list_assemblies(conn, tracker.clock())])
+    return await site.answer(request, reference_list("assemblies"))

@@ -11,24 +11,25 @@ routes of their own (api_write_citizens.py): they are rate limited and take no t
 from __future__ import annotations
 
 import inspect
-from typing import Any
 
 from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel
 
 from tracker.accounts import Account
-from tracker.bootstrap import Tracker
+from tracker.application import TrackerApplication
 from tracker.commands import addresses
 from tracker.commands.command import Choice, Command, Refused
-from tracker.web.deps import (
-    AccountDep,
-    ChallengeNumber,
-    CommitmentNumber,
-    IssueNumber,
-    TrackerDep,
-)
+from tracker.web.deps import AccountDep, AppDep, ChallengeNumber, CommitmentNumber, IssueNumber
 from tracker.web.edge import SlugInPath
 from tracker.web.replies import Written, refusals
-from tracker.web.writing import IfMatch, expected_version, idempotency_key, refuse, written
+from tracker.web.writing import (
+    IfMatch,
+    Reply,
+    ReplyDep,
+    expected_version,
+    idempotency_key,
+    refuse,
+)
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(idempotency_key)])
 
@@ -37,7 +38,7 @@ NUMBERS = {"number": IssueNumber, "commitment": CommitmentNumber,
            "challenge": ChallengeNumber, "slug": SlugInPath}
 
 
-def _parameter(name: str, annotation: Any, default: Any = inspect.Parameter.empty
+def _parameter(name: str, annotation: object, default: object = inspect.Parameter.empty
                ) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
                              default=default)
@@ -50,19 +51,19 @@ def add_route(address: Command | Choice) -> None:
     status = 201 if created else 200
     kind = address.path.strip("/").split("/")[0]  # where a topic, owner or assembly is shown
 
-    def write(command: Any, account: Account, tracker: Tracker, if_match: str | None = None,
-              **numbers: int) -> Response:
+    def write(command: BaseModel, account: Account, app: TrackerApplication, reply: Reply,
+              if_match: str | None = None, **numbers: int) -> Response:
         try:
-            outcome = address.run(tracker.app, account.actor, command,
-                                  expected_version(if_match), **numbers)
+            outcome = address.run(app, account.actor, command, expected_version(if_match),
+                                  **numbers)
         except Refused as refused:
             refuse(refused.field, refused.message)
-        return written(tracker, outcome, status, kind)
+        return reply(outcome, status, kind)
 
     parameters = [_parameter(name, NUMBERS[name]) for name in NUMBERS
                   if f"{{{name}}}" in address.path]
     parameters += [_parameter("command", address.request), _parameter("account", AccountDep),
-                   _parameter("tracker", TrackerDep)]
+                   _parameter("app", AppDep), _parameter("reply", ReplyDep)]
     if on_issue:
         parameters.append(_parameter("if_match", IfMatch, None))
     write.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

@@ -28,19 +28,26 @@ from fastapi import APIRouter, Depends, Request, Response
 from tracker.commands import ANSWER_DELIVERY, SUBMIT_ISSUE, SUPPORT_ISSUE
 from tracker.commands.requests import AnswerDelivery, SubmitIssue, SupportIssue
 from tracker.web.citizens import answerer_id, client_key, supporter_id
-from tracker.web.deps import CommitmentNumber, IssueNumber, TrackerDep
+from tracker.web.deps import (
+    AppDep,
+    CommitmentNumber,
+    ContactsDep,
+    IssueNumber,
+    RateLimitsDep,
+    SecretDep,
+)
 from tracker.web.edge import same_site_json
 from tracker.web.replies import Written, refusals
-from tracker.web.writing import CallerDep, actor_of, idempotency_key, refuse, written
+from tracker.web.writing import CallerDep, ReplyDep, actor_of, idempotency_key, refuse
 
 router = APIRouter(prefix="/api/v1", tags=["citizens"],
                    dependencies=[Depends(idempotency_key)])
 
 
 def rate_limited(kind: str) -> Callable[..., None]:
-    def check(request: Request, caller: CallerDep) -> None:
+    def check(request: Request, caller: CallerDep, limits: RateLimitsDep) -> None:
         if caller is None:
-            request.app.state.rate_limits.check(kind, client_key(request))
+            limits.check(kind, client_key(request))
     return check
 
 
@@ -49,17 +56,18 @@ def rate_limited(kind: str) -> Callable[..., None]:
              dependencies=[Depends(same_site_json),
                            Depends(rate_limited(SUBMIT_ISSUE.rate_limit))],
              responses=refusals(400, 401, 403, 409, 413, 415, 422, 429))
-def submit_issue(command: SubmitIssue, tracker: TrackerDep, caller: CallerDep) -> Response:
+def submit_issue(command: SubmitIssue, app: AppDep, contacts: ContactsDep, reply: ReplyDep,
+                 caller: CallerDep) -> Response:
     # The honeypot and the contact details are the web's: the command takes neither.
     if command.website:
         refuse("website", "This field must be left empty")
     if command.occurred_on is not None and caller is None:
         refuse("occurred_on", "An issue raised here is raised today; leave occurred_on out")
-    outcome = tracker.app.submit_issue(command.title, command.description, actor_of(caller),
-                                       command.occurred_on)
+    outcome = app.submit_issue(command.title, command.description, actor_of(caller),
+                               command.occurred_on)
     if command.contact_email:
-        tracker.contacts.add(outcome.number, command.contact_name, str(command.contact_email))
-    return written(tracker, outcome, 201)
+        contacts.add(outcome.number, command.contact_name, str(command.contact_email))
+    return reply(outcome, 201)
 
 
 @router.post(SUPPORT_ISSUE.path, response_model=Written, summary=SUPPORT_ISSUE.title,
@@ -67,12 +75,12 @@ def submit_issue(command: SubmitIssue, tracker: TrackerDep, caller: CallerDep) -
              dependencies=[Depends(same_site_json),
                            Depends(rate_limited(SUPPORT_ISSUE.rate_limit))],
              responses=refusals(400, 401, 403, 404, 409, 413, 415, 422, 429))
-def support_issue(number: IssueNumber, _command: SupportIssue, request: Request,
-                  tracker: TrackerDep, caller: CallerDep) -> Response:
+def support_issue(number: IssueNumber, _command: SupportIssue, request: Request, app: AppDep,
+                  secret: SecretDep, reply: ReplyDep, caller: CallerDep) -> Response:
     # The supporter is the client, told apart by a pseudonymous id the web makes.
     who = client_key(request) if caller is None else caller.actor.account_id
-    supporter = supporter_id(request.app.state.secret, who, number)
-    return written(tracker, tracker.app.support_issue(number, supporter, actor_of(caller)))
+    supporter = supporter_id(secret, who, number)
+    return reply(app.support_issue(number, supporter, actor_of(caller)))
 
 
 @router.post(ANSWER_DELIVERY.path, response_model=Written, summary=ANSWER_DELIVERY.title,
@@ -81,10 +89,10 @@ def support_issue(number: IssueNumber, _command: SupportIssue, request: Request,
                            Depends(rate_limited(ANSWER_DELIVERY.rate_limit))],
              responses=refusals(400, 401, 403, 404, 409, 413, 415, 422, 429))
 def answer_delivery(number: IssueNumber, commitment: CommitmentNumber,
-                    command: AnswerDelivery, request: Request, tracker: TrackerDep,
-                    caller: CallerDep) -> Response:
+                    command: AnswerDelivery, request: Request, app: AppDep,
+                    secret: SecretDep, reply: ReplyDep, caller: CallerDep) -> Response:
     # Like a supporter, the one who answers is the client, by a pseudonymous id.
     who = client_key(request) if caller is None else caller.actor.account_id
-    answerer = answerer_id(request.app.state.secret, who, number, commitment)
-    return written(tracker, tracker.app.answer_delivery(
+    answerer = answerer_id(secret, who, number, commitment)
+    return reply(app.answer_delivery(
         number, commitment, command.answer, command.reason, answerer, actor_of(caller)))

@@ -12,8 +12,8 @@ from starlette.datastructures import UploadFile
 
 from tracker.accounts import Account
 from tracker.domain.values import Role
-from tracker.evidence_files import EvidenceFiles, FileRefused, evidence_files
-from tracker.web.deps import AccountDep, TrackerDep
+from tracker.evidence_files import EvidenceFiles, FileRefused
+from tracker.web.deps import AccountDep, FilesDep, SettingsDep
 from tracker.web.routes.staff import StaffDep, page, posted
 from tracker.web.staff_session import StaffSession
 
@@ -25,14 +25,14 @@ UPLOADS = r"/api/v1/files|/admin/files|/admin/issues/\d+/commitments/\d+/(progre
 ATTACHING = ("progress", "delivery")  # those forms' last part
 
 
-async def attached(tracker: TrackerDep, upload: object) -> str | None:
+async def attached(files: EvidenceFiles, base_url: str, upload: object) -> str | None:
     """The address of a file attached to a staff form, once stored; None without one.
     Raises FileRefused."""
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
     content, declared = await _read(upload)
-    stored = _files(tracker).store(content, declared)
-    return str(tracker.settings.base_url).rstrip("/") + stored.path
+    stored = files.store(content, declared)
+    return str(base_url).rstrip("/") + stored.path
 MAY_UPLOAD = frozenset({Role.SECRETARIAT, Role.ADMIN})
 # A stored file never changes (its address is its hash); it is never shown in the page
 # that links it, never run, and never taken for another type.
@@ -42,10 +42,6 @@ SERVED = {
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-
-
-def _files(tracker: TrackerDep) -> EvidenceFiles:
-    return evidence_files(tracker.settings.data_dir, tracker.settings.max_file_bytes)
 
 
 async def _read(upload: object) -> tuple[bytes, str | None]:
@@ -62,7 +58,8 @@ def _allowed(role: str) -> bool:
 # upload records nothing on the public record until an update names the file. README
 # documents it.
 @router.post("/api/v1/files", status_code=201, include_in_schema=False)
-async def upload_file(request: Request, tracker: TrackerDep, account: AccountDep) -> Response:
+async def upload_file(request: Request, files: FilesDep, settings: SettingsDep,
+                      account: AccountDep) -> Response:
     """A PDF, PNG or JPEG as the multipart field ``file``: 201 with its ``sha256`` and
     ``url``; 415 when its content is none of those or not the type it was sent as, 413
     when too large."""
@@ -70,10 +67,10 @@ async def upload_file(request: Request, tracker: TrackerDep, account: AccountDep
     form = await request.form(max_files=1, max_fields=4)
     try:
         content, declared = await _read(form.get("file"))
-        stored = _files(tracker).store(content, declared)
+        stored = files.store(content, declared)
     except FileRefused as refused:
         return JSONResponse({"detail": refused.message, "field": "file"}, refused.status)
-    base = str(tracker.settings.base_url).rstrip("/")
+    base = str(settings.base_url).rstrip("/")
     return JSONResponse({"sha256": stored.sha256, "url": base + stored.path,
                          "content_type": stored.content_type, "size": stored.size}, 201)
 
@@ -85,8 +82,8 @@ def _check_role(account: Account) -> None:
 
 @router.get("/files/sha256/{sha256}", include_in_schema=False)
 def serve_file(sha256: Annotated[str, PathParam(max_length=64)],
-               tracker: TrackerDep) -> Response:
-    found = _files(tracker).find(sha256)
+               files: FilesDep) -> Response:
+    found = files.find(sha256)
     if found is None:
         return JSONResponse({"detail": "There is no such file", "field": None}, 404)
     path, stored = found
@@ -96,26 +93,29 @@ def serve_file(sha256: Annotated[str, PathParam(max_length=64)],
 
 
 @router.get("/admin/files", response_class=HTMLResponse, include_in_schema=False)
-def upload_page(request: Request, staff: StaffDep) -> Response:
-    return _page(request, staff)
+def upload_page(request: Request, settings: SettingsDep, staff: StaffDep) -> Response:
+    return _page(request, staff, settings.max_file_bytes)
 
 
 @router.post("/admin/files", response_class=HTMLResponse, include_in_schema=False)
-async def upload_from_page(request: Request, tracker: TrackerDep, staff: StaffDep) -> Response:
+async def upload_from_page(request: Request, files: FilesDep, settings: SettingsDep,
+                           staff: StaffDep) -> Response:
     form = await posted(request, staff)
+    limit = settings.max_file_bytes
     if not _allowed(staff.account.role):
-        return _page(request, staff, "Your role cannot upload evidence files", 403)
+        return _page(request, staff, limit, "Your role cannot upload evidence files", 403)
     try:
         content, declared = await _read(form.get("file"))
-        stored = _files(tracker).store(content, declared)
+        stored = files.store(content, declared)
     except FileRefused as refused:
-        return _page(request, staff, refused.message, refused.status)
-    base = str(tracker.settings.base_url).rstrip("/")
-    return _page(request, staff, stored_url=base + stored.path, kind=stored.content_type)
+        return _page(request, staff, limit, refused.message, refused.status)
+    base = str(settings.base_url).rstrip("/")
+    return _page(request, staff, limit, stored_url=base + stored.path,
+                 kind=stored.content_type)
 
 
-def _page(request: Request, staff: StaffSession, error: str = "", status: int = 200,
-          stored_url: str = "", kind: str = "") -> Response:
+def _page(request: Request, staff: StaffSession, limit: int, error: str = "",
+          status: int = 200, stored_url: str = "", kind: str = "") -> Response:
     return page(request, "staff/files.html", status, staff=staff,
                 heading="Upload an evidence file", error=error, stored_url=stored_url,
-                kind=kind, limit=request.app.state.max_file_bytes)
+                kind=kind, limit=limit)

@@ -9,20 +9,21 @@ people who never clicked.
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, EmailStr, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from tracker.bootstrap import Tracker
 from tracker.commands.fields import SaidLine
+from tracker.config import Settings
 from tracker.following.links import Links
-from tracker.following.mails import compose
-from tracker.following.sender import smtp_connection, what_is_followed
+from tracker.following.mails import Mail
+from tracker.following.sender import what_is_followed
 from tracker.following.store import (
     CONFIRM_DAYS,
     KINDS,
@@ -32,10 +33,17 @@ from tracker.following.store import (
     Wish,
     path_of,
 )
-from tracker.projections import issues as issue_status
 from tracker.projections import reference
+from tracker.projections.lookups import issue_exists, owner_exists, topic_exists
 from tracker.web.citizens import client_key
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import (
+    FollowsDep,
+    LinksDep,
+    PositionDep,
+    RateLimitsDep,
+    ReadEngineDep,
+)
+from tracker.web.mounting import container_of
 from tracker.web.rendering import render
 from tracker.web.routes import follow_questions
 from tracker.web.staff_session import check_origin
@@ -54,43 +62,52 @@ class FollowRequest(BaseModel):
     mode: str = Field(default="instant", pattern="^(instant|daily)$")
 
 
-def _page(request: Request, status: int, heading: str, message: str, **extra: Any) -> Response:
-    response = render(request, "follow.html", status, heading=heading, message=message,
-                      **extra)
+def _page(request: Request, status: int, heading: str, message: str, **extra: object
+          ) -> Response:
+    response = render(request, "follow.html", status, section="", heading=heading,
+                      message=message, **extra)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _follows(tracker: Tracker) -> Follows:
-    return Follows(tracker.write_engine)
+@dataclass(frozen=True)
+class Asking:
+    """What asking to follow needs: the store, the signer, the mail, what exists."""
+
+    follows: Follows
+    links: Links
+    mail: Mail
+    engine: Engine  # the read models', to check and name what is followed
+    settings: Settings
 
 
-def _links(request: Request) -> Links:
-    links: Links = request.app.state.links
-    return links
+async def get_asking(request: Request) -> Asking:
+    container = container_of(request)
+    return Asking(container.follows, container.links, container.mail, container.engine,
+                  container.settings)
 
 
-def _exists(tracker: Tracker, kind: str, target: str) -> bool:
-    with tracker.engine.connect() as conn:
+AskingDep = Annotated[Asking, Depends(get_asking)]
+
+
+def _exists(engine: Engine, kind: str, target: str) -> bool:
+    with engine.connect() as conn:
         if kind == "issue":
-            return target.isdigit() and len(target) < 10 and conn.execute(
-                select(issue_status.issues.c.number).where(
-                    issue_status.issues.c.number == int(target))).first() is not None
-        table = reference.topics if kind == "topic" else reference.owners
-        return conn.execute(select(table.c.slug).where(table.c.slug == target)).first() \
-            is not None
+            return target.isdigit() and len(target) < 10 and issue_exists(conn, int(target))
+        return (topic_exists if kind == "topic" else owner_exists)(conn, target)
 
 
 @router.post("", response_class=HTMLResponse)
-def ask_to_follow(request: Request, tracker: TrackerDep, email: Annotated[str, Form()] = "",
+def ask_to_follow(request: Request, asking: AskingDep, limits: RateLimitsDep,
+                  email: Annotated[str, Form()] = "",
                   kind: Annotated[str, Form()] = "", target: Annotated[str, Form()] = "",
                   mode: Annotated[str, Form()] = "instant") -> Response:
     check_origin(request)
-    if not tracker.settings.mail_enabled:
+    if not asking.settings.mail_enabled:
         return _page(request, 404, "Following by e-mail is not offered here",
                      "This site sends no mail. Feeds and calendars work without it.")
-    request.app.state.rate_limits.check("follow", client_key(request))
+    limits.check("follow", client_key(request))
     try:
         wish = FollowRequest(email=email, kind=kind, target=target, mode=mode)
     except ValidationError as error:
@@ -99,18 +116,18 @@ def ask_to_follow(request: Request, tracker: TrackerDep, email: Annotated[str, F
                    else "That is not something that can be followed.")
         return _page(request, 422, "Check your e-mail address", message,
                      back=_back(kind, target))
-    if not _exists(tracker, wish.kind, wish.target):
+    if not _exists(asking.engine, wish.kind, wish.target):
         return _page(request, 404, "Nothing to follow there",
                      "There is no such issue, topic or owner.")
-    return send_confirmation(request, tracker, str(wish.email), wish.kind, wish.target,
+    return send_confirmation(request, asking, str(wish.email), wish.kind, wish.target,
                              wish.mode)
 
 
-def send_confirmation(request: Request, tracker: Tracker, email: str, kind: str,
+def send_confirmation(request: Request, asking: Asking, email: str, kind: str,
                       target: str, mode: str) -> Response:
     """Record the wish and send the one confirmation mail (limited per address)."""
-    outcome, wish, what = mail_confirmation(request, tracker, email, kind, target, mode)
-    limit = tracker.settings.follow_confirmations_per_day
+    outcome, wish, what = mail_confirmation(asking, email, kind, target, mode)
+    limit = asking.settings.follow_confirmations_per_day
     if outcome == "limited":
         # Said the same way whoever asks: it tells nobody whether the address follows
         # anything, only that it has had enough mail from us today.
@@ -130,24 +147,24 @@ def send_confirmation(request: Request, tracker: Tracker, email: str, kind: str,
                  back=wish.path)
 
 
-def mail_confirmation(request: Request, tracker: Tracker, email: str, kind: str, target: str,
+def mail_confirmation(asking: Asking, email: str, kind: str, target: str,
                       mode: str) -> tuple[str, Wish | None, str]:
     """("sent" | "limited" | "failed", the request, what it follows)."""
-    follows = _follows(tracker)
-    limit = tracker.settings.follow_confirmations_per_day
+    follows = asking.follows
+    limit = asking.settings.follow_confirmations_per_day
     if follows.confirmations_since(email, datetime.now(UTC) - timedelta(days=1)) >= limit:
         return "limited", None, ""
     wish = follows.request(email, kind, target, mode)
-    with tracker.engine.connect() as conn:
+    with asking.engine.connect() as conn:
         what = what_is_followed(wish, reference.names(conn))
-    message = compose(
-        tracker.settings, wish.email, f"Confirm: follow {what}", "confirm", None,
+    message = asking.mail.compose(
+        wish.email, f"Confirm: follow {what}", "confirm", None,
         what=what, path=wish.path, days=CONFIRM_DAYS,
-        confirm_url=_links(request).confirm(wish.key),
+        confirm_url=asking.links.confirm(wish.key),
         mode_text="every change" if mode == "instant" else "one digest a day",
         manage_url=None)
     try:
-        with smtp_connection(tracker) as connection:
+        with asking.mail.connect() as connection:
             connection.send_message(message)
     except (smtplib.SMTPException, OSError):
         return "failed", wish, what
@@ -160,15 +177,15 @@ def _back(kind: str, target: str) -> str:
     return "/"
 
 
-def _subscription(request: Request, tracker: Tracker, purpose: str,
+def _subscription(links: Links, follows: Follows, purpose: str,
                   token: str) -> Subscription | None:
-    key = _links(request).read(purpose, token)
-    return _follows(tracker).by_link(key) if key is not None else None
+    key = links.read(purpose, token)
+    return follows.by_link(key) if key is not None else None
 
 
-def _wish(request: Request, tracker: Tracker, token: str) -> Wish | None:
-    key = _links(request).read("confirm", token)
-    return _follows(tracker).pending(key) if key is not None else None
+def _wish(links: Links, follows: Follows, token: str) -> Wish | None:
+    key = links.read("confirm", token)
+    return follows.pending(key) if key is not None else None
 
 
 BAD_LINK = ("This link is not valid any more",
@@ -177,11 +194,12 @@ BAD_LINK = ("This link is not valid any more",
 
 
 @router.get("/confirm", response_class=HTMLResponse)
-def confirm_page(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
-    wish = _wish(request, tracker, token)
+def confirm_page(request: Request, links: LinksDep, follows: FollowsDep,
+                 engine: ReadEngineDep, token: Token = "") -> Response:
+    wish = _wish(links, follows, token)
     if wish is None:
         return _page(request, 400, *BAD_LINK)
-    with tracker.engine.connect() as conn:
+    with engine.connect() as conn:
         what = what_is_followed(wish, reference.names(conn))
     return _page(request, 200, f"Follow {what} by e-mail?",
                  f"Mails will go to {wish.email}: "
@@ -190,39 +208,41 @@ def confirm_page(request: Request, tracker: TrackerDep, token: Token = "") -> Re
 
 
 @router.post("/confirm", response_class=HTMLResponse)
-def confirm(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
+def confirm(request: Request, links: LinksDep, follows: FollowsDep, engine: ReadEngineDep,
+            projected: PositionDep, token: Token = "") -> Response:
     check_origin(request)
-    key = _links(request).read("confirm", token)
-    position = tracker.projector.position()
-    confirmed = _follows(tracker).confirm(key, position) if key is not None else None
+    key = links.read("confirm", token)
+    position = projected()
+    confirmed = follows.confirm(key, position) if key is not None else None
     if confirmed is None:
         return _page(request, 400, *BAD_LINK)
-    with tracker.engine.connect() as conn:
+    with engine.connect() as conn:
         what = what_is_followed(confirmed, reference.names(conn))
     return _page(request, 200, f"You are following {what}",
                  "Every mail has a link to stop it, in one click.", back=confirmed.path,
-                 manage=_links(request).path("manage", confirmed.link_key))
+                 manage=links.path("manage", confirmed.link_key))
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse)
-def unsubscribe_page(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
-    sub = _subscription(request, tracker, "unsubscribe", token)
+def unsubscribe_page(request: Request, links: LinksDep, follows: FollowsDep,
+                     engine: ReadEngineDep, token: Token = "") -> Response:
+    sub = _subscription(links, follows, "unsubscribe", token)
     if sub is None:
         return _page(request, 400, *BAD_LINK)
-    with tracker.engine.connect() as conn:
+    with engine.connect() as conn:
         what = what_is_followed(sub, reference.names(conn))
     return _page(request, 200, f"Stop following {what}?", f"Mails go to {sub.email}.",
                  button="Stop these mails", action=Links.path_of("unsubscribe", token))
 
 
 @router.post("/unsubscribe", response_class=HTMLResponse)
-async def unsubscribe(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
+async def unsubscribe(request: Request, links: LinksDep, follows: FollowsDep,
+                      token: Token = "") -> Response:
     """One click (RFC 8058): the mail program POSTs ``List-Unsubscribe=One-Click`` here.
     No origin check: that POST comes from the mail provider, and the signed token is what
     authorises it."""
-    key = _links(request).read("unsubscribe", token)
-    left = await run_in_threadpool(_follows(tracker).unsubscribe, key) \
-        if key is not None else None
+    key = links.read("unsubscribe", token)
+    left = await run_in_threadpool(follows.unsubscribe, key) if key is not None else None
     if left is None:
         return _page(request, 400, *BAD_LINK)
     return _page(request, 200, "You will get no more of these mails",
@@ -230,14 +250,14 @@ async def unsubscribe(request: Request, tracker: TrackerDep, token: Token = "") 
 
 
 @router.get("/manage", response_class=HTMLResponse)
-def manage(request: Request, tracker: TrackerDep, token: Token = "") -> Response:
-    sub = _subscription(request, tracker, "manage", token)
+def manage(request: Request, links: LinksDep, follows: FollowsDep, engine: ReadEngineDep,
+           token: Token = "") -> Response:
+    sub = _subscription(links, follows, "manage", token)
     if sub is None:
         return _page(request, 400, *BAD_LINK)
-    subs = _follows(tracker).of(sub.email)
-    with tracker.engine.connect() as conn:
+    subs = follows.of(sub.email)
+    with engine.connect() as conn:
         display = reference.names(conn)
-    links = _links(request)
     listed = [{"what": what_is_followed(s, display), "path": s.path,
                "mode": "every change" if s.mode == "instant" else "one digest a day",
                "leave": links.path("unsubscribe", s.link_key)}
@@ -247,4 +267,4 @@ def manage(request: Request, tracker: TrackerDep, token: Token = "") -> Response
                  else f"{sub.email} follows nothing now.", follows=listed)
 
 
-__all__ = ["MODES", "router", "send_confirmation"]
+__all__ = ["MODES", "AskingDep", "router", "send_confirmation"]

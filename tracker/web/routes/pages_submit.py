@@ -15,10 +15,18 @@ from tracker.commands.requests import SubmitIssue
 from tracker.domain import errors
 from tracker.web import forms
 from tracker.web.citizens import client_key, supporter_id
-from tracker.web.deps import MAX_NUMBER, IssueNumber, TrackerDep
+from tracker.web.deps import (
+    MAX_NUMBER,
+    AppDep,
+    ContactsDep,
+    IssueNumber,
+    RateLimitsDep,
+    SecretDep,
+    ShowWrittenDep,
+)
 from tracker.web.errors import status_for
 from tracker.web.rendering import render
-from tracker.web.routes.follow import mail_confirmation
+from tracker.web.routes.follow import AskingDep, mail_confirmation
 from tracker.web.staff_session import check_origin
 from tracker.web.writing import CITIZEN
 
@@ -57,9 +65,11 @@ def submit_page(request: Request) -> Response:
 
 
 @router.post("/submit", response_class=HTMLResponse)
-async def submit(request: Request, tracker: TrackerDep) -> Response:
+async def submit(request: Request, app: AppDep, contacts: ContactsDep,
+                 show_written: ShowWrittenDep, limits: RateLimitsDep,
+                 asking: AskingDep) -> Response:
     check_origin(request)
-    request.app.state.rate_limits.check("submit", client_key(request))
+    limits.check("submit", client_key(request))
     form = await request.form()
     fields = _fields()
     if str(form.get("website", "")):
@@ -71,18 +81,18 @@ async def submit(request: Request, tracker: TrackerDep) -> Response:
         return _page(request, fields, "", 422)
     assert isinstance(command, SubmitIssue)
     try:
-        outcome = tracker.app.submit_issue(command.title, command.description, CITIZEN)
+        outcome = app.submit_issue(command.title, command.description, CITIZEN)
     except errors.DomainError as error:
         return _page(request, fields, forms.place_error(fields, error.field, error.message),
                      status_for(error))
     following = ""
     if command.contact_email:
-        tracker.contacts.add(outcome.number, command.contact_name, str(command.contact_email))
-    tracker.show_written(outcome.position)
+        contacts.add(outcome.number, command.contact_name, str(command.contact_email))
+    show_written(outcome.position)
     if command.contact_email and form.get("follow") == "yes" and \
-            tracker.settings.mail_enabled:
-        following, _, _ = mail_confirmation(request, tracker, str(command.contact_email),
-                                            "issue", str(outcome.number), "instant")
+            asking.settings.mail_enabled:
+        following, _, _ = mail_confirmation(asking, str(command.contact_email), "issue",
+                                            str(outcome.number), "instant")
     suffix = f"&follow={following}" if following else ""
     return RedirectResponse(f"/submit/thanks?issue={outcome.number}{suffix}",
                             status_code=303)
@@ -96,17 +106,18 @@ def submitted(request: Request, issue: Annotated[int, Query(ge=0, le=MAX_NUMBER)
 
 
 @router.post("/issues/{number}/support", response_class=HTMLResponse)
-async def support(number: IssueNumber, request: Request, tracker: TrackerDep) -> Response:
+async def support(number: IssueNumber, request: Request, app: AppDep, secret: SecretDep,
+                  limits: RateLimitsDep, show_written: ShowWrittenDep) -> Response:
     check_origin(request)
-    request.app.state.rate_limits.check("support", client_key(request))
-    supporter = supporter_id(request.app.state.secret, client_key(request), number)
+    limits.check("support", client_key(request))
+    supporter = supporter_id(secret, client_key(request), number)
     try:
-        outcome = tracker.app.support_issue(number, supporter, CITIZEN)
+        outcome = app.support_issue(number, supporter, CITIZEN)
     except errors.AlreadySupported:
         return render(request, "supported.html", 200, number=number, again=True)
     except errors.DomainError as error:
         return render(request, "problem.html", status_for(error),
                       heading="Your support was not recorded", message=error.message,
                       back=f"/issues/{number}", back_text=f"Go back to issue {number}")
-    tracker.show_written(outcome.position)
+    show_written(outcome.position)
     return render(request, "supported.html", 200, number=number, again=False)

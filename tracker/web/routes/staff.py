@@ -8,7 +8,7 @@ read models directly, as they must show what was just written.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -25,7 +25,15 @@ from tracker.domain.values import Role
 from tracker.projections.listings import moderation_queue
 from tracker.web import forms
 from tracker.web.citizens import client_key
-from tracker.web.deps import MAX_NUMBER, TrackerDep
+from tracker.web.deps import (
+    MAX_NUMBER,
+    AccountsDep,
+    AppDep,
+    RateLimitsDep,
+    ReadEngineDep,
+    SettingsDep,
+    ShowWrittenDep,
+)
 from tracker.web.errors import status_for
 from tracker.web.rendering import render
 from tracker.web.staff_session import (
@@ -46,8 +54,8 @@ class LoginNeeded(Exception):
     """Raised by staff pages without a session: answered by a redirect to the login page."""
 
 
-def staff_session(request: Request) -> StaffSession:
-    session = current(request)
+def staff_session(request: Request, accounts: AccountsDep) -> StaffSession:
+    session = current(request, accounts)
     if session is None:
         raise LoginNeeded()
     return session
@@ -56,7 +64,8 @@ def staff_session(request: Request) -> StaffSession:
 StaffDep = Annotated[StaffSession, Depends(staff_session)]
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def page(request: Request, template: str, status: int = 200, **context: object
+         ) -> HTMLResponse:
     response = render(request, template, status, section="staff", **context)
     response.headers.update(NO_STORE)
     return response
@@ -90,17 +99,18 @@ def _login_fields() -> list[forms.FormField]:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, out: bool = False) -> Response:
-    if current(request) is not None:
+def login_page(request: Request, accounts: AccountsDep, out: bool = False) -> Response:
+    if current(request, accounts) is not None:
         return see("/admin")
     return page(request, "staff/login.html", form=_login_fields(), problem="",
                 notice="You have logged out." if out else "")
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def log_in(request: Request, tracker: TrackerDep) -> Response:
+async def log_in(request: Request, accounts: AccountsDep, limits: RateLimitsDep,
+                 settings: SettingsDep) -> Response:
     form = await posted(request, None)
-    request.app.state.rate_limits.check("login", client_key(request))
+    limits.check("login", client_key(request))
     fields = _login_fields()
     login = forms.validate(Login, fields, form)
     fields[1].value = ""  # a password is never sent back in a page
@@ -108,23 +118,22 @@ async def log_in(request: Request, tracker: TrackerDep) -> Response:
         return page(request, "staff/login.html", 422, form=fields, problem="")
     assert isinstance(login, Login)
     # argon2 takes tens of milliseconds on purpose; keep it off the event loop.
-    account = await run_in_threadpool(tracker.accounts.check_password, login.name,
-                                      login.password)
+    account = await run_in_threadpool(accounts.check_password, login.name, login.password)
     if account is None:
         return page(request, "staff/login.html", 401, form=fields,
                     problem="The account name or password is not right.")
-    session_id, _ = await run_in_threadpool(tracker.accounts.open_session, account)
+    session_id, _ = await run_in_threadpool(accounts.open_session, account)
     response = see("/admin")
-    set_cookie(request, response, session_id)
+    set_cookie(settings.base_url, response, session_id)
     return response
 
 
 @router.post("/logout")
-async def log_out(request: Request, tracker: TrackerDep) -> Response:
-    session = current(request)
+async def log_out(request: Request, accounts: AccountsDep) -> Response:
+    session = current(request, accounts)
     if session is not None:
         await posted(request, session)
-        tracker.accounts.close_session(session.session_id)
+        accounts.close_session(session.session_id)
     response = see("/admin/login?out=true")
     clear_cookie(response)
     return response
@@ -136,10 +145,10 @@ def go_to_issue(staff: StaffDep, number: int = 0) -> Response:
 
 
 @router.get("/moderation", response_class=HTMLResponse)
-def moderation(request: Request, tracker: TrackerDep, staff: StaffDep,
+def moderation(request: Request, engine: ReadEngineDep, staff: StaffDep,
                issue: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0,
                done: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0) -> Response:
-    with tracker.engine.connect() as conn:
+    with engine.connect() as conn:
         queue = moderation_queue(conn)
     return page(request, "staff/moderation.html", staff=staff, heading="Moderation queue",
                 queue=queue, done_issue=issue if done else 0, done=done)
@@ -167,8 +176,8 @@ def reference_form(kind: str, request: Request, staff: StaffDep) -> Response:
 
 
 @router.post("/reference/{kind}", response_class=HTMLResponse)
-async def create_reference(kind: str, request: Request, tracker: TrackerDep,
-                           staff: StaffDep) -> Response:
+async def create_reference(kind: str, request: Request, app: AppDep,
+                           show_written: ShowWrittenDep, staff: StaffDep) -> Response:
     if kind not in REFERENCE:
         return page(request, "not_found.html", 404, message="There is no such form.")
     form = await posted(request, staff)
@@ -178,12 +187,12 @@ async def create_reference(kind: str, request: Request, tracker: TrackerDep,
     if sent is None:
         return _reference_page(request, staff, kind, fields, "", 422)
     try:
-        recorded = command.run(tracker.app, staff.account.actor, sent)
+        recorded = command.run(app, staff.account.actor, sent)
     except DomainError as error:
         problem = forms.place_error(fields, error.field, error.message)
         return _reference_page(request, staff, kind, fields, problem, status_for(error))
     assert isinstance(recorded, Recorded)
-    tracker.show_written(recorded.position)
+    show_written(recorded.position)
     return see(f"/admin/reference?done={kind}/{recorded.slug}")
 
 

@@ -21,7 +21,7 @@ from tracker.account_log import Change
 from tracker.accounts import AccountListing
 from tracker.credentials import shown
 from tracker.domain.values import Role
-from tracker.web.deps import MAX_NUMBER, TrackerDep
+from tracker.web.deps import MAX_NUMBER, AccountsDep
 from tracker.web.routes.staff import StaffDep, page
 
 router = APIRouter(prefix="/admin", tags=["staff pages"], include_in_schema=False)
@@ -50,15 +50,15 @@ class ChangeRow:
 
 
 @router.get("/accounts", response_class=HTMLResponse)
-async def accounts_page(request: Request, tracker: TrackerDep, staff: StaffDep,
+async def accounts_page(request: Request, accounts: AccountsDep, staff: StaffDep,
                         before: Annotated[int | None, Query(ge=1, le=MAX_NUMBER)] = None
                         ) -> Response:
     if staff.account.role != Role.ADMIN:
         return page(request, "problem.html", 403, heading="For admins only",
                     message="Only an admin account may see the accounts and their log.",
                     back="/admin", back_text="Go to the staff home")
-    listed = await run_in_threadpool(tracker.accounts.list)
-    changes = await run_in_threadpool(tracker.accounts.log, None, PAGE + 1, before)
+    listed = await run_in_threadpool(accounts.list)
+    changes = await run_in_threadpool(accounts.log, None, PAGE + 1, before)
     older = changes[PAGE].id + 1 if len(changes) > PAGE else None
     return page(request, "staff/accounts.html", staff=staff, heading="Accounts and their log",
                 accounts=[_account_row(a) for a in listed],

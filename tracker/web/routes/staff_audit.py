@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from tracker.credentials import shown
 from tracker.domain.values import Role
 from tracker.projections.audit import AuditRow, audit_rows
-from tracker.web.deps import MAX_NUMBER, TrackerDep
+from tracker.web.deps import MAX_NUMBER, AccountsDep, ReadEngineDep
 from tracker.web.routes.staff import StaffDep, page
 
 router = APIRouter(prefix="/admin", tags=["staff pages"], include_in_schema=False)
@@ -25,7 +25,8 @@ PAGE = 100
 
 
 @router.get("/audit", response_class=HTMLResponse)
-async def audit_page(request: Request, tracker: TrackerDep, staff: StaffDep,
+async def audit_page(request: Request, accounts: AccountsDep, engine: ReadEngineDep,
+                     staff: StaffDep,
                      account: Annotated[int | None, Query(ge=1, le=MAX_NUMBER)] = None,
                      before: Annotated[int | None, Query(ge=1, le=2**62)] = None
                      ) -> Response:
@@ -33,11 +34,11 @@ async def audit_page(request: Request, tracker: TrackerDep, staff: StaffDep,
         return page(request, "problem.html", 403, heading="For admins only",
                     message="Only an admin account may see who recorded each entry.",
                     back="/admin", back_text="Go to the staff home")
-    listed = await run_in_threadpool(tracker.accounts.list)
+    listed = await run_in_threadpool(accounts.list)
     names = {f"account-{a.id}": f"{shown(a.name)} (account {a.id})" for a in listed}
 
     def read() -> list[AuditRow]:
-        with tracker.engine.connect() as conn:
+        with engine.connect() as conn:
             return audit_rows(conn, f"account-{account}" if account else None, before,
                               PAGE + 1)
 

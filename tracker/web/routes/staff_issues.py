@@ -8,20 +8,34 @@ A success redirects to the issue's staff page, which links to the new public ent
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine
 
-from tracker.bootstrap import Tracker
+from tracker.application import TrackerApplication
 from tracker.commands import CHOICES, COMMANDS
 from tracker.commands.command import Choice, Command, Refused
+from tracker.config import Settings
 from tracker.domain import errors
 from tracker.evidence_files import FileRefused
 from tracker.projections import issues as issue_status
 from tracker.projections import reference
 from tracker.web import forms
-from tracker.web.deps import CommitmentNumber, IssueNumber, TrackerDep
+from tracker.web.deps import (
+    AppDep,
+    CommitmentNumber,
+    FilesDep,
+    IssueNumber,
+    ReadModelsDep,
+    Reads,
+    SettingsDep,
+    ShowWrittenDep,
+)
 from tracker.web.errors import status_for
 from tracker.web.routes import files
 from tracker.web.routes.staff import StaffDep, may, page, posted, see
@@ -43,11 +57,10 @@ ON_COMMITMENT: dict[str, Command] = {
 RETURNS = {"/admin/moderation", "/admin/challenges"}
 
 
-def _issue(tracker: Tracker, number: int) -> issue_status.IssueView | None:
-    with tracker.engine.connect() as conn:
-        return issue_status.get_issue(conn, number, tracker.clock(),
-                                      tracker.settings.silent_days,
-                                      tracker.settings.clocks)
+def _issue(reads: Reads, number: int) -> issue_status.IssueView | None:
+    with reads.engine.connect() as conn:
+        return issue_status.get_issue(conn, number, reads.clock(), reads.settings.silent_days,
+                                      reads.settings.clocks)
 
 
 def _missing(request: Request, staff: StaffSession, number: int) -> Response:
@@ -56,42 +69,42 @@ def _missing(request: Request, staff: StaffSession, number: int) -> Response:
 
 
 @router.get("", response_class=HTMLResponse)
-def issue_actions(number: IssueNumber, request: Request, tracker: TrackerDep, staff: StaffDep,
-                  done: int = 0) -> Response:
-    issue = _issue(tracker, number)
+def issue_actions(number: IssueNumber, request: Request, reads: ReadModelsDep,
+                  staff: StaffDep, done: int = 0) -> Response:
+    issue = _issue(reads, number)
     if issue is None:
         return _missing(request, staff, number)
     actions = [a for a in ON_ISSUE.values() if may(staff, a.roles)]
     commitment_actions = [c for c in ON_COMMITMENT.values() if may(staff, c.roles)]
-    with tracker.engine.connect() as conn:
+    with reads.engine.connect() as conn:
         withheld = issue_status.withheld_words(conn, number)
     return page(request, "staff/issue.html", staff=staff, heading=f"Issue {number}",
                 issue=issue, actions=actions, commitment_actions=commitment_actions,
                 done=done if 0 < done <= issue.version else 0, withheld=withheld)
 
 
-def fields_of(tracker: Tracker, address: Command | Choice) -> list[forms.FormField]:
+def fields_of(reads: Reads, address: Command | Choice) -> list[forms.FormField]:
     """The form's fields, with the options of those chosen from reference data."""
     pick = address.pick if isinstance(address, Command) else {}
     if not pick:
         return forms.describe(address.request)
     lists = {"topics": reference.list_topics, "owners": reference.list_owners,
              "assemblies": reference.list_assemblies}
-    with tracker.engine.connect() as conn:
-        today = tracker.clock()
+    with reads.engine.connect() as conn:
+        today = reads.clock()
         choices = {name: {v.slug: v.name for v in lists[kind](conn, today)}
                    for name, kind in pick.items()}
     return forms.describe(address.request, choices=choices)
 
 
 @router.get("/{key}", response_class=HTMLResponse)
-def command_form(number: IssueNumber, key: str, request: Request, tracker: TrackerDep,
+def command_form(number: IssueNumber, key: str, request: Request, reads: ReadModelsDep,
                  staff: StaffDep) -> Response:
     address = ON_ISSUE.get(key)
-    issue = _issue(tracker, number)
+    issue = _issue(reads, number)
     if address is None or issue is None:
         return _missing(request, staff, number)
-    fields = fields_of(tracker, address)
+    fields = fields_of(reads, address)
     for f in fields:  # links such as the moderation queue's may fill in a choice
         if f.kind == "select" and request.query_params.get(f.name) in f.options:
             f.value = request.query_params[f.name]
@@ -102,48 +115,51 @@ def command_form(number: IssueNumber, key: str, request: Request, tracker: Track
 
 
 @router.post("/{key}", response_class=HTMLResponse)
-async def run_command(number: IssueNumber, key: str, request: Request, tracker: TrackerDep,
+async def run_command(number: IssueNumber, key: str, request: Request, app: AppDep,
+                      reads: ReadModelsDep, show_written: ShowWrittenDep,
                       staff: StaffDep) -> Response:
     address = ON_ISSUE.get(key)
     form = await posted(request, staff)
-    issue = _issue(tracker, number)
+    issue = _issue(reads, number)
     if address is None or issue is None:
         return _missing(request, staff, number)
-    return _submit(request, tracker, staff, issue, address, f"/admin/issues/{number}/{key}",
+    writer = _Writer(reads.engine, reads.clock, reads.settings, app, show_written)
+    return _submit(request, writer, staff, issue, address, f"/admin/issues/{number}/{key}",
                    address.title, form, number=number)
 
 
 @router.get("/commitments/{commitment}/{key}", response_class=HTMLResponse)
 def commitment_form(number: IssueNumber, commitment: CommitmentNumber, key: str,
-                    request: Request, tracker: TrackerDep, staff: StaffDep) -> Response:
+                    request: Request, reads: ReadModelsDep, staff: StaffDep) -> Response:
     command = ON_COMMITMENT.get(key)
-    issue = _issue(tracker, number)
+    issue = _issue(reads, number)
     if command is None or issue is None or not any(
             c.commitment == commitment for c in issue.commitments):
         return _missing(request, staff, number)
     return _form_page(request, staff, issue, f"{command.title} (commitment {commitment})",
                       f"/admin/issues/{number}/commitments/{commitment}/{key}",
-                      fields_of(tracker, command), "", issue.version,
+                      fields_of(reads, command), "", issue.version,
                       upload=key in files.ATTACHING)
 
 
 @router.post("/commitments/{commitment}/{key}", response_class=HTMLResponse)
 async def update_commitment(number: IssueNumber, commitment: CommitmentNumber, key: str,
-                            request: Request, tracker: TrackerDep,
-                            staff: StaffDep) -> Response:
+                            request: Request, app: AppDep, reads: ReadModelsDep,
+                            show_written: ShowWrittenDep, stored: FilesDep,
+                            settings: SettingsDep, staff: StaffDep) -> Response:
     command = ON_COMMITMENT.get(key)
     form = await posted(request, staff)
-    issue = _issue(tracker, number)
+    issue = _issue(reads, number)
     if command is None or issue is None:
         return _missing(request, staff, number)
     title, action = (f"{command.title} (commitment {commitment})",
                      f"/admin/issues/{number}/commitments/{commitment}/{key}")
-    sent: Any = form
+    sent: forms.Posted = form
     if key in files.ATTACHING:  # a file attached is the evidence, by its address
         try:
-            url = await files.attached(tracker, form.get("file"))
+            url = await files.attached(stored, settings.base_url, form.get("file"))
         except FileRefused as refused:
-            fields = fields_of(tracker, command)
+            fields = fields_of(reads, command)
             forms.read(command.request, fields, form)
             return _form_page(request, staff, issue, title, action, fields,
                               f"The file was not taken: {refused.message}",
@@ -151,20 +167,40 @@ async def update_commitment(number: IssueNumber, commitment: CommitmentNumber, k
         if url:
             sent = {**{k: v for k, v in form.items() if isinstance(v, str)},
                     "evidence_url": url}
-    return _submit(request, tracker, staff, issue, command, action, title, sent,
+    writer = _Writer(reads.engine, reads.clock, reads.settings, app, show_written)
+    return _submit(request, writer, staff, issue, command, action, title, sent,
                    number=number, commitment=commitment)
 
 
-def _sent_version(form: Any) -> int | None:
+class Writes(Reads, Protocol):
+    """What a form's command takes: the read models (for the form), the application, and
+    read-your-writes (a ``_Writer``; the container has them too)."""
+
+    @property
+    def app(self) -> TrackerApplication: ...
+
+    def show_written(self, position: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class _Writer:
+    engine: Engine
+    clock: Callable[[], date]
+    settings: Settings
+    app: TrackerApplication
+    show_written: Callable[[int], bool]
+
+
+def _sent_version(form: forms.Posted) -> int | None:
     sent = str(form.get("version", ""))
     return int(sent) if sent.isdigit() else None
 
 
-def _submit(request: Request, tracker: Tracker, staff: StaffSession,
+def _submit(request: Request, writer: Writes, staff: StaffSession,
             issue: issue_status.IssueView, address: Command | Choice, action: str, title: str,
-            form: Any, **numbers: int) -> Response:
+            form: forms.Posted, **numbers: int) -> Response:
     """Validate, run the command, and answer: the form again, or a redirect on success."""
-    fields = fields_of(tracker, address)
+    fields = fields_of(writer, address)
     version = _sent_version(form)
     return_to = str(form.get("return_to", ""))
     return_to = return_to if return_to in RETURNS else ""
@@ -179,7 +215,7 @@ def _submit(request: Request, tracker: Tracker, staff: StaffSession,
     if sent is None:
         return again("", 422)
     try:
-        outcome = address.run(tracker.app, staff.account.actor, sent, version, **numbers)
+        outcome = address.run(writer.app, staff.account.actor, sent, version, **numbers)
     except errors.StaleVersion as stale:
         return again(f"Someone else changed this issue while you had the form open (it is "
                      f"now at version {stale.current_version}). Check its page; sending "
@@ -189,7 +225,7 @@ def _submit(request: Request, tracker: Tracker, staff: StaffSession,
         return again(forms.place_error(fields, error.field, error.message), status_for(error))
     except Refused as refused:
         return again(forms.place_error(fields, refused.field, refused.message), 422)
-    tracker.show_written(outcome.position)
+    writer.show_written(outcome.position)
     if return_to:
         return see(f"{return_to}?issue={issue.number}&done={outcome.version}")
     return see(f"/admin/issues/{issue.number}?done={outcome.version}")

@@ -14,22 +14,22 @@ row.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from tracker.bootstrap import Tracker
+from tracker.application import TrackerApplication
 from tracker.commands import MAKE_COMMITMENT, RECORD_RESPONSE
 from tracker.commands.command import Command
 from tracker.domain import errors
 from tracker.meeting_drafts import Draft, MeetingDrafts
 from tracker.projections import reference, worklist
 from tracker.web import forms
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import AppDep, DraftsDep, ReadModelsDep, Reads, ShowWrittenDep
 from tracker.web.routes.staff import StaffDep, may, page, posted, see
 from tracker.web.routes.staff_issues import fields_of
 from tracker.web.staff_session import StaffSession
@@ -66,9 +66,9 @@ class IssueRow:
     problem: str = ""
 
 
-def _request_fields(tracker: Tracker, command: Command) -> list[forms.FormField]:
+def _request_fields(reads: Reads, command: Command) -> list[forms.FormField]:
     """The command's form fields, less the date: the meeting's date stands for it."""
-    return [f for f in fields_of(tracker, command) if f.name != "occurred_on"]
+    return [f for f in fields_of(reads, command) if f.name != "occurred_on"]
 
 
 def _named(fields: list[forms.FormField], prefix: str,
@@ -81,19 +81,19 @@ def _named(fields: list[forms.FormField], prefix: str,
     return fields
 
 
-def _rows(tracker: Tracker, assembly: str, draft: Draft) -> list[IssueRow]:
+def _rows(reads: Reads, assembly: str, draft: Draft) -> list[IssueRow]:
     drafted = tuple(sorted({int(name[1:].split("-")[0]) for name in draft.values
                             if name.startswith("i") and draft.values[name].strip()}))
-    with tracker.engine.connect() as conn:
+    with reads.engine.connect() as conn:
         found = worklist.awaiting_response(conn, assembly, drafted)
     rows = []
     for issue in found:
         prefix = f"i{issue.number}-"
-        response = _named(_request_fields(tracker, RECORD_RESPONSE), prefix, draft.values)
+        response = _named(_request_fields(reads, RECORD_RESPONSE), prefix, draft.values)
         slots = min(MAX_SLOTS, draft.slots.get(issue.number, FIRST_SLOTS))
         commitments = []
         for slot in range(1, slots + 1):
-            fields = _named(_request_fields(tracker, MAKE_COMMITMENT), f"{prefix}c{slot}-",
+            fields = _named(_request_fields(reads, MAKE_COMMITMENT), f"{prefix}c{slot}-",
                             draft.values)
             for f in fields:
                 if f.name.endswith("-owner"):  # the response's lead, unless another is named
@@ -104,14 +104,14 @@ def _rows(tracker: Tracker, assembly: str, draft: Draft) -> list[IssueRow]:
     return rows
 
 
-def _meeting_date_field(draft: Draft, today: Any) -> forms.FormField:
+def _meeting_date_field(draft: Draft, today: date) -> forms.FormField:
     return forms.FormField(
         name=MEETING_DATE, label="Date of the Board meeting", kind="text", required=True,
         hint=f"Every response and commitment on this page is dated by it. {DATE_HINT}.",
         value=draft.values.get(MEETING_DATE) or uk(today))
 
 
-def _show(request: Request, tracker: Tracker, staff: StaffSession, assembly: str,
+def _show(request: Request, staff: StaffSession, assembly: str,
           title: str, draft: Draft, rows: list[IssueRow], meeting: forms.FormField,
           problem: str = "", notice: str = "", status: int = 200) -> Response:
     return page(request, "staff/meeting.html", status, staff=staff,
@@ -121,9 +121,9 @@ def _show(request: Request, tracker: Tracker, staff: StaffSession, assembly: str
                 saved_at=draft.saved_at)
 
 
-def _assembly_title(tracker: Tracker, slug: str) -> str | None:
-    with tracker.engine.connect() as conn:
-        found = reference.list_assemblies(conn, tracker.clock(), slug)
+def _assembly_title(reads: Reads, slug: str) -> str | None:
+    with reads.engine.connect() as conn:
+        found = reference.list_assemblies(conn, reads.clock(), slug)
     return found[0].name if found else None
 
 
@@ -132,11 +132,11 @@ def _may_respond(staff: StaffSession) -> bool:
 
 
 @router.get("", response_class=HTMLResponse)
-def meetings(request: Request, tracker: TrackerDep, staff: StaffDep) -> Response:
+def meetings(request: Request, reads: ReadModelsDep, staff: StaffDep) -> Response:
     """Which assembly's meeting to record: those owing responses first."""
-    with tracker.engine.connect() as conn:
+    with reads.engine.connect() as conn:
         owed = worklist.responses_owed_by_assembly(conn)
-        every = reference.list_assemblies(conn, tracker.clock())
+        every = reference.list_assemblies(conn, reads.clock())
     listed = sorted(every, key=lambda a: (-owed.get(a.slug, 0), a.name))
     return page(request, "staff/meetings.html", staff=staff, heading="Record a Board meeting",
                 assemblies=[(a, owed.get(a.slug, 0)) for a in listed],
@@ -144,16 +144,16 @@ def meetings(request: Request, tracker: TrackerDep, staff: StaffDep) -> Response
 
 
 @router.get("/{assembly}", response_class=HTMLResponse)
-def meeting_page(assembly: str, request: Request, tracker: TrackerDep, staff: StaffDep,
-                 saved: int = 0) -> Response:
-    title = _assembly_title(tracker, assembly)
+def meeting_page(assembly: str, request: Request, reads: ReadModelsDep, drafts: DraftsDep,
+                 staff: StaffDep, saved: int = 0) -> Response:
+    title = _assembly_title(reads, assembly)
     if title is None or not _may_respond(staff):
         return _not_here(request, staff, title)
-    draft = MeetingDrafts(tracker.write_engine).load(assembly)
-    rows = _rows(tracker, assembly, draft)
+    draft = drafts.load(assembly)
+    rows = _rows(reads, assembly, draft)
     notice = "Draft saved. It stays private until you publish it." if saved else ""
-    return _show(request, tracker, staff, assembly, title, draft, rows,
-                 _meeting_date_field(draft, tracker.clock()), notice=notice)
+    return _show(request, staff, assembly, title, draft, rows,
+                 _meeting_date_field(draft, reads.clock()), notice=notice)
 
 
 def _not_here(request: Request, staff: StaffSession, title: str | None) -> Response:
@@ -165,13 +165,13 @@ def _not_here(request: Request, staff: StaffSession, title: str | None) -> Respo
 
 
 @router.post("/{assembly}", response_class=HTMLResponse)
-async def save_meeting(assembly: str, request: Request, tracker: TrackerDep,
+async def save_meeting(assembly: str, request: Request, app: AppDep, reads: ReadModelsDep,
+                       show_written: ShowWrittenDep, drafts: DraftsDep,
                        staff: StaffDep) -> Response:
     form = await posted(request, staff)
-    title = _assembly_title(tracker, assembly)
+    title = _assembly_title(reads, assembly)
     if title is None or not _may_respond(staff):
         return _not_here(request, staff, title)
-    drafts = MeetingDrafts(tracker.write_engine)
     draft = drafts.load(assembly)
     draft.values = {str(k): str(v)[:_VALUE_LIMIT] for k, v in form.multi_items()
                     if isinstance(v, str) and _OURS.fullmatch(str(k))
@@ -189,7 +189,18 @@ async def save_meeting(assembly: str, request: Request, tracker: TrackerDep,
     if action != "publish":
         drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
         return see(f"/admin/meetings/{assembly}?saved=1")
-    return _publish(request, tracker, staff, assembly, title, draft, versions)
+    meeting = _Meeting(app, reads, show_written, drafts)
+    return _publish(request, meeting, staff, assembly, title, draft, versions)
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    """What publishing a meeting needs: the commands, the read models, the drafts."""
+
+    app: TrackerApplication
+    reads: Reads
+    show_written: Callable[[int], bool]
+    drafts: MeetingDrafts
 
 
 @dataclass
@@ -255,27 +266,27 @@ def _check(rows: list[IssueRow], meeting_day: str) -> list[_Checked]:
     return checked
 
 
-def _publish(request: Request, tracker: Tracker, staff: StaffSession, assembly: str,
+def _publish(request: Request, parts: _Meeting, staff: StaffSession, assembly: str,
              title: str, draft: Draft, versions: dict[int, int]) -> Response:
-    drafts = MeetingDrafts(tracker.write_engine)
-    rows = _rows(tracker, assembly, draft)
-    meeting = _meeting_date_field(draft, tracker.clock())
+    drafts = parts.drafts
+    rows = _rows(parts.reads, assembly, draft)
+    meeting = _meeting_date_field(draft, parts.reads.clock())
     day = parse_uk_date(meeting.value)
     if day is None:
         meeting.error = f"Enter the date of the Board meeting: {DATE_HINT.lower()}"
     checked = _check(rows, day.isoformat() if day else "")
     if meeting.error or any(f.error for r in rows for f in _fields(r)):
         drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
-        return _show(request, tracker, staff, assembly, title, draft, rows, meeting,
+        return _show(request, staff, assembly, title, draft, rows, meeting,
                      "Nothing was published. Correct what is marked, then publish again.",
                      status=422)
     published: list[str] = []
     last, refused = 0, False
     for item in checked:
-        position, ok = _run_row(tracker, staff, item, versions, draft, published)
+        position, ok = _run_row(parts.app, staff, item, versions, draft, published)
         last, refused = max(last, position), refused or not ok
     if last:
-        tracker.show_written(last)
+        parts.show_written(last)
     draft.published = published
     drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
     if refused:
@@ -284,7 +295,7 @@ def _publish(request: Request, tracker: Tracker, staff: StaffSession, assembly: 
         for f in (f for row in rows for f in _fields(row)):
             if f.name not in draft.values:
                 f.value = ""
-        return _show(request, tracker, staff, assembly, title, draft, rows, meeting,
+        return _show(request, staff, assembly, title, draft, rows, meeting,
                      "Some entries were not published: see the messages below. They are "
                      "kept in the draft; everything else is on the public record.",
                      status=409)
@@ -295,8 +306,9 @@ def _fields(row: IssueRow) -> list[forms.FormField]:
     return [*row.response, *(f for c in row.commitments for f in c.fields)]
 
 
-def _run_row(tracker: Tracker, staff: StaffSession, item: _Checked, versions: dict[int, int],
-             draft: Draft, published: list[str]) -> tuple[int, bool]:
+def _run_row(app: TrackerApplication, staff: StaffSession, item: _Checked,
+             versions: dict[int, int], draft: Draft, published: list[str]
+             ) -> tuple[int, bool]:
     """Run one issue's commands in order, each on the version the one before left; stops
     at the first refusal. Returns the last position written (0: none) and whether all ran."""
     row, number = item.row, item.row.number
@@ -310,8 +322,7 @@ def _run_row(tracker: Tracker, staff: StaffSession, item: _Checked, versions: di
                f"Commitment row {slot.slot}") for slot, sent in item.commitments]
     for command, sent, fields, prefix, what in steps:
         try:
-            outcome = command.run(tracker.app, staff.account.actor, sent, version,
-                                  number=number)
+            outcome = command.run(app, staff.account.actor, sent, version, number=number)
         except errors.StaleVersion:
             row.problem = ("Someone else changed this issue after the page was shown: check "
                            "it, then publish again.")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from tracker.projections.worklist import KINDS, WorkItem, worklist
-from tracker.web.deps import TrackerDep
+from tracker.web.deps import ReadModels, ReadModelsDep, SettingsDep
 from tracker.web.routes.staff import NO_STORE, StaffDep, page
 
 router = APIRouter(prefix="/admin", tags=["staff pages"], include_in_schema=False)
@@ -21,16 +21,16 @@ CSV_COLUMNS = ("kind", "issue", "title", "commitment", "what", "owner", "since",
                "form")
 
 
-def _items(tracker: TrackerDep) -> dict[str, list[WorkItem]]:
-    with tracker.engine.connect() as conn:
-        return worklist(conn, tracker.clock(), tracker.settings.silent_days)
+def _items(reads: ReadModels) -> dict[str, list[WorkItem]]:
+    with reads.engine.connect() as conn:
+        return worklist(conn, reads.clock(), reads.settings.silent_days)
 
 
 @router.get("", response_class=HTMLResponse)
-def staff_home(request: Request, tracker: TrackerDep, staff: StaffDep,
+def staff_home(request: Request, reads: ReadModelsDep, staff: StaffDep,
                show: Annotated[Kind, Query()] = "all") -> Response:
     """What needs doing, by kind; ``show`` keeps one kind."""
-    found = _items(tracker)
+    found = _items(reads)
     counts = {kind: len(rows) for kind, rows in found.items()}
     shown = {k: v for k, v in found.items() if show in ("all", k)}
     return page(request, "staff/home.html", staff=staff, heading="What needs doing",
@@ -39,14 +39,14 @@ def staff_home(request: Request, tracker: TrackerDep, staff: StaffDep,
 
 
 @router.get("/worklist.csv")
-def worklist_csv(tracker: TrackerDep, staff: StaffDep,
+def worklist_csv(reads: ReadModelsDep, settings: SettingsDep, staff: StaffDep,
                  show: Annotated[Kind, Query()] = "all") -> Response:
     """The worklist's rows, one per line, for a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    base = str(tracker.settings.base_url).rstrip("/")
-    for kind, rows in _items(tracker).items():
+    base = str(settings.base_url).rstrip("/")
+    for kind, rows in _items(reads).items():
         if show not in ("all", kind):
             continue
         for r in rows:

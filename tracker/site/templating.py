@@ -1,4 +1,5 @@
-"""The Jinja2 environment for pages: our templates first, then the NHS.UK frontend macros."""
+"""The Jinja2 environment for pages and mails: our templates first, then the NHS.UK
+frontend macros. Nothing here needs the web framework."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from tracker.domain.answer import OUTCOMES, PROMISE_STATES, answer_sentence, on_
 from tracker.domain.glossary import grade_label, stage_label, status_label
 from tracker.domain.status import long_date
 from tracker.domain.wording import days_in_words, duration
-from tracker.web.markdown import to_html
+from tracker.site.markdown import to_html
 
-WEB_DIR = Path(__file__).parent
+WEB_DIR = Path(__file__).parent.parent / "web"
 TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
 VENDOR_DIR = STATIC_DIR / "vendor" / "nhsuk"

@@ -1,0 +1,426 @@
+"""HTTP caching of the public reads, in one place: validators, the 304 rule, the rendered
+answers kept in memory, and the front that answers repeat reads before routing.
+
+Every page and JSON read depends on two things only: the events projected so far and today's
+date (overdue and "N days ago" change at midnight without any new event). The validators
+therefore combine the projector's position with the date, and Last-Modified is the later of
+the newest projected event's recording time and the start of today.
+
+A route validates its parameters and hands over a ``Read`` (tracker.site.addresses: which
+renderer, with which parameters) to ``HttpCache.answer``. An answer is the same while its
+address, the query parameters its route reads and its validators are: it is kept (bounded by
+bytes) and sent again without being built again. While the position read from the database
+is fresh (FRESH_SECONDS), a 304 or a kept answer goes out on the event loop, without a hop
+to a worker thread; the ``front`` layer does the same before routing, for addresses already
+answered once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, NamedTuple, TypeVar
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import Depends, Request, Response
+from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tracker.projections.lookups import newest_recorded_at
+from tracker.projections.runner import Projector, Repeating
+from tracker.site.addresses import Read, Site
+from tracker.site.answer import Answer
+
+log = logging.getLogger(__name__)
+P = TypeVar("P")
+
+# How old the position may be for a request to trust it without asking the database: pages
+# lag a write made by another process by at most this (a process's own writes, never).
+FRESH_SECONDS = 0.25
+# What an entry costs beyond its bytes and key: the dictionary slot, tuples and objects.
+ENTRY_OVERHEAD = 400
+# Bounds of the small maps beside the cache; each entry there is a few hundred bytes.
+MAX_VALIDATORS = 8_192
+MAX_KNOWN_ADDRESSES = 20_000
+MAX_KNOWN_QUERY = 1_024  # longer (valid) queries are answered, but never from the front
+Key = tuple[str, str, str, str]  # variant, path, canonical query, ETag
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: datetime
+
+    @functools.cached_property
+    def http_date(self) -> str:
+        return format_datetime(self.last_modified, usegmt=True)
+
+    @functools.cached_property
+    def _raw(self) -> tuple[bytes, bytes]:
+        return self.etag.encode("latin-1"), self.http_date.encode("latin-1")
+
+    def headers(self, max_age: int) -> list[tuple[bytes, bytes]]:
+        etag, modified = self._raw
+        return [(b"etag", etag), (b"last-modified", modified),
+                (b"cache-control", b"public, max-age=%d" % max_age)]
+
+
+def make_validators(position: int, today: date, recorded: datetime | None,
+                    variant: str) -> Validators:
+    midnight = datetime.combine(today, time(), tzinfo=UTC)
+    if recorded is not None and recorded.tzinfo is None:
+        recorded = recorded.replace(tzinfo=UTC)
+    newest = max(midnight, recorded) if recorded is not None else midnight
+    tag = f'"{position}-{today.isoformat()}{"-" + variant if variant else ""}"'
+    # PostgreSQL hands back its session's zone (even when that is UTC, it is not the
+    # ``UTC`` object that HTTP date formatting insists on).
+    return Validators(etag=tag, last_modified=newest.astimezone(UTC).replace(microsecond=0))
+
+
+def client_is_current(if_none_match: str | None, if_modified_since: str | None,
+                      current: Validators, exists: bool = False) -> bool:
+    """The 304 rule: If-None-Match wins over If-Modified-Since.
+
+    ``If-None-Match: *`` asks whether the address has any representation at all, so it
+    matches only once the answer is known to be one (``exists``): never a 404.
+    """
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return current.etag in tags or (exists and "*" in tags)
+    if not if_modified_since:
+        return False
+    try:
+        client = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False
+    if client.tzinfo is None:
+        client = client.replace(tzinfo=UTC)
+    return current.last_modified <= client
+
+
+def canonical_query(query: str, reads: Iterable[str]) -> str:
+    """The part of a query string a route reads, in one order: the cache's key for it.
+
+    Values keep their order within a name (a route may read the last, or all of them).
+    """
+    if not query:
+        return ""
+    names = frozenset(reads)
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k in names]
+    return urlencode(sorted(pairs, key=lambda pair: pair[0]))
+
+
+class Known(NamedTuple):
+    """How an address and query was answered: enough for the front to answer it again."""
+
+    variant: str
+    max_age: int
+
+
+class AnswerCache:
+    """Rendered answers keyed by variant, address, query and ETag; bounded by bytes
+    (bodies, keys and a fixed overhead per entry), not by a count: a count lets a few
+    large answers take all the memory."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[Key, tuple[Answer, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Key) -> Answer | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Key, item: Answer) -> None:
+        cost = (len(item.body) + sum(len(part) for part in key) + ENTRY_OVERHEAD
+                + sum(len(n) + len(v) for n, v in item.headers))
+        if cost > self.max_bytes:
+            return  # larger than the whole cache: built again each time instead
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._items[key] = (item, cost)
+            self.bytes += cost
+            while self.bytes > self.max_bytes:
+                _, (_, freed) = self._items.popitem(last=False)
+                self.bytes -= freed
+
+
+class HttpCache:
+    """The seam between the web routes and the site renderer: one per app."""
+
+    def __init__(self, site: Site, projector: Projector, max_bytes: int) -> None:
+        self.site = site
+        self.projector = projector
+        self.clock = site.context.clock
+        self.answers = AnswerCache(max_bytes)
+        self._recorded: tuple[int, datetime | None] = (-1, None)
+        self._validators: dict[tuple[int, date, str], Validators] = {}
+        # Which variant and max-age each address and query was answered with, and which
+        # query parameters the route at each path reads: lets the front answer it again
+        # without routing.
+        self._known: dict[tuple[str, str], Known] = {}
+        self._reads: dict[str, frozenset[str]] = {}
+        self._route_reads: dict[int, frozenset[str]] = {}
+        self._position_lock = asyncio.Lock()
+
+    # -- validators -------------------------------------------------------------------
+
+    def validators(self, conn: Connection, variant: str = "") -> Validators:
+        """The validators of any representation read now; ``variant`` tells formats apart."""
+        position = self.projector.position(conn)
+        return make_validators(position, self.clock(), self._recorded_at(conn, position),
+                               variant)
+
+    def _recorded_at(self, conn: Connection, position: int) -> datetime | None:
+        """The newest projected event's recording time, looked up once per position."""
+        known_position, known = self._recorded
+        if known_position == position:
+            return known
+        value = newest_recorded_at(conn, position)
+        self._recorded = (position, value)
+        return value
+
+    def read_position(self) -> None:
+        with self.site.engine.connect() as conn:
+            self._recorded_at(conn, self.projector.position(conn))
+
+    def in_memory(self, variant: str) -> Validators | None:
+        """The validators without the database, while the position read is fresh."""
+        position = self.projector.recent_position(FRESH_SECONDS)
+        if position is None:
+            return None
+        known_position, recorded = self._recorded
+        if known_position != position:
+            return None
+        key = (position, self.clock(), variant)
+        found = self._validators.get(key)
+        if found is None:
+            if len(self._validators) > MAX_VALIDATORS:
+                self._validators.clear()
+            found = self._validators[key] = make_validators(position, key[1], recorded,
+                                                            variant)
+        return found
+
+    async def _validators_now(self, variant: str) -> Validators | None:
+        """From memory; when the position is too old, one request reads it again (in a
+        worker thread) while the others wait for that one, rather than all asking the
+        database."""
+        current = self.in_memory(variant)
+        if current is not None:
+            return current
+        async with self._position_lock:
+            current = self.in_memory(variant)
+            if current is None:
+                await run_in_threadpool(self.read_position)
+                current = self.in_memory(variant)
+        return current
+
+    def watcher(self) -> Repeating:
+        """Reads the position a few times a second, so that requests find it fresh in
+        memory and never queue to read it themselves. While the database is away it fails
+        quietly, and requests take the slow path (and answer 503)."""
+        return Repeating(self.read_position, FRESH_SECONDS / 3, "position",
+                         level=logging.DEBUG)
+
+    # -- answers ----------------------------------------------------------------------
+
+    async def answer(self, request: Request, read: Read[P]) -> Response:
+        """A 304 or a kept answer straight from memory, on the event loop, when the
+        position was read recently; otherwise the same, and rendering, in a worker thread.
+
+        Under load almost every request is one or the other, and a hop to the thread pool
+        (and a database round trip) costs more than the answer itself.
+        """
+        reads = self._reads_of(request)
+        query = canonical_query(request.url.query, reads)
+        path = request.url.path
+        headers = request.headers
+        current = await self._validators_now(read.variant)
+        if current is not None:
+            ready = self._ready(headers, (read.variant, path, query, current.etag), current,
+                                read.max_age)
+            if ready is not None:
+                return ready
+        return await run_in_threadpool(self._answer_now, headers, path, query, reads, read)
+
+    def _answer_now(self, headers: Mapping[str, str], path: str, query: str,
+                    reads: frozenset[str], read: Read[P]) -> Response:
+        with self.site.engine.connect() as conn:
+            current = self.validators(conn, read.variant)
+            key = (read.variant, path, query, current.etag)
+            ready = self._ready(headers, key, current, read.max_age)
+            if ready is not None:
+                return ready
+            built = self.site.render(conn, read)
+        if built.status in (200, 404):
+            self.answers.put(key, built)
+            self._remember(path, query, reads, Known(read.variant, read.max_age))
+        return self._response(headers, built, current, read.max_age)
+
+    def _ready(self, headers: Mapping[str, str], key: Key, current: Validators,
+               max_age: int) -> Response | None:
+        """A 304, or the kept answer, or None (render it)."""
+        if client_is_current(headers.get("if-none-match"), headers.get("if-modified-since"),
+                             current):
+            return _not_modified(current, max_age)
+        hit = self.answers.get(key)
+        return self._response(headers, hit, current, max_age) if hit is not None else None
+
+    @staticmethod
+    def _response(headers: Mapping[str, str], answer: Answer, current: Validators,
+                  max_age: int) -> Response:
+        if answer.status == 200 and client_is_current(
+                headers.get("if-none-match"), headers.get("if-modified-since"), current,
+                exists=True):
+            return _not_modified(current, max_age)
+        response = _response_of(answer)
+        if answer.status == 200:
+            response.raw_headers.extend(current.headers(max_age))
+        return response
+
+    def uncached(self, read: Read[P]) -> Response:
+        """Rendered now, with only the headers the answer carries (the verifiable log's
+        files say for themselves how long they may be kept)."""
+        return _response_of(self.site.render_now(read))
+
+    def stamped(self, request: Request, variant: str, max_age: int,
+                respond: Callable[[], Response]) -> Response:
+        """An answer that always exists and is not kept (a streamed export): a 304 when
+        the client is current (``If-None-Match: *`` too), else ``respond()`` stamped."""
+        with self.site.engine.connect() as conn:
+            current = self.validators(conn, variant)
+        if client_is_current(request.headers.get("if-none-match"),
+                             request.headers.get("if-modified-since"), current, exists=True):
+            return _not_modified(current, max_age)
+        response = respond()
+        response.raw_headers.extend(current.headers(max_age))
+        return response
+
+    def _reads_of(self, request: Request) -> frozenset[str]:
+        """The query parameters the matched route declares (its dependencies' too)."""
+        route = request.scope.get("route")
+        dependant = getattr(route, "dependant", None)
+        if dependant is None:
+            return frozenset()
+        # By identity, in the app's own cache: its routes live as long as it does.
+        found = self._route_reads.get(id(route))
+        if found is None:
+            names: set[str] = set()
+            todo = [dependant]
+            while todo:
+                current = todo.pop()
+                names.update(field.alias for field in current.query_params)
+                todo.extend(current.dependencies)
+            found = self._route_reads[id(route)] = frozenset(names)
+        return found
+
+    def _remember(self, path: str, query: str, reads: frozenset[str], known: Known) -> None:
+        if len(path) + len(query) > MAX_KNOWN_QUERY:
+            return
+        if len(self._known) >= MAX_KNOWN_ADDRESSES:
+            self._known.clear()
+        if len(self._reads) >= MAX_KNOWN_ADDRESSES:
+            self._reads.clear()
+        self._reads[path] = reads
+        self._known[(path, query)] = known
+
+    # -- the front: before routing ----------------------------------------------------
+
+    def front(self, app: ASGIApp) -> ASGIApp:
+        """A pure ASGI layer in front of ``app``: while the position is fresh in memory, a
+        conditional request for an address answered before gets its 304 and a plain one
+        its kept bytes from here, with the same validators and headers the route would
+        have sent, and without routing, dependency injection, a worker thread or the
+        database. Anything else (a write, a miss, a stale position) goes on to ``app``."""
+
+        async def answer_early(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+                await app(scope, receive, send)
+                return
+            early = self._early(scope)
+            if early is None:
+                await app(scope, receive, send)
+                return
+            status, headers, body = early
+            await send({"type": "http.response.start", "status": status,
+                        "headers": headers})
+            await send({"type": "http.response.body",
+                        "body": b"" if scope["method"] == "HEAD" else body})
+
+        return answer_early
+
+    def _early(self, scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        path: str = scope["path"]
+        reads = self._reads.get(path)
+        if reads is None:
+            return None
+        # Only the parameters the route reads make an answer differ: ?junk=1 is the page
+        # without it.
+        query = canonical_query(scope.get("query_string", b"").decode("latin-1"), reads)
+        known = self._known.get((path, query))
+        if known is None:
+            return None
+        current = self.in_memory(known.variant)
+        if current is None:
+            return None
+        raw = dict(scope["headers"])
+        if_none_match = _header(raw, b"if-none-match")
+        if_modified_since = _header(raw, b"if-modified-since")
+        if client_is_current(if_none_match, if_modified_since, current):
+            return 304, current.headers(known.max_age), b""
+        hit = self.answers.get((known.variant, path, query, current.etag))
+        if hit is None:
+            return None
+        if hit.status == 200 and client_is_current(if_none_match, if_modified_since,
+                                                   current, exists=True):
+            return 304, current.headers(known.max_age), b""
+        headers = [(b"content-type", hit.media_type.encode("latin-1")),
+                   *((n.encode("latin-1"), v.encode("latin-1")) for n, v in hit.headers),
+                   *(current.headers(known.max_age) if hit.status == 200 else ()),
+                   (b"content-length", b"%d" % len(hit.body))]
+        return hit.status, headers, hit.body
+
+
+def _response_of(answer: Answer) -> Response:
+    response = Response(answer.body, status_code=answer.status, media_type=answer.media_type)
+    for name, value in answer.headers:
+        response.headers[name] = value
+    return response
+
+
+def _header(raw: dict[bytes, bytes], name: bytes) -> str | None:
+    value = raw.get(name)
+    return value.decode("latin-1") if value is not None else None
+
+
+def _not_modified(current: Validators, max_age: int) -> Response:
+    response = Response(status_code=304)
+    response.raw_headers.extend(current.headers(max_age))
+    return response
+
+
+async def get_site(request: Request) -> HttpCache:
+    """The public site behind its HTTP cache (async: no thread hop per request)."""
+    cache: HttpCache = request.app.state.http_cache
+    return cache
+
+
+SiteDep = Annotated[HttpCache, Depends(get_site)]
