@@ -122,7 +122,8 @@ def _parser() -> argparse.ArgumentParser:
             "send the e-mail alerts that are due, once (run it from cron when there is no "
             "worker)")
     command("tick", _send_alerts,
-            "time-based work: daily digests and due alerts; safe to run any number of times")
+            "time-based work: daily digests, due alerts, \"was it delivered?\" questions and "
+            "overdue-response alerts; safe to run any number of times")
 
     from tracker import verify_command
 

@@ -15,9 +15,9 @@ from tracker.web.mounting import mounted
 
 ROUTES = Path(__file__).parents[2] / "tracker" / "web" / "routes"
 # The route modules that take parts of the container (the public reads still take it whole).
-NARROW = ("api_write", "api_write_citizens", "files", "follow", "health", "pages_submit",
-          "staff", "staff_accounts", "staff_audit", "staff_issues", "staff_meeting",
-          "staff_worklist")
+NARROW = ("api_write", "api_write_citizens", "files", "follow", "follow_questions", "health",
+          "pages_submit", "staff", "staff_accounts", "staff_audit", "staff_issues",
+          "staff_meeting", "staff_worklist")
 
 
 def test_create_app_sets_exactly_one_state_attribute(tracker: Tracker) -> None:

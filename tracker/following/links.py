@@ -1,4 +1,5 @@
-"""Signed links in mails: confirm a request, leave a subscription, manage an address's follows.
+"""Signed links in mails: confirm a request, leave a subscription, manage an address's follows,
+answer the question "was it delivered?".
 
 Signed (itsdangerous, keyed by the server's secret), so a link cannot be made up; each kind
 of link has its own salt, so one cannot stand in for another. What a link carries is a
@@ -18,7 +19,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from tracker.following.store import CONFIRM_DAYS
 
 MANAGE_DAYS = 90
-PURPOSES = ("confirm", "unsubscribe", "manage")
+QUESTION_DAYS = 120  # "was it delivered?" can be answered from the mail for this long
+PURPOSES = ("confirm", "unsubscribe", "manage", "question")
 
 
 class Links:
@@ -49,10 +51,14 @@ class Links:
     def manage(self, link_key: str) -> str:
         return self._url("manage", link_key)
 
+    def question(self, notice_key: str) -> str:
+        return self._url("question", notice_key)
+
     def read(self, purpose: str, token: str) -> str | None:
         """The key behind a link, or None when it is forged, mangled or expired.
         Unsubscribe links never expire: leaving must always work."""
-        max_age = {"confirm": CONFIRM_DAYS, "manage": MANAGE_DAYS}.get(purpose)
+        max_age = {"confirm": CONFIRM_DAYS, "manage": MANAGE_DAYS,
+                   "question": QUESTION_DAYS}.get(purpose)
         try:
             value: object = self._signers[purpose].loads(
                 token, max_age=max_age * 86_400 if max_age else None)

@@ -1,7 +1,8 @@
 """Sending alerts: at most once per (subscription, entry), retried with back-off on failure.
 
 Each run: fan out new entries; claim the deliveries that are due (instant ones, and daily
-ones recorded before today); send them over one SMTP connection; record each as sent right
+ones recorded before today), then the notices (tracker.following.notices: questions and
+overdue-response alerts); send them over one SMTP connection; record each as sent right
 after its mail is accepted. A delivery is claimed (state "sending") and committed *before*
 its mail goes out, so a sender that stops between sending and recording leaves it claimed,
 and no later run sends it again: at most once, as promised, at the price that a crash in
@@ -54,6 +55,7 @@ class SendReport:
     entries: int = 0  # deliveries those mails carried (a digest carries several)
     retrying: int = 0
     failed: int = 0
+    notices: int = 0  # of the mails sent, questions and overdue-response alerts
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -85,6 +87,8 @@ class Sender:
         self.read_engine = read_engine
         self.clock = clock
         self._connect = connect or mail.connect
+        # The day and moment this sender last planned its notices (tracker.following.notices).
+        self.notices_planned: tuple[date, datetime] | None = None
 
     def run(self, now: datetime | None = None) -> SendReport:
         now = now or datetime.now(UTC)
@@ -94,6 +98,10 @@ class Sender:
             while self._send_instant(now, send, report):
                 pass
             self._send_digests(now, send, report)
+            # Questions and overdue-response alerts (tracker.following.notices).
+            from tracker.following.notices import send_notices
+
+            send_notices(self, now, send, report)
         return report
 
     # -- claiming ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
+    Date,
     DateTime,
     Engine,
     Index,
@@ -89,6 +90,36 @@ deliveries = Table(
     Column("sent_at", DateTime(timezone=True)),
     Column("last_error", Text),
 )
+
+# Mails about a moment rather than an entry: "was it delivered?" at a commitment's due date
+# and three months after its delivery (tracker.following.questions), and "the response is
+# overdue" (tracker.following.response_alerts). One row per address and occasion, made once
+# (the unique constraint) and sent like deliveries: claimed, then sent, then recorded.
+notices = Table(
+    "follow_notices", private_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, index=True),
+    # The follow it goes through: its unsubscribe link, and no mail once it is left.
+    Column("subscription_id", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("issue_number", Integer, nullable=False),
+    Column("commitment", Integer, nullable=False),  # 0 when about the response
+    # What makes the occasion one: "" for a commitment's question (asked once per
+    # address), the due date for an overdue response (a revised one restarts the clock).
+    Column("about", String(20), nullable=False),
+    Column("occasion", Date, nullable=False),  # the day it is about
+    # What the answer link carries (see the module's docstring on link keys).
+    Column("link_key", String(32), nullable=False),
+    Column("state", String(10), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    UniqueConstraint("email", "kind", "issue_number", "commitment", "about",
+                     name="uq_follow_notice"),
+)
+Index("ix_follow_notices_link_key", notices.c.link_key, unique=True)
 
 # How far fan-out has read the timeline, written in the same transaction as its deliveries.
 cursor = Table(
@@ -254,6 +285,9 @@ class Follows:
             conn.execute(update(deliveries).where(
                 deliveries.c.subscription_id == row.id,
                 deliveries.c.state == "pending").values(state="cancelled"))
+            conn.execute(update(notices).where(
+                notices.c.subscription_id == row.id,
+                notices.c.state == "pending").values(state="cancelled"))
             # Nor can a confirmation link mailed before the click start it again.
             conn.execute(delete(requests).where(
                 _same_target(requests, row.email, row.kind, row.target)))
@@ -277,12 +311,13 @@ class Follows:
             return [_subscription(r) for r in rows]
 
     def erase(self, email: str) -> int:
-        """Remove an address's subscriptions, their deliveries, its open requests and its
-        confirmation log."""
+        """Remove an address's subscriptions, their deliveries, its notices, its open
+        requests and its confirmation log."""
         email = normalise(email)
         with self.engine.begin() as conn:
             ids = select(subscriptions.c.id).where(subscriptions.c.email == email)
             conn.execute(delete(deliveries).where(deliveries.c.subscription_id.in_(ids)))
+            conn.execute(delete(notices).where(notices.c.email == email))
             removed = conn.execute(delete(subscriptions).where(subscriptions.c.email == email))
             conn.execute(delete(requests).where(requests.c.email == email))
             conn.execute(delete(confirmations).where(confirmations.c.email == email))

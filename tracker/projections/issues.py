@@ -525,7 +525,12 @@ def owed_responses(conn: Connection, clocks: Clocks,
                    issue: int | None = None) -> list[OwedResponse]:
     """Visible, open issues owed a Board response or a referral's answer, with its due
     date (passed or not)."""
-    query = select(issues).where(
+    from tracker.projections.reference import assemblies  # the reference read model
+
+    # The assembly's day and due date come in the same query (one, however many are owed).
+    query = select(issues, assemblies.c.held_on.label("assembly_held_on"),
+                   assemblies.c.response_due.label("assembly_response_due")).select_from(
+        issues.outerjoin(assemblies, assemblies.c.slug == issues.c.assembly)).where(
         issues.c.hidden_reason.is_(None), issues.c.merged_into.is_(None),
         issues.c.outcome.is_(None),
         ((issues.c.grade.is_(None) & (issues.c.discussed_on.is_not(None)
@@ -535,7 +540,10 @@ def owed_responses(conn: Connection, clocks: Clocks,
         query = query.where(issues.c.number == issue)
     found = []
     for row in conn.execute(query.order_by(issues.c.number)).mappings():
-        facts = _with_assembly_day(conn, _facts(row, ()))
+        facts = _facts(row, ())
+        if facts.discussed_on is not None and row["assembly_held_on"] is not None:
+            facts = replace(facts, assembly_held_on=row["assembly_held_on"],
+                            assembly_response_due=row["assembly_response_due"])
         due, owed_by = response_due(facts, clocks), "the Board"
         if due is None:
             due, owed_by = referral_due(facts, clocks), facts.referred_to

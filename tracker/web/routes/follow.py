@@ -45,9 +45,12 @@ from tracker.web.deps import (
 )
 from tracker.web.mounting import container_of
 from tracker.web.rendering import render
+from tracker.web.routes import follow_questions
 from tracker.web.staff_session import check_origin
 
 router = APIRouter(prefix="/follow", tags=["pages"], include_in_schema=False)
+# "Was it delivered?" answered from a mailed question: /follow/question.
+router.include_router(follow_questions.router)
 
 Token = Annotated[str, Query(max_length=500)]
 
