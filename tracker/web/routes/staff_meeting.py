@@ -9,6 +9,10 @@ is wrong; then it runs the commands, issue by issue, each dated by the meeting. 
 record refuses stays in the draft with its message beside it; what was published leaves it.
 No JavaScript: "Add another commitment" is a button that saves the draft and shows one more
 row.
+
+The same assembly's reconvened panel is recorded here too (``/admin/meetings/{assembly}/panel``):
+its date, its statement and a score box for each of the assembly's issues with a Board
+response, checked by the ``reconvene_assembly`` declaration's own request model.
 """
 
 from __future__ import annotations
@@ -22,14 +26,16 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
+from tracker.application import Recorded
 from tracker.bootstrap import Tracker
-from tracker.commands import MAKE_COMMITMENT, RECORD_RESPONSE
+from tracker.commands import MAKE_COMMITMENT, RECONVENE_ASSEMBLY, RECORD_RESPONSE
 from tracker.commands.command import Command
 from tracker.domain import errors
 from tracker.meeting_drafts import Draft, MeetingDrafts
 from tracker.projections import reference, worklist
 from tracker.web import forms
 from tracker.web.deps import TrackerDep
+from tracker.web.errors import status_for
 from tracker.web.routes.staff import StaffDep, may, page, posted, see
 from tracker.web.routes.staff_issues import fields_of
 from tracker.web.staff_session import StaffSession
@@ -140,7 +146,7 @@ def meetings(request: Request, tracker: TrackerDep, staff: StaffDep) -> Response
     listed = sorted(every, key=lambda a: (-owed.get(a.slug, 0), a.name))
     return page(request, "staff/meetings.html", staff=staff, heading="Record a Board meeting",
                 assemblies=[(a, owed.get(a.slug, 0)) for a in listed],
-                allowed=_may_respond(staff))
+                allowed=_may_respond(staff), panels=_may_reconvene(staff))
 
 
 @router.get("/{assembly}", response_class=HTMLResponse)
@@ -339,3 +345,87 @@ def _said(number: int, command: Command, sent: BaseModel, commitment: int | None
     values = sent.model_dump()
     return (f"Issue {number}: commitment {commitment or ''}, \u201c{values['text']}\u201d, "
             f"owner {values['owner']}, due {values['due']:%-d %B %Y}")
+
+
+# -- a reconvened panel's scores ------------------------------------------------------------
+
+def _panel_fields(tracker: Tracker, assembly: str) -> list[forms.FormField]:
+    """The panel's date (today unless changed), its statement, and one optional score box
+    per issue of the assembly with a Board response."""
+    described = {f.name: f for f in forms.describe(RECONVENE_ASSEMBLY.request,
+                                                   only=("date", "statement"))}
+    day, statement = described["date"], described["statement"]
+    day.label, day.kind, day.hint = "Date the panel met", "text", f"{DATE_HINT}."
+    day.value = uk(tracker.clock())
+    with tracker.engine.connect() as conn:
+        scored = worklist.responded(conn, assembly)
+    return [day, statement, *(forms.FormField(
+        name=f"score-{issue.number}", label=f"Issue {issue.number}: {issue.title}",
+        kind="number", required=False,
+        hint="The panel's score of the Board's response, 0 to 10. Leave it empty if the "
+             "panel did not score it.") for issue in scored)]
+
+
+def _panel_page(request: Request, staff: StaffSession, assembly: str, title: str,
+                fields: list[forms.FormField], problem: str = "", done: bool = False,
+                status: int = 200) -> Response:
+    return page(request, "staff/panel.html", status, staff=staff,
+                heading=f"Reconvened panel: {title}", assembly=assembly, form=fields,
+                problem=problem, done=done, action=f"/admin/meetings/{assembly}/panel")
+
+
+def _may_reconvene(staff: StaffSession) -> bool:
+    return may(staff, RECONVENE_ASSEMBLY.roles)
+
+
+@router.get("/{assembly}/panel", response_class=HTMLResponse)
+def panel_form(assembly: str, request: Request, tracker: TrackerDep, staff: StaffDep,
+               done: int = 0) -> Response:
+    title = _assembly_title(tracker, assembly)
+    if title is None or not _may_reconvene(staff):
+        return _not_here(request, staff, title)
+    return _panel_page(request, staff, assembly, title, _panel_fields(tracker, assembly),
+                       done=bool(done))
+
+
+@router.post("/{assembly}/panel", response_class=HTMLResponse)
+async def record_panel(assembly: str, request: Request, tracker: TrackerDep,
+                       staff: StaffDep) -> Response:
+    form = await posted(request, staff)
+    title = _assembly_title(tracker, assembly)
+    if title is None or not _may_reconvene(staff):
+        return _not_here(request, staff, title)
+    fields = _panel_fields(tracker, assembly)
+    by_name = {f.name: f for f in fields}
+    for f in fields:
+        f.value = str(form.get(f.name, ""))[:_VALUE_LIMIT]
+    day = parse_uk_date(by_name["date"].value)
+    boxes = [(int(f.name.removeprefix("score-")), f) for f in fields
+             if f.name.startswith("score-") and f.value.strip()]
+    if day is None:
+        by_name["date"].error = f"Enter the date the panel met: {DATE_HINT.lower()}"
+    for _, box in boxes:
+        if not box.value.strip().isdigit() or not 0 <= int(box.value) <= 10:
+            box.error = f"{box.label}: enter a whole number from 0 to 10"
+    problem = "" if boxes else "Enter the panel's score of at least one Board response."
+    sent: BaseModel | None = None
+    if not problem and not any(f.error for f in fields):
+        typed = by_name["date"].value
+        sent = forms.validate(
+            RECONVENE_ASSEMBLY.request, fields[:2],
+            {"date": day.isoformat() if day else "", "statement": by_name["statement"].value},
+            fixed={"scores": [{"issue": n, "score": int(box.value)} for n, box in boxes]})
+        by_name["date"].value = typed
+    if sent is None:
+        return _panel_page(request, staff, assembly, title, fields, problem, status=422)
+    try:
+        recorded = RECONVENE_ASSEMBLY.run(tracker.app, staff.account.actor, sent,
+                                          slug=assembly)
+    except errors.DomainError as error:
+        field = "date" if error.field in ("date", "occurred_on") else error.field or ""
+        problem = forms.place_error(fields, field, error.message)
+        return _panel_page(request, staff, assembly, title, fields, problem,
+                           status=status_for(error))
+    assert isinstance(recorded, Recorded)
+    tracker.show_written(recorded.position)
+    return see(f"/admin/meetings/{assembly}/panel?done=1")
