@@ -68,6 +68,13 @@ class FormField:
     max_length: int | None = None
     value: str = ""
     error: str = ""
+    # A date or text field with ``options`` offers them as suggestions to choose from, and a
+    # box named ``<name>_other`` for any other value, typed: what it holds.
+    other: str = ""
+
+    @property
+    def suggests(self) -> bool:
+        return bool(self.options) and self.kind in ("date", "text")
 
 
 def _plain(annotation: Any) -> tuple[Any, bool]:
@@ -123,6 +130,9 @@ def read(model: type[BaseModel], fields: list[FormField], form: Any) -> dict[str
     for f in fields:
         raw = str(form.get(f.name, "")).replace("\r\n", "\n")
         f.value = raw
+        if f.suggests:  # none of the suggestions chosen: the date typed instead
+            f.other = str(form.get(f.name + "_other", ""))
+            raw = raw or f.other
         if f.kind == "lines":
             lines = [line.strip() for line in raw.split("\n") if line.strip()]
             if lines:

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -31,6 +30,7 @@ from tracker.bootstrap import Tracker
 from tracker.commands import MAKE_COMMITMENT, RECONVENE_ASSEMBLY, RECORD_RESPONSE
 from tracker.commands.command import Command
 from tracker.domain import errors
+from tracker.domain.wording import add_months, count, long_date
 from tracker.meeting_drafts import Draft, MeetingDrafts
 from tracker.projections import reference, worklist
 from tracker.web import forms
@@ -44,12 +44,18 @@ from tracker.web.uk_dates import parse_uk_date, uk
 router = APIRouter(prefix="/admin/meetings", tags=["staff pages"], include_in_schema=False)
 
 MEETING_DATE = "meeting_date"
+OTHER = "_other"  # the box for a date that is not among a date field's suggestions
+RECENT_DAYS = 14  # the meeting's date is chosen among these last days, or typed
+# Chosen once for the whole page, used by every row that leaves the field empty.
+EVERY_GRADE, EVERY_LEAD, EVERY_DUE = "every_grade", "every_lead", "every_due"
+DUE_MONTHS = (1, 2, 3, 6, 12)
 FIRST_SLOTS = 2  # commitment rows shown per issue before "Add another commitment"
 MAX_SLOTS = 20
 DATE_HINT = "For example 31/3/2027 or 31 March 2027"
 # The names of the page's own fields: the meeting's date, and i<issue>-<field> or
 # i<issue>-c<row>-<field>; anything else posted is not kept.
-_OURS = re.compile(r"meeting_date|i\d{1,9}-(c\d{1,2}-)?[a-z_]{1,40}")
+_OURS = re.compile(r"meeting_date(_other)?|every_(grade|lead|due)|"
+                   r"i\d{1,9}-(c\d{1,2}-)?[a-z_]{1,40}")
 _VALUE_LIMIT = 20_000  # characters kept per field in a draft (the commands' limits are lower)
 
 
@@ -98,31 +104,73 @@ def _rows(tracker: Tracker, assembly: str, draft: Draft) -> list[IssueRow]:
         response = _named(_request_fields(tracker, RECORD_RESPONSE), prefix, draft.values)
         slots = min(MAX_SLOTS, draft.slots.get(issue.number, FIRST_SLOTS))
         commitments = []
+        for f in response:
+            if f.name.endswith("-grade"):  # the page's grade for every response, if chosen
+                f.required, f.label = False, "Grade, if not the one for every response"
         for slot in range(1, slots + 1):
             fields = _named(_request_fields(tracker, MAKE_COMMITMENT), f"{prefix}c{slot}-",
                             draft.values)
             for f in fields:
                 if f.name.endswith("-owner"):  # the response's lead, unless another is named
                     f.required, f.label = False, "Owner, if not the lead owner"
+                if f.name.endswith("-due"):  # the page's due date, if chosen
+                    f.required, f.label = False, "Due date, if not the one for every commitment"
             commitments.append(Row(slot, fields))
         rows.append(IssueRow(issue.number, issue.title, issue.version, issue.stage, response,
                              commitments))
     return rows
 
 
-def _meeting_date_field(draft: Draft, today: Any) -> forms.FormField:
+def _meeting_date_field(draft: Draft, today: date) -> forms.FormField:
+    """The meeting's date: one of the last days, chosen (today unless changed), or typed."""
+    recent = {}
+    for back in range(RECENT_DAYS):
+        day = today - timedelta(days=back)
+        said = ("Today, " if back == 0 else "Yesterday, " if back == 1 else "") + \
+            f"{day:%A} {long_date(day)}"
+        recent[day.isoformat()] = said
+    chosen = draft.values.get(MEETING_DATE, today.isoformat())
+    typed = draft.values.get(MEETING_DATE + OTHER, "")
     return forms.FormField(
         name=MEETING_DATE, label="Date of the Board meeting", kind="text", required=True,
-        hint=f"Every response and commitment on this page is dated by it. {DATE_HINT}.",
-        value=draft.values.get(MEETING_DATE) or uk(today))
+        hint=f"Every response and commitment on this page is dated by it. Choose the day, or "
+             f"type another date in the box below it ({DATE_HINT.lower()}).",
+        options=recent, value=chosen if chosen in recent else "",
+        other=typed or (chosen if chosen not in recent else ""))
+
+
+def _meeting_day(meeting: forms.FormField) -> date | None:
+    return parse_uk_date(meeting.value or meeting.other)
+
+
+def _every_fields(tracker: Tracker, draft: Draft) -> list[forms.FormField]:
+    """What the page chooses once for every row: a grade, a lead owner, a due date."""
+    response = {f.name: f for f in _request_fields(tracker, RECORD_RESPONSE)}
+    unless = "Used by every issue whose row leaves it empty."
+    every = [
+        forms.FormField(EVERY_GRADE, "Grade of every response", "select", False,
+                        unless, options=response["grade"].options),
+        forms.FormField(EVERY_LEAD, "Lead owner of every response", "select", False,
+                        unless, options=response["lead"].options),
+        forms.FormField(EVERY_DUE, "Due date of every commitment", "select", False,
+                        "Used by every commitment whose row leaves it empty.",
+                        options={str(n): f"{count(n, 'month')} after the meeting"
+                                 for n in DUE_MONTHS}),
+    ]
+    for f in every:
+        f.value = draft.values.get(f.name, "")
+    return every
 
 
 def _show(request: Request, tracker: Tracker, staff: StaffSession, assembly: str,
           title: str, draft: Draft, rows: list[IssueRow], meeting: forms.FormField,
-          problem: str = "", notice: str = "", status: int = 200) -> Response:
+          problem: str = "", notice: str = "", status: int = 200,
+          every: list[forms.FormField] | None = None) -> Response:
+    every = every if every is not None else _every_fields(tracker, draft)
     return page(request, "staff/meeting.html", status, staff=staff,
                 heading=f"Board meeting: {title}", assembly=assembly, rows=rows,
-                meeting=meeting, all_fields=[meeting] + [f for r in rows for f in _fields(r)],
+                meeting=meeting, every=every,
+                all_fields=[meeting, *every] + [f for r in rows for f in _fields(r)],
                 problem=problem, notice=notice, published=draft.published,
                 saved_at=draft.saved_at)
 
@@ -236,22 +284,32 @@ def _validate(command: Command, fields: list[forms.FormField], prefix: str,
     return sent
 
 
-def _check(rows: list[IssueRow], meeting_day: str) -> list[_Checked]:
-    """Every row's commands, or the fields at fault marked on the page."""
+def _check(rows: list[IssueRow], meeting_day: date | None,
+           every: dict[str, str]) -> list[_Checked]:
+    """Every row's commands, or the fields at fault marked on the page. A row's empty
+    grade, lead or due date is the page's one for every row, when chosen."""
     checked = []
+    months = int(every[EVERY_DUE]) if every.get(EVERY_DUE, "").isdigit() else 0
+    due = add_months(meeting_day, months).isoformat() if meeting_day and months else ""
     for row in rows:
         prefix = f"i{row.number}-"
-        dated = {"occurred_on": meeting_day}
+        dated = {"occurred_on": meeting_day.isoformat() if meeting_day else ""}
         response = None
+        typed = {f.name.removeprefix(prefix): f.value.strip() for f in row.response}
         if not _blank(row.response):
-            response = _validate(RECORD_RESPONSE, row.response, prefix, dated)
-        lead = next((f.value for f in row.response if f.name == f"{prefix}lead"), "")
+            defaults: dict[str, str] = {k: every[f"every_{k}"] for k in ("grade", "lead")
+                        if k in typed and not typed[k] and every.get(f"every_{k}")}
+            response = _validate(RECORD_RESPONSE, row.response, prefix,
+                                 {**dated, **defaults})
+        lead = typed.get("lead") or every.get(EVERY_LEAD, "")
         made = []
         for slot in row.commitments:
             if _blank(slot.fields):
                 continue
             owner = next(f for f in slot.fields if f.name.endswith("-owner"))
-            extra = {**dated, **({"owner": lead} if not owner.value.strip() and lead else {})}
+            due_field = next(f for f in slot.fields if f.name.endswith("-due"))
+            extra = {**dated, **({"owner": lead} if not owner.value.strip() and lead else {}),
+                     **({"due": due} if not due_field.value.strip() and due else {})}
             sent = _validate(MAKE_COMMITMENT, slot.fields, f"{prefix}c{slot.slot}-", extra)
             if sent is None and not owner.value.strip() and not lead:
                 owner.error = "Choose the owner, or a lead owner for the response"
@@ -266,10 +324,10 @@ def _publish(request: Request, tracker: Tracker, staff: StaffSession, assembly: 
     drafts = MeetingDrafts(tracker.write_engine)
     rows = _rows(tracker, assembly, draft)
     meeting = _meeting_date_field(draft, tracker.clock())
-    day = parse_uk_date(meeting.value)
+    day = _meeting_day(meeting)
     if day is None:
         meeting.error = f"Enter the date of the Board meeting: {DATE_HINT.lower()}"
-    checked = _check(rows, day.isoformat() if day else "")
+    checked = _check(rows, day, draft.values)
     if meeting.error or any(f.error for r in rows for f in _fields(r)):
         drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
         return _show(request, tracker, staff, assembly, title, draft, rows, meeting,
