@@ -130,9 +130,10 @@ def read(model: type[BaseModel], fields: list[FormField], form: Any) -> dict[str
     for f in fields:
         raw = str(form.get(f.name, "")).replace("\r\n", "\n")
         f.value = raw
-        if f.suggests:  # none of the suggestions chosen: the date typed instead
+        if f.kind == "date" or f.suggests:  # no suggestion chosen: the date typed instead
             f.other = str(form.get(f.name + "_other", ""))
-            raw = raw or f.other
+            if not raw.strip() and f.other.strip():
+                raw = f.value = f.other
         if f.kind == "lines":
             lines = [line.strip() for line in raw.split("\n") if line.strip()]
             if lines:
