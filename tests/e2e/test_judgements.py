@@ -333,7 +333,7 @@ class TestPanelForm:
         ({"score-N": "x"}, "enter a whole number from 0 to 10"),
         ({}, "Enter the panel&#39;s score of at least one Board response"),
         ({"score-N": "5", "date": "31/2/2025"}, "Enter the date the panel met"),
-        ({"score-N": "5", "statement": ""}, "statement"),
+        ({"score-N": "5", "statement": ""}, 'id="error-statement"'),
     ])
     def test_refuses_what_is_wrong_and_records_nothing(
             self, site: Site, fields: dict[str, str], shown: str) -> None:
