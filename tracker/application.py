@@ -430,12 +430,22 @@ class TrackerApplication(Application[UUID]):
                     f"Issue {number} has no Board response to score")
         for attempt in range(MAX_RETRIES):
             assembly = self.get_reference(Assembly, slug)
-            assembly.reconvene(self._when(held_on), statement, list(scores), actor)
+            when = self._when(held_on)
+            session = assembly.reconvene(when, statement, list(scores), actor)
+            # Each score also goes on its issue's record (its timeline, feeds and alerts),
+            # saved with the assembly's event in one transaction.
+            scored = []
+            for number, score in scores:
+                issue = self.load_issue(number)
+                issue.score_response(assembly.slug, session, score, actor, when)
+                scored.append(issue)
             try:
-                recordings = self.save(assembly)
+                recordings = self.save(assembly, *scored)
             except IntegrityError:
                 _back_off(attempt)
                 continue
+            for issue in scored:
+                self._issues.put(issue)
             return Recorded(assembly.slug, assembly.version, recordings[-1].notification.id)
         raise errors.RuleViolation(f"Assembly {slug} is too busy; try again")
 

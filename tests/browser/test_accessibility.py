@@ -86,6 +86,9 @@ PAGES: dict[str, PublicPage] = {
     "meeting page": ("/admin/meetings/sitting-axe", "secretariat", None),
     "meeting page with errors": ("/admin/meetings/sitting-axe", "secretariat", _bad_meeting),
     "amendment form": ("/admin/issues/2/commitments/1/amendments", "admin", None),
+    "change of owner": ("/admin/issues/2/commitments/1/amendments?field=owner", "admin", None),
+    "due date form with choices": ("/admin/issues/2/commitments/1/due-date", "admin", None),
+    "reconvened panel form": ("/admin/meetings/london-2014/panel", "secretariat", None),
     "delivery form with a file": ("/admin/issues/2/commitments/1/delivery", "admin", None),
     "evidence upload": ("/admin/files", "secretariat", None),
     "audit": ("/admin/audit", "admin", None),
@@ -135,6 +138,7 @@ def test_no_sideways_scrolling_at_320_px(browser: Any, server: Server, name: str
 # Pages made for the secretariat's sittings are audited at 320 px too.
 NARROW = ("staff home", "worklist, one kind", "meetings", "meeting page",
           "meeting page with errors", "amendment form", "delivery form with a file",
+          "change of owner", "due date form with choices", "reconvened panel form",
           "evidence upload", "audit")
 
 

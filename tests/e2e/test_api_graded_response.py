@@ -4,21 +4,12 @@ the response, its clock and the plain verdict in JSON, history and the issue's p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.writes import Site, from_factory, open_site
-from tests.helpers import CITIZEN, SECRETARIAT, Clock
-from tracker.bootstrap import Tracker
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def site(request: pytest.FixtureRequest, make_tracker: Callable[..., Tracker],
-         clock: Clock) -> Iterator[Site]:
-    with open_site(from_factory(make_tracker, clock, request.param)) as site:
-        yield site
+from tests.e2e.writes import Site
+from tests.helpers import CITIZEN, SECRETARIAT
 
 
 def respond(site: Site, n: int, **body: Any) -> Any:

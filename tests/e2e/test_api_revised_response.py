@@ -3,21 +3,8 @@ new response, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pytest
-
 from tests.e2e.staff import staff_client
-from tests.e2e.writes import Site, from_factory, open_site
-from tests.helpers import Clock
-from tracker.bootstrap import Tracker
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def site(request: pytest.FixtureRequest, make_tracker: Callable[..., Tracker],
-         clock: Clock) -> Iterator[Site]:
-    with open_site(from_factory(make_tracker, clock, request.param)) as site:
-        yield site
+from tests.e2e.writes import Site
 
 
 class TestRequestRevisedResponse:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from fastapi.testclient import TestClient
 
-from tests.e2e.writes import Site, from_factory, open_site
-from tests.helpers import Clock
-from tracker.bootstrap import Tracker
+from tests.e2e.writes import Site
 
 WRITERS = 6
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def site(request: pytest.FixtureRequest, make_tracker: Callable[..., Tracker],
-         clock: Clock) -> Iterator[Site]:
-    with open_site(from_factory(make_tracker, clock, request.param)) as site:
-        yield site
 
 
 def at_once(site: Site, path: str, bodies: list[dict[str, str]],

@@ -14,13 +14,6 @@ from tests.helpers import Clock
 from tracker.bootstrap import Tracker
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def site(request: pytest.FixtureRequest, make_tracker: Callable[..., Tracker],
-         clock: Clock) -> Iterator[Site]:
-    with open_site(from_factory(make_tracker, clock, request.param)) as site:
-        yield site
-
-
 def ok(site: Site, path: str, body: dict[str, Any] | None, role: str = "secretariat",
        **headers: str) -> dict[str, Any]:
     response = site.post(path, body, role, **headers)

@@ -181,3 +181,18 @@ def test_the_statuses_page_explains_every_outcome_key(demo: TestClient) -> None:
     page = demo.get("/about/statuses").text
     for key, label in OUTCOMES.items():
         assert f'id="outcome-{key}"' in page and label.replace("'", "&#39;") in page
+
+
+def test_says_per_assembly_what_others_than_the_board_judged(demo: TestClient) -> None:
+    page = demo.get("/").text
+    block = re.search(r'data-judged="london-2014">(.*?)</dl>', page, re.S)
+    assert block is not None
+    said = dict(re.findall(r'__key">([^<]*)</dt>\s*<dd class="nhsuk-summary-list__value">'
+                           r'([^<]*)</dd>', block.group(1).replace("&#39;", "'")))
+    assert said == {
+        "Citizens say": "Of the 4 promises the Board says it delivered, citizens confirmed 1 "
+                        "and disputed 1; 2 not answered yet.",
+        "The assessor says": "It graded 3 of them: 2 complete or with substantial progress, "
+                             "1 with less.",
+        "The reconvened panel says": "On 20 November 2015 it scored the Board's 4 responses "
+                                     "4.5 out of 10 on average."}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,21 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from tests.e2e.writes import SETUP, Site, from_factory, open_site
-from tests.helpers import Clock
+from tests.e2e.writes import SETUP, Site
 from tracker.application import KeyAlreadyUsed
-from tracker.bootstrap import Tracker
 from tracker.domain.keyed import KeyedWrite
 from tracker.idempotency import LEASE, idempotency_keys
 
 KEY = "Idempotency-Key"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def site(request: pytest.FixtureRequest, make_tracker: Callable[..., Tracker],
-         clock: Clock) -> Iterator[Site]:
-    with open_site(from_factory(make_tracker, clock, request.param)) as site:
-        yield site
 
 
 def key() -> str:

@@ -5,6 +5,7 @@ scores the Board's responses."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -277,6 +278,11 @@ class TestReconvenedPanel:
         scores = site.client.get(f"/api/v1/issues/{first}").json()["panel_scores"]
         assert [s["score"] for s in scores] == [7]
         assert "7 out of 10" in site.client.get(f"/issues/{first}").text
+        # each score is an entry on its issue's record, with its sentence
+        said = "The reconvened panel of Leeds Assembly scored the Board's response 4 out of 10"
+        entries = site.client.get(f"/api/v1/issues/{second}/history").json()
+        assert [e["sentence"] for e in entries if e["type"] == "response_scored"] == [said]
+        assert said in html.unescape(site.client.get(f"/issues/{second}").text)
         page = site.client.get("/assemblies/leeds").text
         assert "Access improved; waiting times did not." in page
         assert "No topic 5.5 (2 responses)" in page
@@ -299,3 +305,48 @@ class TestReconvenedPanel:
             "date": "2025-12-01", "statement": "S", "scores": [{"issue": n, "score": 5}]},
             "secretariat")
         assert refused.status_code == 409 and refused.json()["field"] == "scores"
+
+
+class TestPanelForm:
+    """The secretariat records a reconvened panel from the staff pages: one score box per
+    issue of the assembly with a Board response."""
+
+    def test_records_the_scores_typed(self, site: Site) -> None:
+        first, second = site.issue("responded"), site.issue("responded")
+        unscored = site.issue("discussed")
+        staff = staff_client(site.tracker, "secretariat")
+        shown = staff.open("/admin/meetings/leeds/panel").text
+        assert f'name="score-{first}"' in shown and f'name="score-{second}"' in shown
+        assert f'name="score-{unscored}"' not in shown
+        assert "Record its scores" in staff.open("/admin/meetings").text
+        done = staff.send("/admin/meetings/leeds/panel", date="1/12/2025",
+                          statement="Better access", **{f"score-{first}": "8"})
+        assert done.status_code == 200 and "on the public record" in done.text
+        site.tracker.refresh()
+        scores = site.client.get(f"/api/v1/issues/{first}").json()["panel_scores"]
+        assert [(s["score"], s["held_on"]) for s in scores] == [(8, "2025-12-01")]
+        assert site.client.get(f"/api/v1/issues/{second}").json()["panel_scores"] == []
+        assert "Better access" in site.client.get("/assemblies/leeds").text
+
+    @pytest.mark.parametrize(("fields", "shown"), [
+        ({"score-N": "11"}, "enter a whole number from 0 to 10"),
+        ({"score-N": "x"}, "enter a whole number from 0 to 10"),
+        ({}, "Enter the panel&#39;s score of at least one Board response"),
+        ({"score-N": "5", "date": "31/2/2025"}, "Enter the date the panel met"),
+        ({"score-N": "5", "statement": ""}, 'id="error-statement"'),
+    ])
+    def test_refuses_what_is_wrong_and_records_nothing(
+            self, site: Site, fields: dict[str, str], shown: str) -> None:
+        n = site.issue("responded")
+        staff = staff_client(site.tracker, "secretariat")
+        sent = {"date": "1/12/2025", "statement": "S",
+                **{k.replace("N", str(n)): v for k, v in fields.items()}}
+        before = staff.position()
+        refused = staff.send("/admin/meetings/leeds/panel", **sent)
+        assert refused.status_code == 422
+        assert shown.lower() in refused.text.lower()
+        assert staff.position() == before
+
+    def test_only_the_secretariat_and_admins(self, site: Site) -> None:
+        moderator = staff_client(site.tracker, "moderator")
+        assert moderator.client.get("/admin/meetings/leeds/panel").status_code == 403

@@ -7,14 +7,16 @@ the issue version it showed), and what it records is checked on the public page.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.e2e.staff import PASSWORD, Staff, add_staff, errors_shown, hidden, staff_client
-from tests.e2e.writes import Stages, build
+from tests.e2e.writes import SETUP, Stages, build
 from tracker.bootstrap import Tracker
+from tracker.domain.errors import AlreadyExists
 from tracker.web.app import create_app
 
 
@@ -371,3 +373,46 @@ def test_staff_pages_are_never_cached(secretariat: Staff) -> None:
     for path in ("/admin", "/admin/moderation", "/admin/reference", "/admin/login"):
         answer = secretariat.client.get(path)
         assert answer.headers["cache-control"] == "no-store", path
+
+
+class TestFormsFillInWhatIsKnown:
+    """Nothing known is typed again: the status as it stands, new due dates to choose from,
+    and a change of owner chosen by its link, with the owners to pick from."""
+
+    def test_progress_starts_from_the_status_as_it_stands(self, tracker: Tracker,
+                                                         secretariat: Staff) -> None:
+        n = fresh(tracker, "committed")
+        page = secretariat.open(f"/admin/issues/{n}/commitments/1/progress").text
+        assert '<option value="on_track" selected>' in page
+
+    def test_a_new_due_date_is_chosen_from_dates_counted_from_the_current_one(
+            self, tracker: Tracker, secretariat: Staff) -> None:
+        n = fresh(tracker, "committed")  # due 1 June 2026
+        page = secretariat.open(f"/admin/issues/{n}/commitments/1/due-date").text
+        assert '<option value="2026-09-01">3 months later: 1 September 2026</option>' in page
+        recorded(secretariat, secretariat.send(f"/admin/issues/{n}/commitments/1/"
+                                               "due-date", new_due="2026-09-01",
+                                               reason="Late"), n)
+        # or another date, typed in the box below the list
+        recorded(secretariat, secretariat.send(f"/admin/issues/{n}/commitments/1/due-date",
+                                               new_due="", new_due_other="2026-10-15",
+                                               reason="Later still"), n)
+        assert secretariat.client.get(f"/api/v1/issues/{n}").json()[
+            "commitments"][0]["due"] == "2026-10-15"
+
+    def test_a_change_of_owner_is_chosen_from_the_owners(self, tracker: Tracker,
+                                                        secretariat: Staff) -> None:
+        with suppress(AlreadyExists):
+            tracker.app.create_owner("finance", "Director of Finance", "Board", SETUP)
+        n = fresh(tracker, "committed")
+        issue_page = secretariat.open(f"/admin/issues/{n}").text
+        link = f"/admin/issues/{n}/commitments/1/amendments?field=owner"
+        assert f'href="{link}"' in issue_page
+        form = secretariat.open(link).text
+        assert '<option value="owner" selected>' in form
+        assert 'name="value"' in form and '<option value="finance">' in form
+        assert '<option value="lead">' not in form  # the owner it has now
+        recorded(secretariat, secretariat.send(link, field="owner", value="finance",
+                                               reason="The Board moved it"), n)
+        assert secretariat.client.get(f"/api/v1/issues/{n}").json()[
+            "commitments"][0]["owner"] == "finance"

@@ -24,7 +24,8 @@ UPDATE_FORM = {"record_progress": "progress", "move_due_date": "due-date",
 REFERENCE_FORM = {"create_topic": "topics", "create_owner": "owners",
                   "create_assembly": "assemblies"}
 # The public commands have their own forms (/submit, the support button, the answer
-# buttons); a reconvened panel's scores are recorded through the API only.
+# buttons); a reconvened panel's scores have a form of their own on the meeting pages
+# (tested in tests/e2e/test_judgements.py).
 FORM_COMMANDS = sorted(set(PERMISSIONS) - {"submit_issue", "support_issue",
                                            "answer_delivery", "reconvene_assembly"})
 

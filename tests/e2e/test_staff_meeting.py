@@ -77,8 +77,8 @@ class TestMeetingPage:
         slug, (a, b) = assembly_with(tracker, 2)
         page = secretariat.open(f"/admin/meetings/{slug}")
         assert f"Issue {a}: Meeting issue" in page.text and f"Issue {b}:" in page.text
-        assert hidden(page.text, "meeting_date") is None  # typed once, in a visible box
-        assert f'value="{TODAY.day}/{TODAY.month}/{TODAY.year}"' in page.text
+        assert hidden(page.text, "meeting_date") is None  # chosen once, in a visible list
+        assert f'<option value="{TODAY.isoformat()}" selected>Today, ' in page.text
         listing = secretariat.open("/admin/meetings")
         assert f'href="/admin/meetings/{slug}"' in listing.text
 
@@ -109,6 +109,39 @@ class TestMeetingPage:
         # Published rows leave the draft: nothing is sent twice.
         again = secretariat.open(f"/admin/meetings/{slug}")
         assert f'id="issue-{a}"' not in again.text and f'id="issue-{b}"' not in again.text
+
+    def test_a_grade_lead_and_due_date_chosen_once_serve_every_row_that_leaves_them_empty(
+            self, tracker: Tracker, secretariat: Staff) -> None:
+        slug, (a, b, c) = assembly_with(tracker, 3)
+        answer = send(secretariat, slug, "publish", meeting_date="",
+                      meeting_date_other="4/12/2025", every_grade="accepted",
+                      every_lead="lead", every_due="3", **{
+            f"i{a}-summary": "We will act.", f"i{a}-c1-text": "Open clinics",
+            f"i{a}-c1-measure": "Open",
+            f"i{b}-summary": "We will act too.", f"i{b}-lead": "finance",
+            f"i{b}-c1-text": "Fund it", f"i{b}-c1-measure": "Funded",
+            f"i{b}-c1-due": "31/3/2026",
+            # issue c's row is left empty: kept for another meeting, defaults or not
+        })
+        assert answer.status_code == 200, answer.text[-3000:]
+        first, second = issue_json(secretariat, a), issue_json(secretariat, b)
+        assert [(c["owner"], c["due"]) for c in first["commitments"]] == [
+            ("lead", "2026-03-04")]
+        assert [(c["owner"], c["due"]) for c in second["commitments"]] == [
+            ("finance", "2026-03-31")]
+        assert first["response"]["grade"] == second["response"]["grade"] == "accepted"
+        assert issue_json(secretariat, c)["stage"] == "discussed"
+
+    def test_without_a_grade_for_every_response_each_row_needs_its_own(
+            self, tracker: Tracker, secretariat: Staff) -> None:
+        slug, (a,) = assembly_with(tracker, 1)
+        before = secretariat.position()
+        answer = send(secretariat, slug, "publish", meeting_date="4/12/2025",
+                      **{f"i{a}-summary": "We will act."})
+        # kept in the draft with the record's message beside the row's grade
+        assert answer.status_code == 409
+        assert f'id="error-i{a}-grade"' in answer.text and "A response has a grade" in answer.text
+        assert secretariat.position() == before
 
     def test_nothing_is_published_while_any_field_is_wrong_and_every_fault_is_shown(
             self, tracker: Tracker, secretariat: Staff) -> None:

@@ -176,6 +176,8 @@ RECONVENE_ASSEMBLY = Command(
     "for each issue's response, and its statement. Each scored issue must have a Board "
     "response (409 naming `scores`).",
     "/assemblies/{slug}/reconvened", form=False, arguments={"date": "held_on"})
+# Its staff form, a score box for each of the assembly's responded issues, is on the meeting
+# pages (tracker/web/routes/staff_meeting.py); each score is also an entry on its issue.
 JUDGEMENTS = (ANSWER_DELIVERY, ANSWER_CHALLENGE, ASSESS_COMMITMENT, RECONVENE_ASSEMBLY)
 
 # -- amendments: a commitment's terms changed, before and after kept ------------------------

@@ -50,8 +50,10 @@ class Command:
         return (self.form_as or self.path.rsplit("/", 1)[-1]) if self.form else ""
 
     def run(self, app: TrackerApplication, actor: Actor, sent: BaseModel,
-            expected_version: int | None = None, **address: int) -> Outcome | Recorded:
-        """Run it with the request's fields, by name, and the address's numbers."""
+            expected_version: int | None = None,
+            **address: int | str) -> Outcome | Recorded:
+        """Run it with the request's fields, by name, and the address's numbers (or an
+        assembly's slug)."""
         values = {self.arguments.get(name, name): getattr(sent, name)
                   for name in type(sent).model_fields}
         if expected_version is not None:

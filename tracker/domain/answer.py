@@ -64,6 +64,56 @@ class OnTime:
 
 
 @dataclass(frozen=True)
+class Judged:
+    """What others than the Board said of an assembly's delivered promises and its Board
+    responses: citizens' answers, the assessor's latest grades, the last reconvened panel."""
+
+    delivered: int = 0  # promises the Board says it delivered
+    citizens_confirmed: int = 0  # of those, more citizens answered yes than partly or no
+    citizens_disputed: int = 0  # of those answered, the others
+    assessed: int = 0  # of those, graded by the assessor
+    assessor_confirmed: int = 0  # of those, graded substantial progress or complete
+    panel_held_on: date | None = None  # the last reconvened panel, if any
+    panel_scored: int = 0  # how many responses it scored
+    panel_average: float | None = None  # its average score, 0 to 10
+
+    def said(self) -> list[tuple[str, str]]:
+        """(who, what they said) lines, in plain words; none when nobody judged anything."""
+        lines = []
+        n = self.delivered
+        if n:
+            them = "it" if n == 1 else "them"
+            answered = self.citizens_confirmed + self.citizens_disputed
+            if answered:
+                waiting = n - answered
+                rest = f"; {number(waiting)} not answered yet" if waiting else ""
+                lines.append(("Citizens say", (
+                    f"Of the {count(n, 'promise')} the Board says it delivered, citizens "
+                    f"confirmed {number(self.citizens_confirmed)} and disputed "
+                    f"{number(self.citizens_disputed)}{rest}")))
+            else:
+                lines.append(("Citizens say", (
+                    f"No one has answered yet about the {count(n, 'promise')} the Board "
+                    "says it delivered")))
+            if self.assessed:
+                short = self.assessed - self.assessor_confirmed
+                lines.append(("The assessor says", (
+                    f"It graded {number(self.assessed)} of {them}: "
+                    f"{number(self.assessor_confirmed)} complete or with substantial "
+                    f"progress, {number(short)} with less")))
+            else:
+                lines.append(("The assessor says", f"It has not graded {them} yet"))
+        if self.panel_held_on is not None and self.panel_average is not None:
+            average = f"{self.panel_average:.1f}".removesuffix(".0")
+            responses = ("the Board's response" if self.panel_scored == 1 else
+                         f"the Board's {number(self.panel_scored)} responses")
+            lines.append(("The reconvened panel says", (
+                f"On {long_date(self.panel_held_on)} it scored {responses} "
+                f"{average} out of 10{'' if self.panel_scored == 1 else ' on average'}")))
+        return lines
+
+
+@dataclass(frozen=True)
 class AssemblyAnswer:
     slug: str
     title: str
@@ -73,6 +123,7 @@ class AssemblyAnswer:
     promises: Promises = Promises()
     on_time: OnTime = OnTime()
     topics: tuple[tuple[str, str], ...] = ()  # (slug, name) of the topics its issues are in
+    judged: Judged = Judged()  # what others than the Board said
 
     @property
     def raised(self) -> int:

@@ -1,5 +1,6 @@
-"""Someone other than the Board judges delivery: citizens' answers, their challenges, and an
-independent assessor's grades, as events of the Issue aggregate.
+"""Someone other than the Board judges delivery: citizens' answers, their challenges, an
+independent assessor's grades and a reconvened panel's scores, as events of the Issue
+aggregate.
 
 The Issue inherits these commands from ``Judgements``, so their rules sit together here,
 apart from the Board's own story (tracker/domain/issue.py). State is kept on the issue as
@@ -214,6 +215,23 @@ class Judgements:
         self._record(self.CommitmentAssessed, actor, occurred_on, commitment=commitment,
                      assessment=self.assessments + 1, completion=str(grade),
                      outcome=str(change), reason=reason, sources=links)
+
+    class ResponseScored(Judged):
+        """An assembly's reconvened panel scored the Board's response (0 to 10); recorded
+        with the assembly's ``Reconvened`` event, which keeps the panel's statement."""
+
+        assembly: str
+        session: int
+        score: int
+
+    def score_response(self, assembly: str, session: int, score: int, actor: Actor,
+                       occurred_on: date) -> None:
+        """Record a reconvened panel's score of this issue's Board response (the assembly's
+        own event checks the scores; this puts the score on the issue's record)."""
+        if not isinstance(score, int) or not 0 <= score <= 10:
+            raise errors.InvalidValue("A score is a whole number from 0 to 10", field="scores")
+        self._record(self.ResponseScored, actor, occurred_on, assembly=assembly,
+                     session=session, score=score)
 
     def _check_not_hidden(self) -> None:
         if self.is_hidden:

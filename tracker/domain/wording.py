@@ -28,7 +28,9 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{number(n)} {singular if n == 1 else (plural or singular + 's')}"
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (the 31st plus a month is the last
+    day of a shorter month)."""
     year, month = divmod(day.month - 1 + months, 12)
     year += day.year
     month += 1
@@ -48,9 +50,9 @@ def duration(start: date, end: date) -> str:
     if days <= DAYS_IN_WORDS_AFTER:
         return count(max(days, 0), "day")
     months = (end.year - start.year) * 12 + end.month - start.month
-    if _add_months(start, months) > end:
+    if add_months(start, months) > end:
         months -= 1
-    exact = _add_months(start, months) == end
+    exact = add_months(start, months) == end
     if months >= 12:
         years = months // 12
         exact = exact and months % 12 == 0

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, select
 
-from tracker.domain.answer import OUTCOMES, AssemblyAnswer, OnTime, Promises
+from tracker.domain.answer import OUTCOMES, AssemblyAnswer, Judged, OnTime, Promises
 from tracker.projections.issues import OPEN_STATUSES, commitments, issues, overdue_clause
+from tracker.projections.judgements import judged_by_assembly
 from tracker.projections.reference import assemblies, topics
 
 # What each response grade means for the answer (part one's decisions are read as grades):
@@ -73,12 +74,14 @@ def assembly_answers(conn: Connection, today: date) -> list[AssemblyAnswer]:
             .select_from(issues.join(topics, topics.c.slug == issues.c.topic))
             .where(_visible(), issues.c.assembly.is_not(None)).order_by(topics.c.name)):
         named.setdefault(slug, []).append((topic, name))
+    judged = judged_by_assembly(conn)
     return [AssemblyAnswer(
         slug=r["slug"], title=r["title"], place=r["place"], held_on=r["held_on"],
         outcomes={k: counted[r["slug"]].get(k, 0) for k in OUTCOMES},
         promises=promises.get(r["slug"], Promises()),
         on_time=_on_time(conn, today, issues.c.assembly == r["slug"]),
-        topics=tuple(named.get(r["slug"], ())))
+        topics=tuple(named.get(r["slug"], ())),
+        judged=judged.get(r["slug"], Judged()))
         for r in rows]
 
 

@@ -98,6 +98,9 @@ def what_happened(type_key: str, fields: dict[str, Any], names: dict[str, str],
             return "reopened"
         case "corrected":
             return f"entry {f.get('entry')} corrected"
+        case "response_scored":
+            return (f"the Board's response scored {f.get('score')} out of 10 by the "
+                    f"panel of {name('assembly')}")
         case "overdue":
             return f"commitment overdue, due {day('due')}{about}"
     return "updated"

@@ -260,7 +260,8 @@ class IssueStatusProjection(Projection):
         self._commitment(conn, e, **{e.field: value})
         self._touch(conn, e, position)
 
-    @handles(Issue.CitizenAnswered, Issue.ChallengeAnswered, Issue.CommitmentAssessed)
+    @handles(Issue.CitizenAnswered, Issue.ChallengeAnswered, Issue.CommitmentAssessed,
+             Issue.ResponseScored)
     def _judged(self, conn: Connection, e: Any, position: int) -> None:
         # Judgements have a read model of their own (judgements.py); the issue's version
         # and position still move, so If-Match and the ETag see them.

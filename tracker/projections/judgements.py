@@ -33,6 +33,7 @@ from sqlalchemy import (
     update,
 )
 
+from tracker.domain.answer import Judged
 from tracker.domain.issue import Issue
 from tracker.domain.reference import Assembly
 from tracker.projections.base import Projection, handles, metadata
@@ -480,3 +481,58 @@ def report_card(conn: Connection, owner: str | None = None) -> ReportCard:
         confirmed=sum(1 for k in keys if latest.get(k) in CONFIRMING),
         answered=len(answered),
         citizens_agree=sum(1 for r in answered if r.yes > r.partly + r.no))
+
+
+def judged_by_assembly(conn: Connection) -> dict[str, Judged]:
+    """For each assembly: of the promises the Board says it delivered (visible issues), how
+    many citizens confirmed or disputed (more yes than partly and no, or not) and the
+    assessor graded and confirmed (latest grade); and its last reconvened panel's average."""
+    from tracker.projections.issues import commitments, issues  # the Board's own word
+
+    rows = conn.execute(select(
+        issues.c.assembly, commitments.c.issue_number, commitments.c.commitment,
+        citizen_counts.c.yes, citizen_counts.c.partly, citizen_counts.c.no,
+    ).select_from(commitments.join(issues, issues.c.number == commitments.c.issue_number)
+                  .outerjoin(citizen_counts, and_(
+                      citizen_counts.c.issue_number == commitments.c.issue_number,
+                      citizen_counts.c.commitment == commitments.c.commitment))).where(
+        commitments.c.status == "delivered", issues.c.hidden_reason.is_(None),
+        issues.c.assembly.is_not(None))).all()
+    latest: dict[tuple[int, int], str] = {}
+    if rows:
+        delivered = select(commitments.c.issue_number).where(
+            commitments.c.status == "delivered").scalar_subquery()
+        for row in conn.execute(select(
+                assessments.c.issue_number, assessments.c.commitment, assessments.c.completion)
+                .where(assessments.c.issue_number.in_(delivered))
+                .order_by(assessments.c.assessment)):
+            latest[(row.issue_number, row.commitment)] = row.completion
+    counts: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        c = counts.setdefault(r.assembly, dict.fromkeys(
+            ("delivered", "citizens_confirmed", "citizens_disputed", "assessed",
+             "assessor_confirmed"), 0))
+        c["delivered"] += 1
+        yes, partly, no = r.yes or 0, r.partly or 0, r.no or 0
+        if yes + partly + no:
+            c["citizens_confirmed" if yes > partly + no else "citizens_disputed"] += 1
+        grade = latest.get((r.issue_number, r.commitment))
+        if grade is not None:
+            c["assessed"] += 1
+            c["assessor_confirmed"] += grade in CONFIRMING
+    panels: dict[str, dict[str, Any]] = {}
+    last = select(panel_sessions.c.assembly, func.max(panel_sessions.c.session).label(
+        "session")).group_by(panel_sessions.c.assembly).subquery()
+    for r in conn.execute(select(
+            panel_sessions.c.assembly, panel_sessions.c.held_on,
+            func.count(panel_scores.c.score), func.avg(panel_scores.c.score))
+            .select_from(panel_sessions.join(last, and_(
+                last.c.assembly == panel_sessions.c.assembly,
+                last.c.session == panel_sessions.c.session)).join(panel_scores, and_(
+                    panel_scores.c.assembly == panel_sessions.c.assembly,
+                    panel_scores.c.session == panel_sessions.c.session)))
+            .group_by(panel_sessions.c.assembly, panel_sessions.c.held_on)):
+        panels[r[0]] = {"panel_held_on": r[1], "panel_scored": r[2],
+                        "panel_average": float(r[3])}
+    return {slug: Judged(**counts.get(slug, {}), **panels.get(slug, {}))
+            for slug in counts.keys() | panels.keys()}

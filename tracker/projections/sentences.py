@@ -42,6 +42,7 @@ TYPE_KEYS: dict[type, str] = {
     Issue.ChallengeAnswered: "challenge_answered",
     Issue.CommitmentAssessed: "commitment_assessed",
     Issue.CommitmentAmended: "commitment_amended",
+    Issue.ResponseScored: "response_scored",
 }
 
 # Fields that are bookkeeping or not for the public record.
@@ -137,6 +138,8 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
             return f"Correction to entry {e.entry}: {e.correction} (why: {e.reason})"
         case Issue.CitizenAnswered() | Issue.ChallengeAnswered() | Issue.CommitmentAssessed():
             return judgement_sentence(e)
+        case Issue.ResponseScored():
+            return scored_sentence(name(e.assembly), e.score)
         case Issue.CommitmentAmended():
             return (f"Commitment {e.commitment} was amended: its {AMENDED[e.field]} was "
                     f"{_term(e.field, e.before, name)}, now {_term(e.field, e.after, name)} "
@@ -171,6 +174,11 @@ def owed_sentence(supporters: int) -> str:
 
 CITIZEN_SAID = {"yes": "was delivered", "partly": "was partly delivered",
                 "no": "was not delivered"}
+
+
+def scored_sentence(assembly: str, score: int) -> str:
+    """A reconvened panel's score (also while hidden: it is a number and a name)."""
+    return f"The reconvened panel of {assembly} scored the Board's response {score} out of 10"
 
 
 def judgement_sentence(e: Any) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 
 from tracker.domain.glossary import grade_label, status_label
 from tracker.domain.status import long_date
-from tracker.projections.sentences import owed_sentence, response_sentence
+from tracker.projections.sentences import owed_sentence, response_sentence, scored_sentence
 
 WITHHELD_TITLE = "[Title withheld: this issue is hidden]"
 WITHHELD_TEXT = "[withheld]"
@@ -45,7 +45,8 @@ KEPT_TEXT = {"hidden": frozenset({"reason"}), "restored": frozenset({"reason"}),
              # keys and numbers of judgements; their reasons and answers are withheld
              "citizen_answered": frozenset({"answer", "challenge"}),
              "challenge_answered": frozenset({"challenge"}),
-             "commitment_assessed": frozenset({"assessment", "completion", "outcome"})}
+             "commitment_assessed": frozenset({"assessment", "completion", "outcome"}),
+             "response_scored": frozenset({"session", "score"})}
 
 
 def withhold_fields(type_key: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -122,4 +123,6 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
                     f"{grade_label(f['outcome']).lower()}")
         case "commitment_amended":
             return f"Commitment {f['commitment']} was amended"
+        case "response_scored":
+            return scored_sentence(name(f["assembly"]), f["score"])
     return "An entry whose text is withheld"

@@ -124,6 +124,16 @@ def awaiting_response(conn: Connection, assembly: str,
     return [MeetingIssue(r.number, r.title, r.version, r.stage) for r in rows]
 
 
+def responded(conn: Connection, assembly: str) -> list[MeetingIssue]:
+    """The assembly's issues that have a Board response (a reconvened panel scores them),
+    by number."""
+    rows = conn.execute(
+        select(issues.c.number, issues.c.title, issues.c.version, issues.c.stage)
+        .where(_visible(), issues.c.assembly == assembly, issues.c.grade.is_not(None))
+        .order_by(issues.c.number))
+    return [MeetingIssue(r.number, r.title, r.version, r.stage) for r in rows]
+
+
 def responses_owed_by_assembly(conn: Connection) -> dict[str, int]:
     """How many issues each assembly's meeting still owes a response."""
     rows = conn.execute(

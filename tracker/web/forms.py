@@ -70,6 +70,13 @@ class FormField:
     max_length: int | None = None
     value: str = ""
     error: str = ""
+    # A date or text field with ``options`` offers them as suggestions to choose from, and a
+    # box named ``<name>_other`` for any other value, typed: what it holds.
+    other: str = ""
+
+    @property
+    def suggests(self) -> bool:
+        return bool(self.options) and self.kind in ("date", "text")
 
 
 def _plain(annotation: Any) -> tuple[Any, bool]:
@@ -130,6 +137,10 @@ def read(model: type[BaseModel], fields: list[FormField], form: Posted
     for f in fields:
         raw = str(form.get(f.name, "")).replace("\r\n", "\n")
         f.value = raw
+        if f.kind == "date" or f.suggests:  # no suggestion chosen: the date typed instead
+            f.other = str(form.get(f.name + "_other", ""))
+            if not raw.strip() and f.other.strip():
+                raw = f.value = f.other
         if f.kind == "lines":
             lines = [line.strip() for line in raw.split("\n") if line.strip()]
             if lines:
@@ -140,7 +151,7 @@ def read(model: type[BaseModel], fields: list[FormField], form: Posted
 
 
 def validate(model: type[BaseModel], fields: list[FormField], form: Posted,
-             fixed: Mapping[str, str] | None = None) -> BaseModel | None:
+             fixed: Mapping[str, object] | None = None) -> BaseModel | None:
     """The command, or None with a message set on each field at fault. ``fixed`` holds
     values the form itself stands for (a delivery form means status "delivered")."""
     try:

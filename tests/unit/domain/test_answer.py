@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tracker.domain.answer import (
     OUTCOMES,
     AssemblyAnswer,
+    Judged,
     OnTime,
     Promises,
     answer_sentence,
@@ -137,3 +138,35 @@ def test_the_api_knows_every_outcome_key() -> None:
     from tracker.web.routes.api_issues import Outcome
 
     assert set(get_args(Outcome)) == set(OUTCOMES)
+
+
+class TestJudged:
+    """What others than the Board said of an assembly, as the home page says it."""
+
+    def test_says_nothing_when_nobody_judged_anything(self) -> None:
+        assert Judged().said() == []
+
+    def test_a_delivered_promise_nobody_answered_or_graded(self) -> None:
+        assert Judged(delivered=1).said() == [
+            ("Citizens say", "No one has answered yet about the 1 promise the Board says it "
+                             "delivered"),
+            ("The assessor says", "It has not graded it yet")]
+
+    def test_counts_add_up_and_a_single_score_is_not_an_average(self) -> None:
+        said = dict(Judged(delivered=5, citizens_confirmed=2, citizens_disputed=3,
+                           assessed=5, assessor_confirmed=0,
+                           panel_held_on=date(2026, 3, 1), panel_scored=1,
+                           panel_average=7.0).said())
+        assert said == {
+            "Citizens say": "Of the 5 promises the Board says it delivered, citizens "
+                            "confirmed 2 and disputed 3",
+            "The assessor says": "It graded 5 of them: 0 complete or with substantial "
+                                 "progress, 5 with less",
+            "The reconvened panel says": "On 1 March 2026 it scored the Board's response 7 "
+                                         "out of 10"}
+
+    def test_a_panel_without_delivered_promises_is_still_said(self) -> None:
+        assert Judged(panel_held_on=date(2026, 3, 1), panel_scored=2,
+                      panel_average=5.5).said() == [
+            ("The reconvened panel says", "On 1 March 2026 it scored the Board's 2 responses "
+                                          "5.5 out of 10 on average")]

@@ -39,6 +39,7 @@ from tracker.web.deps import (
 from tracker.web.errors import status_for
 from tracker.web.routes import files
 from tracker.web.routes.staff import StaffDep, may, page, posted, see
+from tracker.web.staff_prefill import prefill_commitment_form
 from tracker.web.staff_session import StaffSession
 
 router = APIRouter(prefix="/admin/issues/{number}", tags=["staff pages"],
@@ -136,10 +137,12 @@ def commitment_form(number: IssueNumber, commitment: CommitmentNumber, key: str,
     if command is None or issue is None or not any(
             c.commitment == commitment for c in issue.commitments):
         return _missing(request, staff, number)
+    fields = fields_of(reads, command)
+    prefill_commitment_form(reads, fields, key, next(
+        c for c in issue.commitments if c.commitment == commitment), request.query_params)
     return _form_page(request, staff, issue, f"{command.title} (commitment {commitment})",
                       f"/admin/issues/{number}/commitments/{commitment}/{key}",
-                      fields_of(reads, command), "", issue.version,
-                      upload=key in files.ATTACHING)
+                      fields, "", issue.version, upload=key in files.ATTACHING)
 
 
 @router.post("/commitments/{commitment}/{key}", response_class=HTMLResponse)

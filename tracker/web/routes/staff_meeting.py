@@ -9,6 +9,10 @@ is wrong; then it runs the commands, issue by issue, each dated by the meeting. 
 record refuses stays in the draft with its message beside it; what was published leaves it.
 No JavaScript: "Add another commitment" is a button that saves the draft and shows one more
 row.
+
+The same assembly's reconvened panel is recorded here too (``/admin/meetings/{assembly}/panel``):
+its date, its statement and a score box for each of the assembly's issues with a Board
+response, checked by the ``reconvene_assembly`` declaration's own request model.
 """
 
 from __future__ import annotations
@@ -16,20 +20,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from tracker.application import TrackerApplication
-from tracker.commands import MAKE_COMMITMENT, RECORD_RESPONSE
+from tracker.application import Recorded, TrackerApplication
+from tracker.commands import MAKE_COMMITMENT, RECONVENE_ASSEMBLY, RECORD_RESPONSE
 from tracker.commands.command import Command
 from tracker.domain import errors
+from tracker.domain.wording import add_months, count, long_date
 from tracker.meeting_drafts import Draft, MeetingDrafts
 from tracker.projections import reference, worklist
 from tracker.web import forms
 from tracker.web.deps import AppDep, DraftsDep, ReadModelsDep, Reads, ShowWrittenDep
+from tracker.web.errors import status_for
 from tracker.web.routes.staff import StaffDep, may, page, posted, see
 from tracker.web.routes.staff_issues import fields_of
 from tracker.web.staff_session import StaffSession
@@ -38,12 +44,18 @@ from tracker.web.uk_dates import parse_uk_date, uk
 router = APIRouter(prefix="/admin/meetings", tags=["staff pages"], include_in_schema=False)
 
 MEETING_DATE = "meeting_date"
+OTHER = "_other"  # the box for a date that is not among a date field's suggestions
+RECENT_DAYS = 14  # the meeting's date is chosen among these last days, or typed
+# Chosen once for the whole page, used by every row that leaves the field empty.
+EVERY_GRADE, EVERY_LEAD, EVERY_DUE = "every_grade", "every_lead", "every_due"
+DUE_MONTHS = (1, 2, 3, 6, 12)
 FIRST_SLOTS = 2  # commitment rows shown per issue before "Add another commitment"
 MAX_SLOTS = 20
 DATE_HINT = "For example 31/3/2027 or 31 March 2027"
 # The names of the page's own fields: the meeting's date, and i<issue>-<field> or
 # i<issue>-c<row>-<field>; anything else posted is not kept.
-_OURS = re.compile(r"meeting_date|i\d{1,9}-(c\d{1,2}-)?[a-z_]{1,40}")
+_OURS = re.compile(r"meeting_date(_other)?|every_(grade|lead|due)|"
+                   r"i\d{1,9}-(c\d{1,2}-)?[a-z_]{1,40}")
 _VALUE_LIMIT = 20_000  # characters kept per field in a draft (the commands' limits are lower)
 
 
@@ -92,12 +104,17 @@ def _rows(reads: Reads, assembly: str, draft: Draft) -> list[IssueRow]:
         response = _named(_request_fields(reads, RECORD_RESPONSE), prefix, draft.values)
         slots = min(MAX_SLOTS, draft.slots.get(issue.number, FIRST_SLOTS))
         commitments = []
+        for f in response:
+            if f.name.endswith("-grade"):  # the page's grade for every response, if chosen
+                f.required, f.label = False, "Grade, if not the one for every response"
         for slot in range(1, slots + 1):
             fields = _named(_request_fields(reads, MAKE_COMMITMENT), f"{prefix}c{slot}-",
                             draft.values)
             for f in fields:
                 if f.name.endswith("-owner"):  # the response's lead, unless another is named
                     f.required, f.label = False, "Owner, if not the lead owner"
+                if f.name.endswith("-due"):  # the page's due date, if chosen
+                    f.required, f.label = False, "Due date, if not the one for every commitment"
             commitments.append(Row(slot, fields))
         rows.append(IssueRow(issue.number, issue.title, issue.version, issue.stage, response,
                              commitments))
@@ -105,18 +122,55 @@ def _rows(reads: Reads, assembly: str, draft: Draft) -> list[IssueRow]:
 
 
 def _meeting_date_field(draft: Draft, today: date) -> forms.FormField:
+    """The meeting's date: one of the last days, chosen (today unless changed), or typed."""
+    recent = {}
+    for back in range(RECENT_DAYS):
+        day = today - timedelta(days=back)
+        said = ("Today, " if back == 0 else "Yesterday, " if back == 1 else "") + \
+            f"{day:%A} {long_date(day)}"
+        recent[day.isoformat()] = said
+    chosen = draft.values.get(MEETING_DATE, today.isoformat())
+    typed = draft.values.get(MEETING_DATE + OTHER, "")
     return forms.FormField(
         name=MEETING_DATE, label="Date of the Board meeting", kind="text", required=True,
-        hint=f"Every response and commitment on this page is dated by it. {DATE_HINT}.",
-        value=draft.values.get(MEETING_DATE) or uk(today))
+        hint=f"Every response and commitment on this page is dated by it. Choose the day, or "
+             f"type another date in the box below it ({DATE_HINT.lower()}).",
+        options=recent, value=chosen if chosen in recent else "",
+        other=typed or (chosen if chosen not in recent else ""))
 
 
-def _show(request: Request, staff: StaffSession, assembly: str,
+def _meeting_day(meeting: forms.FormField) -> date | None:
+    return parse_uk_date(meeting.value or meeting.other)
+
+
+def _every_fields(reads: Reads, draft: Draft) -> list[forms.FormField]:
+    """What the page chooses once for every row: a grade, a lead owner, a due date."""
+    response = {f.name: f for f in _request_fields(reads, RECORD_RESPONSE)}
+    unless = "Used by every issue whose row leaves it empty."
+    every = [
+        forms.FormField(EVERY_GRADE, "Grade of every response", "select", False,
+                        unless, options=response["grade"].options),
+        forms.FormField(EVERY_LEAD, "Lead owner of every response", "select", False,
+                        unless, options=response["lead"].options),
+        forms.FormField(EVERY_DUE, "Due date of every commitment", "select", False,
+                        "Used by every commitment whose row leaves it empty.",
+                        options={str(n): f"{count(n, 'month')} after the meeting"
+                                 for n in DUE_MONTHS}),
+    ]
+    for f in every:
+        f.value = draft.values.get(f.name, "")
+    return every
+
+
+def _show(request: Request, reads: Reads, staff: StaffSession, assembly: str,
           title: str, draft: Draft, rows: list[IssueRow], meeting: forms.FormField,
-          problem: str = "", notice: str = "", status: int = 200) -> Response:
+          problem: str = "", notice: str = "", status: int = 200,
+          every: list[forms.FormField] | None = None) -> Response:
+    every = every if every is not None else _every_fields(reads, draft)
     return page(request, "staff/meeting.html", status, staff=staff,
                 heading=f"Board meeting: {title}", assembly=assembly, rows=rows,
-                meeting=meeting, all_fields=[meeting] + [f for r in rows for f in _fields(r)],
+                meeting=meeting, every=every,
+                all_fields=[meeting, *every] + [f for r in rows for f in _fields(r)],
                 problem=problem, notice=notice, published=draft.published,
                 saved_at=draft.saved_at)
 
@@ -140,7 +194,7 @@ def meetings(request: Request, reads: ReadModelsDep, staff: StaffDep) -> Respons
     listed = sorted(every, key=lambda a: (-owed.get(a.slug, 0), a.name))
     return page(request, "staff/meetings.html", staff=staff, heading="Record a Board meeting",
                 assemblies=[(a, owed.get(a.slug, 0)) for a in listed],
-                allowed=_may_respond(staff))
+                allowed=_may_respond(staff), panels=_may_reconvene(staff))
 
 
 @router.get("/{assembly}", response_class=HTMLResponse)
@@ -152,7 +206,7 @@ def meeting_page(assembly: str, request: Request, reads: ReadModelsDep, drafts: 
     draft = drafts.load(assembly)
     rows = _rows(reads, assembly, draft)
     notice = "Draft saved. It stays private until you publish it." if saved else ""
-    return _show(request, staff, assembly, title, draft, rows,
+    return _show(request, reads, staff, assembly, title, draft, rows,
                  _meeting_date_field(draft, reads.clock()), notice=notice)
 
 
@@ -241,22 +295,32 @@ def _validate(command: Command, fields: list[forms.FormField], prefix: str,
     return sent
 
 
-def _check(rows: list[IssueRow], meeting_day: str) -> list[_Checked]:
-    """Every row's commands, or the fields at fault marked on the page."""
+def _check(rows: list[IssueRow], meeting_day: date | None,
+           every: dict[str, str]) -> list[_Checked]:
+    """Every row's commands, or the fields at fault marked on the page. A row's empty
+    grade, lead or due date is the page's one for every row, when chosen."""
     checked = []
+    months = int(every[EVERY_DUE]) if every.get(EVERY_DUE, "").isdigit() else 0
+    due = add_months(meeting_day, months).isoformat() if meeting_day and months else ""
     for row in rows:
         prefix = f"i{row.number}-"
-        dated = {"occurred_on": meeting_day}
+        dated = {"occurred_on": meeting_day.isoformat() if meeting_day else ""}
         response = None
+        typed = {f.name.removeprefix(prefix): f.value.strip() for f in row.response}
         if not _blank(row.response):
-            response = _validate(RECORD_RESPONSE, row.response, prefix, dated)
-        lead = next((f.value for f in row.response if f.name == f"{prefix}lead"), "")
+            defaults: dict[str, str] = {k: every[f"every_{k}"] for k in ("grade", "lead")
+                        if k in typed and not typed[k] and every.get(f"every_{k}")}
+            response = _validate(RECORD_RESPONSE, row.response, prefix,
+                                 {**dated, **defaults})
+        lead = typed.get("lead") or every.get(EVERY_LEAD, "")
         made = []
         for slot in row.commitments:
             if _blank(slot.fields):
                 continue
             owner = next(f for f in slot.fields if f.name.endswith("-owner"))
-            extra = {**dated, **({"owner": lead} if not owner.value.strip() and lead else {})}
+            due_field = next(f for f in slot.fields if f.name.endswith("-due"))
+            extra = {**dated, **({"owner": lead} if not owner.value.strip() and lead else {}),
+                     **({"due": due} if not due_field.value.strip() and due else {})}
             sent = _validate(MAKE_COMMITMENT, slot.fields, f"{prefix}c{slot.slot}-", extra)
             if sent is None and not owner.value.strip() and not lead:
                 owner.error = "Choose the owner, or a lead owner for the response"
@@ -271,13 +335,13 @@ def _publish(request: Request, parts: _Meeting, staff: StaffSession, assembly: s
     drafts = parts.drafts
     rows = _rows(parts.reads, assembly, draft)
     meeting = _meeting_date_field(draft, parts.reads.clock())
-    day = parse_uk_date(meeting.value)
+    day = _meeting_day(meeting)
     if day is None:
         meeting.error = f"Enter the date of the Board meeting: {DATE_HINT.lower()}"
-    checked = _check(rows, day.isoformat() if day else "")
+    checked = _check(rows, day, draft.values)
     if meeting.error or any(f.error for r in rows for f in _fields(r)):
         drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
-        return _show(request, staff, assembly, title, draft, rows, meeting,
+        return _show(request, parts.reads, staff, assembly, title, draft, rows, meeting,
                      "Nothing was published. Correct what is marked, then publish again.",
                      status=422)
     published: list[str] = []
@@ -295,7 +359,7 @@ def _publish(request: Request, parts: _Meeting, staff: StaffSession, assembly: s
         for f in (f for row in rows for f in _fields(row)):
             if f.name not in draft.values:
                 f.value = ""
-        return _show(request, staff, assembly, title, draft, rows, meeting,
+        return _show(request, parts.reads, staff, assembly, title, draft, rows, meeting,
                      "Some entries were not published: see the messages below. They are "
                      "kept in the draft; everything else is on the public record.",
                      status=409)
@@ -350,3 +414,87 @@ def _said(number: int, command: Command, sent: BaseModel, commitment: int | None
     values = sent.model_dump()
     return (f"Issue {number}: commitment {commitment or ''}, \u201c{values['text']}\u201d, "
             f"owner {values['owner']}, due {values['due']:%-d %B %Y}")
+
+
+# -- a reconvened panel's scores ------------------------------------------------------------
+
+def _panel_fields(reads: Reads, assembly: str) -> list[forms.FormField]:
+    """The panel's date (today unless changed), its statement, and one optional score box
+    per issue of the assembly with a Board response."""
+    described = {f.name: f for f in forms.describe(RECONVENE_ASSEMBLY.request,
+                                                   only=("date", "statement"))}
+    day, statement = described["date"], described["statement"]
+    day.label, day.kind, day.hint = "Date the panel met", "text", f"{DATE_HINT}."
+    day.value = uk(reads.clock())
+    with reads.engine.connect() as conn:
+        scored = worklist.responded(conn, assembly)
+    return [day, statement, *(forms.FormField(
+        name=f"score-{issue.number}", label=f"Issue {issue.number}: {issue.title}",
+        kind="number", required=False,
+        hint="The panel's score of the Board's response, 0 to 10. Leave it empty if the "
+             "panel did not score it.") for issue in scored)]
+
+
+def _panel_page(request: Request, staff: StaffSession, assembly: str, title: str,
+                fields: list[forms.FormField], problem: str = "", done: bool = False,
+                status: int = 200) -> Response:
+    return page(request, "staff/panel.html", status, staff=staff,
+                heading=f"Reconvened panel: {title}", assembly=assembly, form=fields,
+                problem=problem, done=done, action=f"/admin/meetings/{assembly}/panel")
+
+
+def _may_reconvene(staff: StaffSession) -> bool:
+    return may(staff, RECONVENE_ASSEMBLY.roles)
+
+
+@router.get("/{assembly}/panel", response_class=HTMLResponse)
+def panel_form(assembly: str, request: Request, reads: ReadModelsDep, staff: StaffDep,
+               done: int = 0) -> Response:
+    title = _assembly_title(reads, assembly)
+    if title is None or not _may_reconvene(staff):
+        return _not_here(request, staff, title)
+    return _panel_page(request, staff, assembly, title, _panel_fields(reads, assembly),
+                       done=bool(done))
+
+
+@router.post("/{assembly}/panel", response_class=HTMLResponse)
+async def record_panel(assembly: str, request: Request, app: AppDep, reads: ReadModelsDep,
+                       show_written: ShowWrittenDep, staff: StaffDep) -> Response:
+    form = await posted(request, staff)
+    title = _assembly_title(reads, assembly)
+    if title is None or not _may_reconvene(staff):
+        return _not_here(request, staff, title)
+    fields = _panel_fields(reads, assembly)
+    by_name = {f.name: f for f in fields}
+    for f in fields:
+        f.value = str(form.get(f.name, ""))[:_VALUE_LIMIT]
+    day = parse_uk_date(by_name["date"].value)
+    boxes = [(int(f.name.removeprefix("score-")), f) for f in fields
+             if f.name.startswith("score-") and f.value.strip()]
+    if day is None:
+        by_name["date"].error = f"Enter the date the panel met: {DATE_HINT.lower()}"
+    for _, box in boxes:
+        if not box.value.strip().isdigit() or not 0 <= int(box.value) <= 10:
+            box.error = f"{box.label}: enter a whole number from 0 to 10"
+    problem = "" if boxes else "Enter the panel's score of at least one Board response."
+    sent: BaseModel | None = None
+    if not problem and not any(f.error for f in fields):
+        typed = by_name["date"].value
+        sent = forms.validate(
+            RECONVENE_ASSEMBLY.request, fields[:2],
+            {"date": day.isoformat() if day else "", "statement": by_name["statement"].value},
+            fixed={"scores": [{"issue": n, "score": int(box.value)} for n, box in boxes]})
+        by_name["date"].value = typed
+    if sent is None:
+        return _panel_page(request, staff, assembly, title, fields, problem, status=422)
+    try:
+        recorded = RECONVENE_ASSEMBLY.run(app, staff.account.actor, sent,
+                                          slug=assembly)
+    except errors.DomainError as error:
+        field = "date" if error.field in ("date", "occurred_on") else error.field or ""
+        problem = forms.place_error(fields, field, error.message)
+        return _panel_page(request, staff, assembly, title, fields, problem,
+                           status=status_for(error))
+    assert isinstance(recorded, Recorded)
+    show_written(recorded.position)
+    return see(f"/admin/meetings/{assembly}/panel?done=1")
