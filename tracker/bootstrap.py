@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from tracker.health import Health
+    from tracker.projections.as_of import AsOfStores
     from tracker.site.addresses import Site
     from tracker.web.citizens import RateLimits
 
@@ -210,6 +211,13 @@ class Tracker:
         return Site(self.engine, SiteContext(self.clock, self.settings, self.templates,
                                              self.log))
 
+    @cached_property
+    def as_of_stores(self) -> AsOfStores:
+        """The read models of past days (``?as_of=``), kept under the data directory."""
+        from tracker.projections.as_of import AsOfStores
+
+        return AsOfStores(self.projector, self.settings.data_dir / "as_of")
+
     def refresh(self, position: int | None = None) -> None:
         """Embedded read-your-writes: project everything up to ``position`` now."""
         self.projector.catch_up(until=position)
@@ -234,6 +242,8 @@ class Tracker:
             return False
 
     def close(self) -> None:
+        if "as_of_stores" in self.__dict__:
+            self.as_of_stores.close()
         self.app.close()
         self.engine.dispose()
         self.write_engine.dispose()

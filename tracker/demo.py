@@ -6,6 +6,12 @@ words, and every commitment, progress note and delivery is illustrative: each co
 text starts with "Illustrative:" so nobody mistakes it for a real promise. Owners are Board
 roles, never people's names.
 
+The demo's dates are illustrative, and it records them as if each entry were made at the
+time: an event's recording time is the day of the command that made it (the last date
+among its arguments; a command without one, such as hiding or correcting, takes the day
+of the command before it, and so does the demo's clock), at noon UTC. So time travel over
+the demo (``?as_of=2014-11-06``) shows the record as it would have stood that day.
+
 Loading twice adds nothing: reference data that exists is kept, and an issue whose title is
 already on record is skipped.
 """
@@ -13,10 +19,13 @@ already on record is skipped.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
+import eventsourcing.domain
 from sqlalchemy import func, select
 
 from tracker.application import TrackerApplication
@@ -298,9 +307,79 @@ DEMO_ISSUES: list[DemoIssue] = [
 ]
 
 
+# Before the first issue: when the demo's topics, owners and assembly are recorded.
+REFERENCE_DAY = date(2014, 6, 1)
+_recording: ContextVar[_DemoClock | None] = ContextVar("demo_recording", default=None)
+_real_now = eventsourcing.domain.datetime_now_with_tzinfo
+
+
+def _now() -> datetime:
+    clock = _recording.get()
+    return clock.stamp() if clock is not None else _real_now()
+
+
+class _DemoClock:
+    """The demo's own clock: the day of the command being run, noon UTC, a microsecond
+    later for each event so that events keep their order within a day."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+        self._tick = 0
+
+    def at(self, day: date) -> None:
+        if day != self.day:
+            self.day, self._tick = day, 0
+
+    def stamp(self) -> datetime:
+        self._tick += 1
+        return datetime.combine(self.day, time(12), tzinfo=UTC) + \
+            timedelta(microseconds=self._tick)
+
+
+class _OnDemoClock:
+    """The application, each command recorded on the day it names (see the module)."""
+
+    def __init__(self, app: TrackerApplication, clock: _DemoClock) -> None:
+        self._app = app
+        self._clock = clock
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._app, name)
+        if not callable(found):
+            return found
+
+        def on_the_day(*args: Any, **kwargs: Any) -> Any:
+            days = [a for a in (*args, *kwargs.values())
+                    if isinstance(a, date) and not isinstance(a, datetime)]
+            if days:
+                self._clock.at(days[-1])
+            return found(*args, **kwargs)
+        return on_the_day
+
+
+@contextlib.contextmanager
+def _demo_clock(app: TrackerApplication) -> Iterator[TrackerApplication]:
+    """While loading: events recorded on the demo's days, and the app's clock on them."""
+    clock = _DemoClock(REFERENCE_DAY)
+    # eventsourcing stamps every event through this module function.
+    eventsourcing.domain.datetime_now_with_tzinfo = _now
+    token = _recording.set(clock)
+    today = app.clock
+    app.clock = lambda: clock.day
+    try:
+        yield cast(TrackerApplication, _OnDemoClock(app, clock))
+    finally:
+        app.clock = today
+        _recording.reset(token)
+
+
 def load_demo(tracker: Tracker) -> str:
     """Load the demo data once; return a one-line report."""
-    app = tracker.app
+    with _demo_clock(tracker.app) as app:
+        return _load(tracker, app)
+
+
+def _load(tracker: Tracker, app: TrackerApplication) -> str:
     for slug, name in TOPICS.items():
         with contextlib.suppress(AlreadyExists):
             app.create_topic(slug, name, SECRETARIAT)

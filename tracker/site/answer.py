@@ -30,6 +30,15 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class AsOf:
+    """The past day a read is rendered as of (tracker.site.time_travel), and the address
+    of today's version of it."""
+
+    day: date
+    today_address: str
+
+
+@dataclass(frozen=True)
 class SiteContext:
     """What renderers read besides the database: today's date, settings, templates, and
     the verifiable log's identity."""
@@ -38,11 +47,13 @@ class SiteContext:
     settings: Settings
     env: Environment = field(compare=False)
     log: LogIdentity | None = None  # the verifiable log's origin and key
+    as_of: AsOf | None = None  # rendering a past day's version (``?as_of=``)
 
 
 def page(ctx: SiteContext, template: str, status_code: int = 200, *, section: str = "",
          **context: Any) -> Answer:
-    html = ctx.env.get_template(template).render(section=section, **context)
+    html = ctx.env.get_template(template).render(section=section, as_of=ctx.as_of,
+                                                      **context)
     return Answer(status_code, HTML, html.encode("utf-8"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from tracker.domain.glossary import (
 from tracker.projections import issues as issue_status
 from tracker.projections import judgements, reference, timeline
 from tracker.projections.answers import assembly_answers, on_time_everywhere
+from tracker.projections.as_of import end_of
 from tracker.projections.cards import commitment_cards
 from tracker.projections.issue_links import merged_into_this, verdicts
 from tracker.projections.issues import overdue_responses
@@ -240,3 +242,22 @@ def statuses_page(_conn: Connection | None, ctx: SiteContext, _: Nothing) -> Ans
     return page(ctx, "statuses.html", section="about", stages=STAGES,
                 statuses=COMMITMENT_STATUSES, derived=DERIVED, grades=RESPONSE_GRADES,
                 judgements=JUDGEMENTS)
+
+
+@dataclass(frozen=True)
+class ChangesQuery:
+    number: int
+    start: date
+    end: date
+
+
+def changes_page(conn: Connection, ctx: SiteContext, p: ChangesQuery) -> Answer:
+    """What was recorded on an issue between two days (both included)."""
+    view = issue_status.get_issue(conn, p.number, ctx.clock(), ctx.settings.silent_days,
+                                  ctx.settings.clocks)
+    if view is None:
+        return not_found_page(ctx, f"There is no issue {p.number}.")
+    since, until = end_of(p.start - timedelta(days=1)), end_of(p.end)
+    changed = [e for e in timeline.history(conn, p.number) if since < e.recorded_at <= until]
+    return page(ctx, "changes.html", section="issues", issue=view, entries=changed,
+                start=p.start, end=p.end)

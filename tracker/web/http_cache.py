@@ -23,7 +23,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, NamedTuple, TypeVar
@@ -34,10 +34,12 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tracker.projections.as_of import AsOfStores
 from tracker.projections.lookups import newest_recorded_at
 from tracker.projections.runner import Projector, Repeating
+from tracker.site import time_travel
 from tracker.site.addresses import Read, Site
-from tracker.site.answer import Answer
+from tracker.site.answer import Answer, AsOf
 
 log = logging.getLogger(__name__)
 P = TypeVar("P")
@@ -172,9 +174,11 @@ class AnswerCache:
 class HttpCache:
     """The seam between the web routes and the site renderer: one per app."""
 
-    def __init__(self, site: Site, projector: Projector, max_bytes: int) -> None:
+    def __init__(self, site: Site, projector: Projector, max_bytes: int,
+                 as_of_stores: AsOfStores | None = None) -> None:
         self.site = site
         self.projector = projector
+        self.as_of_stores = as_of_stores
         self.clock = site.context.clock
         self.answers = AnswerCache(max_bytes)
         self._recorded: tuple[int, datetime | None] = (-1, None)
@@ -256,9 +260,12 @@ class HttpCache:
         (and a database round trip) costs more than the answer itself.
         """
         reads = self._reads_of(request)
-        query = canonical_query(request.url.query, reads)
         path = request.url.path
         headers = request.headers
+        if "as_of" in request.query_params and self.as_of_stores is not None:
+            return await run_in_threadpool(self._answer_as_of, headers, path,
+                                           request.url.query, reads, read)
+        query = canonical_query(request.url.query, reads)
         current = await self._validators_now(read.variant)
         if current is not None:
             ready = self._ready(headers, (read.variant, path, query, current.etag), current,
@@ -281,6 +288,36 @@ class HttpCache:
             self._remember(path, query, reads, Known(read.variant, read.max_age))
         return self._response(headers, built, current, read.max_age)
 
+    def _answer_as_of(self, headers: Mapping[str, str], path: str, raw_query: str,
+                      reads: frozenset[str], read: Read[P]) -> Response:
+        """The read as recorded by the end of a past day (tracker.site.time_travel)."""
+        assert self.as_of_stores is not None
+        original = time_travel.without_as_of(path, raw_query)
+        with self.site.engine.connect() as conn:
+            day = time_travel.check_day(conn, dict(parse_qsl(raw_query)).get("as_of", ""),
+                                        self.clock())
+            if isinstance(day, str):
+                return response_of(time_travel.refusal(self.site.context, path, day))
+            engine, name = self.as_of_stores.engine_for(conn, day)
+        query = canonical_query(raw_query, reads | {"as_of"})
+        current = Validators(etag=f'"as-of-{name}-{read.variant}"',
+                             last_modified=datetime.combine(day, time(), tzinfo=UTC))
+        key = (read.variant, path, query, current.etag)
+        ready = self._ready(headers, key, current, read.max_age)
+        if ready is None:
+            context = replace(self.site.context, clock=lambda: day,
+                              as_of=AsOf(day, original))
+            with engine.connect() as past:
+                built = Site(engine, context).render(past, read)
+            if built.status == 200:
+                built = replace(built, headers=built.headers + time_travel.memento_headers(
+                    self.site.context.settings.base_url, original, day))
+                self.answers.put(key, built)
+            ready = self._response(headers, built, current, read.max_age)
+        if ready.status_code == 304:
+            ready.headers["Memento-Datetime"] = time_travel.memento_datetime(day)
+        return ready
+
     def _ready(self, headers: Mapping[str, str], key: Key, current: Validators,
                max_age: int) -> Response | None:
         """A 304, or the kept answer, or None (render it)."""
@@ -297,7 +334,7 @@ class HttpCache:
                 headers.get("if-none-match"), headers.get("if-modified-since"), current,
                 exists=True):
             return _not_modified(current, max_age)
-        response = _response_of(answer)
+        response = response_of(answer)
         if answer.status == 200:
             response.raw_headers.extend(current.headers(max_age))
         return response
@@ -305,7 +342,7 @@ class HttpCache:
     def uncached(self, read: Read[P]) -> Response:
         """Rendered now, with only the headers the answer carries (the verifiable log's
         files say for themselves how long they may be kept)."""
-        return _response_of(self.site.render_now(read))
+        return response_of(self.site.render_now(read))
 
     def stamped(self, request: Request, variant: str, max_age: int,
                 respond: Callable[[], Response]) -> Response:
@@ -376,8 +413,8 @@ class HttpCache:
     def _early(self, scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         path: str = scope["path"]
         reads = self._reads.get(path)
-        if reads is None:
-            return None
+        if reads is None or b"as_of" in scope.get("query_string", b""):
+            return None  # a past day's version: HttpCache.answer sees to it
         # Only the parameters the route reads make an answer differ: ?junk=1 is the page
         # without it.
         query = canonical_query(scope.get("query_string", b"").decode("latin-1"), reads)
@@ -405,7 +442,7 @@ class HttpCache:
         return hit.status, headers, hit.body
 
 
-def _response_of(answer: Answer) -> Response:
+def response_of(answer: Answer) -> Response:
     response = Response(answer.body, status_code=answer.status, media_type=answer.media_type)
     for name, value in answer.headers:
         response.headers[name] = value

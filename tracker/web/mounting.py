@@ -31,7 +31,8 @@ class Mounted(State):
         super().__init__({"container": container})
         # Plain attributes of this object, outside the state's one entry.
         object.__setattr__(self, "_http_cache", HttpCache(
-            container.site, container.projector, container.settings.page_cache_bytes))
+            container.site, container.projector, container.settings.page_cache_bytes,
+            container.as_of_stores))
 
     @property
     def container(self) -> Tracker:

@@ -1,0 +1,105 @@
+"""Time travel over the demo: pages and JSON as recorded by the end of a past day, their
+Memento headers (RFC 7089) followed by a client, and what changed between two days."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from fastapi.testclient import TestClient
+
+SHIFT_WORKERS = 1  # the demo's first issue: promises made at the Board on 6 November 2014
+BOARD_DAY = "Thu, 06 Nov 2014 18:00:00 GMT"
+
+
+def _links(header: str) -> dict[str, str]:
+    """rel -> target of a Link header (or a link-format body)."""
+    found: dict[str, str] = {}
+    for target, params in re.findall(r"<([^>]*)>((?:\s*;\s*[^,<]+)*)", header):
+        rel = re.search(r'rel="([^"]+)"', params)
+        if rel:
+            for name in rel[1].split():
+                found.setdefault(name, target)
+    return found
+
+
+def test_the_board_promises_as_then_recorded(demo: TestClient) -> None:
+    today = demo.get(f"/api/v1/issues/{SHIFT_WORKERS}").json()
+    then = demo.get(f"/api/v1/issues/{SHIFT_WORKERS}", params={"as_of": "2014-11-06"})
+    assert then.status_code == 200
+    past = then.json()
+    assert [c["text"] for c in past["commitments"]] == [c["text"] for c in today["commitments"]]
+    assert len(past["commitments"]) == 2
+    # Delivered in 2015: not yet on 6 November 2014.
+    assert all(c["status"] != "delivered" for c in past["commitments"])
+    assert any(c["status"] == "delivered" for c in today["commitments"])
+    before = demo.get(f"/api/v1/issues/{SHIFT_WORKERS}", params={"as_of": "2014-11-05"}).json()
+    assert before["commitments"] == []
+
+
+def test_an_as_of_page_says_so_and_links_today(demo: TestClient) -> None:
+    page = demo.get(f"/issues/{SHIFT_WORKERS}", params={"as_of": "2014-11-06"})
+    assert page.status_code == 200
+    assert "As recorded by the end of" in page.text
+    assert f'href="/issues/{SHIFT_WORKERS}">See today' in page.text
+    assert "Illustrative: publish where evening and weekend GP appointments" in page.text
+    assert "The list is published." not in page.text
+    assert "The list is published." in demo.get(f"/issues/{SHIFT_WORKERS}").text
+    assert "As recorded by the end of" not in demo.get(f"/issues/{SHIFT_WORKERS}").text
+    assert page.headers["memento-datetime"] == "Thu, 06 Nov 2014 23:59:59 GMT"
+    home = demo.get("/", params={"as_of": "2014-11-06"})
+    assert home.status_code == 200 and "As recorded by the end of" in home.text
+
+
+def test_bad_days_are_refused_naming_as_of(demo: TestClient) -> None:
+    for day in ("yesterday", "2014-02-30", "2099-01-01", "2000-01-01"):
+        answer = demo.get("/api/v1/issues", params={"as_of": day})
+        assert answer.status_code == 422, day
+        assert answer.json()["field"] == "as_of"
+        assert demo.get("/issues", params={"as_of": day}).status_code == 404
+
+
+def test_a_client_follows_the_timegate_and_timemap(demo: TestClient) -> None:
+    today = demo.get(f"/issues/{SHIFT_WORKERS}")
+    # Today's version is not a memento; the as-of version links the three addresses.
+    assert "memento-datetime" not in today.headers
+    gate = demo.get(f"/timegate/issues/{SHIFT_WORKERS}",
+                    headers={"Accept-Datetime": BOARD_DAY}, follow_redirects=False)
+    assert gate.status_code == 302
+    assert gate.headers["vary"] == "accept-datetime"
+    followed = demo.get(f"/timegate/issues/{SHIFT_WORKERS}",
+                        headers={"Accept-Datetime": BOARD_DAY}, follow_redirects=True)
+    assert followed.status_code == 200
+    assert httpx.URL(str(followed.url)).params["as_of"] == "2014-11-06"
+    assert followed.headers["memento-datetime"] == "Thu, 06 Nov 2014 23:59:59 GMT"
+    links = _links(followed.headers["link"])
+    assert httpx.URL(links["original"]).path == f"/issues/{SHIFT_WORKERS}"
+    timemap = demo.get(httpx.URL(links["timemap"]).path)
+    assert timemap.status_code == 200
+    assert timemap.headers["content-type"].startswith("application/link-format")
+    mementos = re.findall(r'<([^>]*)>; rel="[^"]*memento"; datetime="([^"]+)"', timemap.text)
+    days = [httpx.URL(url).params["as_of"] for url, _ in mementos]
+    assert "2014-11-06" in days and days == sorted(days)
+    # Every memento of the map is there, and says its own day.
+    for url, moment in mementos[:3]:
+        assert demo.get(httpx.URL(url).path, params=httpx.URL(url).params
+                        ).headers["memento-datetime"] == moment
+    gate_of_map = demo.get(httpx.URL(_links(timemap.text)["timegate"]).path,
+                           headers={"Accept-Datetime": "Sat, 01 Jan 2000 00:00:00 GMT"},
+                           follow_redirects=True)
+    assert httpx.URL(str(gate_of_map.url)).params["as_of"] == days[0]
+    assert demo.get("/timegate/no/such/page").status_code == 404
+
+
+def test_what_changed_between_two_days(demo: TestClient) -> None:
+    page = demo.get(f"/issues/{SHIFT_WORKERS}/changes",
+                    params={"from": "2014-11-06", "to": "2014-11-06"})
+    assert page.status_code == 200
+    assert "Illustrative: publish where" in page.text
+    assert "The list is published." not in page.text
+    later = demo.get(f"/issues/{SHIFT_WORKERS}/changes",
+                     params={"from": "2015-01-01", "to": "2015-12-31"})
+    assert "The list is published." in later.text
+    refused = demo.get(f"/issues/{SHIFT_WORKERS}/changes",
+                       params={"from": "2015-01-01", "to": "2014-01-01"})
+    assert refused.status_code == 422 and refused.json()["field"] == "to"

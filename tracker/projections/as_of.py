@@ -1,0 +1,195 @@
+"""The read models as recorded by the end of a past day: what ``?as_of=YYYY-MM-DD`` reads.
+
+A day's read models are the events recorded by the end of that day (UTC), replayed by the
+same projections into a SQLite file of their own under the data directory,
+``as_of/<day>-<position>.sqlite``: ``<position>`` is the last public entry recorded by then,
+so a file is built once, on the first read of that day, and reused until an entry is
+recorded with an older time (only a demo load does that). At most ``MAX_KEPT`` files are
+kept; the one read longest ago goes first.
+
+What today withholds stays withheld in the past: the hide and restore events of every
+issue hidden now are replayed even when they were recorded later, so a hidden issue's
+words never come back by asking for an earlier day.
+
+The verifiable log is not rebuilt here: it has its own history (``/log/checkpoint`` and
+consistency proofs), and the pages do not read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
+
+from tracker.domain.issue import Issue
+from tracker.projections import problems
+from tracker.projections.base import metadata
+from tracker.projections.issues import issues
+from tracker.projections.runner import Projector
+from tracker.projections.timeline import entries
+
+log = logging.getLogger(__name__)
+
+MAX_KEPT = 8
+_KEPT_EVENTS = (Issue.Hidden, Issue.Restored)
+
+
+def end_of(day: date) -> datetime:
+    """The last moment of ``day`` in UTC: an event recorded at or before it is in."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC) - \
+        timedelta(microseconds=1)
+
+
+def first_recorded_day(conn: Connection) -> date | None:
+    """The day the first public entry was recorded (no earlier day has a record)."""
+    first: datetime | None = conn.execute(select(func.min(entries.c.recorded_at))).scalar()
+    return _utc(first).date() if first is not None else None
+
+
+def last_position_by(conn: Connection, day: date) -> int:
+    """The position of the last public entry recorded by the end of ``day`` (0: none)."""
+    found: int | None = conn.execute(select(func.max(entries.c.position)).where(
+        entries.c.recorded_at <= end_of(day))).scalar()
+    return found or 0
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class _AsOfProjector(Projector):
+    """Fresh projections fed only the events recorded by ``until`` (and the hide and
+    restore events of issues hidden now, see the module's description)."""
+
+    def __init__(self, live: Projector, engine: Engine, until: datetime,
+                 hidden_now: frozenset[UUID], skipped: frozenset[int]) -> None:
+        super().__init__(live.app, engine, [type(p)() for p in live.projections
+                                            if p.name != "ledger"],
+                         batch_size=live.batch_size)
+        self.until = until
+        self.hidden_now = hidden_now
+        self._skip = skipped
+        self._seen_ids: set[UUID] = set()
+
+    def _known_positions(self, conn: Connection) -> problems.Known:
+        return problems.Known(skipped=self._skip)
+
+    def _decode(self, notification: Any) -> Any:
+        event = super()._decode(notification)
+        if event.timestamp <= self.until:
+            self._seen_ids.add(event.originator_id)
+            return event
+        if isinstance(event, _KEPT_EVENTS) and event.originator_id in self.hidden_now \
+                and event.originator_id in self._seen_ids:
+            return event
+        return _Later(event)
+
+    def _problem_engine(self) -> Engine:
+        return self.engine
+
+
+class _Later:
+    """An event recorded after the day: projections dispatch on an event's class, and no
+    projection has a handler for this one, so every one passes it over."""
+
+    def __init__(self, event: Any) -> None:
+        self.event = event
+
+
+class AsOfStores:
+    """The read models of past days, built on first use and kept (bounded)."""
+
+    def __init__(self, live: Projector, directory: Path, max_kept: int = MAX_KEPT) -> None:
+        self.live = live
+        self.directory = directory
+        self.max_kept = max_kept
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
+
+    def engine_for(self, conn: Connection, day: date) -> tuple[Engine, str]:
+        """The read models as recorded by the end of ``day`` (``conn``: the live ones),
+        and their name (the day and the last entry's position: a validator)."""
+        key = f"{day.isoformat()}-{last_position_by(conn, day)}"
+        with self._lock:
+            found = self._engines.get(key)
+            if found is not None:
+                self._engines.move_to_end(key)
+                return found, key
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                found = self._engines.get(key)
+                if found is not None:
+                    return found, key
+            path = self.directory / f"{key}.sqlite"
+            if not path.exists():
+                self._build(conn, day, path)
+            engine = _reader(path)
+            with self._lock:
+                self._engines[key] = engine
+                self._building.pop(key, None)
+                self._forget_beyond_bound()
+            return engine, key
+
+    def _build(self, conn: Connection, day: date, path: Path) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+        partial.unlink(missing_ok=True)
+        hidden = frozenset(Issue.id_for(n) for n in conn.execute(
+            select(issues.c.number).where(issues.c.hidden_reason.is_not(None))).scalars())
+        skipped = problems.load(conn).skipped
+        engine = create_engine(f"sqlite:///{partial}")
+        try:
+            metadata.create_all(engine)
+            projector = _AsOfProjector(self.live, engine, end_of(day), hidden, skipped)
+            projector.ensure_positions()
+            projector.catch_up()
+        finally:
+            engine.dispose()
+        os.replace(partial, path)
+        log.info("built the read models as of %s at %s", day, path.name)
+
+    def _forget_beyond_bound(self) -> None:
+        while len(self._engines) > self.max_kept:
+            key, engine = self._engines.popitem(last=False)
+            engine.dispose()
+            with contextlib.suppress(OSError):
+                (self.directory / f"{key}.sqlite").unlink()
+        # Files an earlier process left: the oldest go beyond the bound.
+        kept = {f"{key}.sqlite" for key in self._engines}
+        others = [old for old in _files(self.directory) if old.name not in kept]
+        for old in others[:max(0, len(others) + len(kept) - self.max_kept)]:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+    def close(self) -> None:
+        with self._lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines.clear()
+
+
+def _files(directory: Path) -> Sequence[Path]:
+    return sorted(directory.glob("*.sqlite"), key=lambda p: p.stat().st_mtime)
+
+
+def _reader(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    return engine
