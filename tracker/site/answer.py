@@ -48,12 +48,15 @@ class SiteContext:
     env: Environment = field(compare=False)
     log: LogIdentity | None = None  # the verifiable log's origin and key
     as_of: AsOf | None = None  # rendering a past day's version (``?as_of=``)
+    # Served by the web app, where the API answers (an entry links its inclusion proof);
+    # a static copy has no API, so its pages leave those links out.
+    live: bool = False
 
 
 def page(ctx: SiteContext, template: str, status_code: int = 200, *, section: str = "",
          **context: Any) -> Answer:
     html = ctx.env.get_template(template).render(section=section, as_of=ctx.as_of,
-                                                      **context)
+                                                      live=ctx.live, **context)
     return Answer(status_code, HTML, html.encode("utf-8"))
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from starlette.datastructures import State
 
 from tracker.bootstrap import Tracker
+from tracker.site.addresses import Site
 from tracker.web.http_cache import HttpCache
 
 if TYPE_CHECKING:
@@ -30,8 +32,9 @@ class Mounted(State):
     def __init__(self, container: Tracker) -> None:
         super().__init__({"container": container})
         # Plain attributes of this object, outside the state's one entry.
+        site = Site(container.engine, replace(container.site.context, live=True))
         object.__setattr__(self, "_http_cache", HttpCache(
-            container.site, container.projector, container.settings.page_cache_bytes,
+            site, container.projector, container.settings.page_cache_bytes,
             container.as_of_stores))
 
     @property
