@@ -423,4 +423,6 @@ def _load(tracker: Tracker, app: TrackerApplication) -> str:
     load_judgements(app, new, ASSEMBLY)
     tracker.refresh()
     return (f"Demo data: {added} issues added, {len(DEMO_ISSUES) - added} already there "
-            f"({len(TOPICS)} topics, {len(OWNERS) + len(EXTERNAL_BODIES)} owners, 1 assembly).")
+            f"({len(TOPICS)} topics, {len(OWNERS) + len(EXTERNAL_BODIES)} owners, 1 assembly). "
+            "Its dates are illustrative: each entry is recorded as if made on the day it "
+            "names, so ?as_of=2014-11-06 shows the record as it stood at the Board meeting.")

@@ -25,6 +25,7 @@ def test_demo_loads_once_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
     first = tracker(tmp_path, "demo")
     assert first.returncode == 0, first.stderr
     assert "18 issues added" in first.stdout
+    assert "Its dates are illustrative" in first.stdout
     second = tracker(tmp_path, "demo")
     assert second.returncode == 0
     assert "0 issues added, 18 already there" in second.stdout
