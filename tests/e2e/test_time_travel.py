@@ -103,3 +103,20 @@ def test_what_changed_between_two_days(demo: TestClient) -> None:
     refused = demo.get(f"/issues/{SHIFT_WORKERS}/changes",
                        params={"from": "2015-01-01", "to": "2014-01-01"})
     assert refused.status_code == 422 and refused.json()["field"] == "to"
+
+
+def test_a_past_version_is_kept_and_validated_apart_from_today(demo: TestClient) -> None:
+    address = f"/issues/{SHIFT_WORKERS}"
+    first = demo.get(address, params={"as_of": "2014-11-06"})
+    again = demo.get(address, params={"as_of": "2014-11-06", "junk": "1"})
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert again.headers["memento-datetime"] == first.headers["memento-datetime"]
+    today = demo.get(address)
+    assert today.headers["etag"] != first.headers["etag"]
+    assert "As recorded by the end of" not in today.text
+    current = demo.get(address, params={"as_of": "2014-11-06"},
+                       headers={"If-None-Match": first.headers["etag"]})
+    assert current.status_code == 304
+    other = demo.get(address, params={"as_of": "2014-09-18"})
+    assert other.headers["etag"] != first.headers["etag"]
+    assert "Illustrative: publish where" not in other.text  # promised in November

@@ -190,6 +190,9 @@ class HttpCache:
         self._reads: dict[str, frozenset[str]] = {}
         self._route_reads: dict[int, frozenset[str]] = {}
         self._position_lock = asyncio.Lock()
+        # ?as_of= values already checked, at the position they were checked at: the day
+        # and the name of its read models (see as_of_validators).
+        self._as_of: dict[tuple[str, int], tuple[date, str]] = {}
 
     # -- validators -------------------------------------------------------------------
 
@@ -263,8 +266,17 @@ class HttpCache:
         path = request.url.path
         headers = request.headers
         if "as_of" in request.query_params and self.as_of_stores is not None:
-            return await run_in_threadpool(self._answer_as_of, headers, path,
-                                           request.url.query, reads, read)
+            raw = request.url.query
+            known = self._as_of_in_memory(request.query_params["as_of"])
+            if known is not None:
+                past = as_of_validators(*known, read.variant)
+                query = canonical_query(raw, reads | AS_OF)
+                ready = self._ready(headers, (read.variant, path, query, past.etag), past,
+                                    read.max_age)
+                if ready is not None:
+                    return ready
+            return await run_in_threadpool(self._answer_as_of, headers, path, raw, reads,
+                                           read)
         query = canonical_query(request.url.query, reads)
         current = await self._validators_now(read.variant)
         if current is not None:
@@ -293,15 +305,18 @@ class HttpCache:
         """The read as recorded by the end of a past day (tracker.site.time_travel)."""
         assert self.as_of_stores is not None
         original = time_travel.without_as_of(path, raw_query)
+        text = dict(parse_qsl(raw_query)).get("as_of", "")
         with self.site.engine.connect() as conn:
-            day = time_travel.check_day(conn, dict(parse_qsl(raw_query)).get("as_of", ""),
-                                        self.clock())
+            position = self.projector.position(conn)
+            day = time_travel.check_day(conn, text, self.clock())
             if isinstance(day, str):
                 return response_of(time_travel.refusal(self.site.context, path, day))
             engine, name = self.as_of_stores.engine_for(conn, day)
-        query = canonical_query(raw_query, reads | {"as_of"})
-        current = Validators(etag=f'"as-of-{name}-{read.variant}"',
-                             last_modified=datetime.combine(day, time(), tzinfo=UTC))
+        if len(self._as_of) >= MAX_VALIDATORS:
+            self._as_of.clear()
+        self._as_of[(text, position)] = (day, name)
+        query = canonical_query(raw_query, reads | AS_OF)
+        current = as_of_validators(day, name, read.variant)
         key = (read.variant, path, query, current.etag)
         ready = self._ready(headers, key, current, read.max_age)
         if ready is None:
@@ -313,10 +328,19 @@ class HttpCache:
                 built = replace(built, headers=built.headers + time_travel.memento_headers(
                     self.site.context.settings.base_url, original, day))
                 self.answers.put(key, built)
+                self._remember(path, query, reads, Known(read.variant, read.max_age))
             ready = self._response(headers, built, current, read.max_age)
         if ready.status_code == 304:
             ready.headers["Memento-Datetime"] = time_travel.memento_datetime(day)
         return ready
+
+    def _as_of_in_memory(self, text: str) -> tuple[date, str] | None:
+        """A day already checked at the position read recently, and its read models'
+        name; None: check it (in a worker thread)."""
+        position = self.projector.recent_position(FRESH_SECONDS)
+        if position is None:
+            return None
+        return self._as_of.get((text, position))
 
     def _ready(self, headers: Mapping[str, str], key: Key, current: Validators,
                max_age: int) -> Response | None:
@@ -413,15 +437,21 @@ class HttpCache:
     def _early(self, scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         path: str = scope["path"]
         reads = self._reads.get(path)
-        if reads is None or b"as_of" in scope.get("query_string", b""):
-            return None  # a past day's version: HttpCache.answer sees to it
+        if reads is None:
+            return None
+        raw_query = scope.get("query_string", b"").decode("latin-1")
+        as_of = _as_of_text(raw_query)
         # Only the parameters the route reads make an answer differ: ?junk=1 is the page
         # without it.
-        query = canonical_query(scope.get("query_string", b"").decode("latin-1"), reads)
+        query = canonical_query(raw_query, reads if as_of is None else reads | AS_OF)
         known = self._known.get((path, query))
         if known is None:
             return None
-        current = self.in_memory(known.variant)
+        if as_of is None:
+            current = self.in_memory(known.variant)
+        else:  # a past day's version, once its day was checked at this position
+            day = self._as_of_in_memory(as_of)
+            current = as_of_validators(*day, known.variant) if day is not None else None
         if current is None:
             return None
         raw = dict(scope["headers"])
@@ -440,6 +470,22 @@ class HttpCache:
                    *(current.headers(known.max_age) if hit.status == 200 else ()),
                    (b"content-length", b"%d" % len(hit.body))]
         return hit.status, headers, hit.body
+
+
+AS_OF = frozenset({"as_of"})
+
+
+def as_of_validators(day: date, name: str, variant: str) -> Validators:
+    """The validators of a past day's version: its read models' name says all it depends
+    on (the day, and the last entry recorded by then)."""
+    return Validators(etag=f'"as-of-{name}-{variant}"',
+                      last_modified=datetime.combine(day, time(), tzinfo=UTC))
+
+
+def _as_of_text(query: str) -> str | None:
+    if "as_of" not in query:
+        return None
+    return dict(parse_qsl(query, keep_blank_values=True)).get("as_of")
 
 
 def response_of(answer: Answer) -> Response:
