@@ -120,3 +120,12 @@ def test_a_past_version_is_kept_and_validated_apart_from_today(demo: TestClient)
     other = demo.get(address, params={"as_of": "2014-09-18"})
     assert other.headers["etag"] != first.headers["etag"]
     assert "Illustrative: publish where" not in other.text  # promised in November
+
+
+def test_a_past_page_of_history_keeps_its_next_link(demo: TestClient) -> None:
+    answer = demo.get(f"/api/v1/issues/{SHIFT_WORKERS}/history",
+                      params={"limit": 2, "as_of": "2014-11-06"})
+    assert answer.status_code == 200 and len(answer.json()) == 2
+    links = _links(answer.headers["link"])
+    assert {"next", "original", "timegate", "timemap"} <= set(links)
+    assert "as_of" not in links["original"]

@@ -2,10 +2,11 @@
 
 A day's read models are the events recorded by the end of that day (UTC), replayed by the
 same projections into a SQLite file of their own under the data directory,
-``as_of/<day>-<position>.sqlite``: ``<position>`` is the last public entry recorded by then,
+``as_of/<position>-<count>.sqlite``: the last public entry recorded by then, and how many,
 so a file is built once, on the first read of that day, and reused until an entry is
-recorded with an older time (only a demo load does that). At most ``MAX_KEPT`` files are
-kept; the one read longest ago goes first.
+recorded with an older time (only a demo load does that). Days between which nothing was
+recorded share one file, so asking for every day of a quiet year builds one. At most
+``MAX_KEPT`` files are kept; the one read longest ago goes first.
 
 What today withholds stays withheld in the past: the hide and restore events of every
 issue hidden now are replayed even when they were recorded later, so a hidden issue's
@@ -57,9 +58,16 @@ def first_recorded_day(conn: Connection) -> date | None:
 
 def last_position_by(conn: Connection, day: date) -> int:
     """The position of the last public entry recorded by the end of ``day`` (0: none)."""
-    found: int | None = conn.execute(select(func.max(entries.c.position)).where(
-        entries.c.recorded_at <= end_of(day))).scalar()
-    return found or 0
+    return recorded_by(conn, day)[0]
+
+
+def recorded_by(conn: Connection, day: date) -> tuple[int, int]:
+    """The last public entry's position and the number of entries recorded by the end of
+    ``day``: two days with the same pair have the same entries (entries are only ever
+    added), so they share their read models."""
+    last, count = conn.execute(select(func.max(entries.c.position), func.count()).where(
+        entries.c.recorded_at <= end_of(day))).one()
+    return int(last or 0), int(count)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -118,8 +126,9 @@ class AsOfStores:
 
     def engine_for(self, conn: Connection, day: date) -> tuple[Engine, str]:
         """The read models as recorded by the end of ``day`` (``conn``: the live ones),
-        and their name (the day and the last entry's position: a validator)."""
-        key = f"{day.isoformat()}-{last_position_by(conn, day)}"
+        and their name (what they hold: a validator)."""
+        last, count = recorded_by(conn, day)
+        key = f"{last}-{count}"
         with self._lock:
             found = self._engines.get(key)
             if found is not None:

@@ -81,6 +81,17 @@ def memento_headers(base_url: str, original: str, day: date) -> tuple[tuple[str,
             ("Link", ", ".join(original_links(base_url, original))))
 
 
+def with_memento_headers(headers: tuple[tuple[str, str], ...], base_url: str,
+                         original: str, day: date) -> tuple[tuple[str, str], ...]:
+    """An answer's own headers with the Memento ones; its own ``Link`` (a next page) is
+    kept, in the one ``Link`` header."""
+    added = dict(memento_headers(base_url, original, day))
+    own = [value for name, value in headers if name.lower() == "link"]
+    if own:
+        added["Link"] = ", ".join([*own, added["Link"]])
+    return (*((n, v) for n, v in headers if n.lower() != "link"), *added.items())
+
+
 def original_links(base_url: str, original: str) -> list[str]:
     base = base_url.rstrip("/")
     return [f'<{base}{original}>; rel="original"',

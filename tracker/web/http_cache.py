@@ -325,8 +325,8 @@ class HttpCache:
             with engine.connect() as past:
                 built = Site(engine, context).render(past, read)
             if built.status == 200:
-                built = replace(built, headers=built.headers + time_travel.memento_headers(
-                    self.site.context.settings.base_url, original, day))
+                built = replace(built, headers=time_travel.with_memento_headers(
+                    built.headers, self.site.context.settings.base_url, original, day))
                 self.answers.put(key, built)
                 self._remember(path, query, reads, Known(read.variant, read.max_age))
             ready = self._response(headers, built, current, read.max_age)
@@ -476,9 +476,9 @@ AS_OF = frozenset({"as_of"})
 
 
 def as_of_validators(day: date, name: str, variant: str) -> Validators:
-    """The validators of a past day's version: its read models' name says all it depends
-    on (the day, and the last entry recorded by then)."""
-    return Validators(etag=f'"as-of-{name}-{variant}"',
+    """The validators of a past day's version: the day (its clock) and its read models'
+    name (the entries recorded by then) are all it depends on."""
+    return Validators(etag=f'"as-of-{day.isoformat()}-{name}-{variant}"',
                       last_modified=datetime.combine(day, time(), tzinfo=UTC))
 
 

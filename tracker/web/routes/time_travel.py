@@ -16,7 +16,8 @@ from tracker.site.answer import problem
 from tracker.web.deps import IssueNumber
 from tracker.web.http_cache import SiteDep, response_of
 
-router = APIRouter(tags=["time travel"])
+# The Memento protocol's own addresses (docs/verification.md), outside the JSON API's schema.
+router = APIRouter(tags=["time travel"], include_in_schema=False)
 NOTHING_THERE = "There is nothing at this address"
 
 
@@ -71,8 +72,7 @@ def timemap(path: str, request: Request, site: SiteDep) -> Response:
                                              days))
 
 
-@router.get("/issues/{number}/changes", response_class=HTMLResponse,
-            include_in_schema=False)
+@router.get("/issues/{number}/changes", response_class=HTMLResponse)
 async def changes_page(
     number: IssueNumber, request: Request, site: SiteDep,
     start: Annotated[date, Query(alias="from")], end: Annotated[date, Query(alias="to")],
