@@ -58,3 +58,26 @@ def test_a_day_shows_what_was_recorded_by_its_end(any_tracker: Tracker, tmp_path
         assert len(list((tmp_path / "as_of").glob("*.sqlite"))) <= 2  # bounded
     finally:
         stores.close()
+
+
+def test_the_days_an_address_changed(any_tracker: Tracker) -> None:
+    from tracker.site.time_travel import changed_days, check_day
+
+    tracker = any_tracker
+    with _demo_clock(tracker.app) as app:
+        one = app.submit_issue("Late letters", "Letters arrive late.", CITIZEN,
+                               date(2014, 7, 1)).number
+        app.submit_issue("Long waits", "Waits are long.", CITIZEN, date(2014, 7, 3))
+        app.create_topic("post", "Post", SECRETARIAT)
+        app.assign_topic(one, "post", SECRETARIAT, date(2014, 9, 18))
+    tracker.refresh()
+    with tracker.engine.connect() as conn:
+        assert changed_days(conn, f"/issues/{one}") == [date(2014, 7, 1), date(2014, 9, 18)]
+        assert changed_days(conn, f"/api/v1/issues/{one}/history") == [
+            date(2014, 7, 1), date(2014, 9, 18)]
+        assert changed_days(conn, "/") == [date(2014, 7, 1), date(2014, 7, 3),
+                                           date(2014, 9, 18)]
+        today = date(2026, 1, 1)
+        assert check_day(conn, "2014-07-01", today) == date(2014, 7, 1)
+        for refused in ("2014-06-30", "2026-01-02", "2014-7-1", "2014-02-30"):
+            assert isinstance(check_day(conn, refused, today), str), refused
