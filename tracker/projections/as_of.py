@@ -2,9 +2,10 @@
 
 A day's read models are the events recorded by the end of that day (UTC), replayed by the
 same projections into a SQLite file of their own under the data directory,
-``as_of/<position>-<count>.sqlite``: the last public entry recorded by then, and how many,
-so a file is built once, on the first read of that day, and reused until an entry is
-recorded with an older time (only a demo load does that). Days between which nothing was
+``as_of/<position>-<count>-<hidden>.sqlite``: the last public entry recorded by then, how
+many, and which issues are hidden now. So a file is built once, on the first read of that
+day, and reused until an entry is recorded with an older time (only a demo load does
+that) or an issue is hidden or restored. Days between which nothing was
 recorded share one file, so asking for every day of a quiet year builds one. At most
 ``MAX_KEPT`` files are kept; the one read longest ago goes first.
 
@@ -19,6 +20,7 @@ consistency proofs), and the pages do not read it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import threading
@@ -128,7 +130,11 @@ class AsOfStores:
         """The read models as recorded by the end of ``day`` (``conn``: the live ones),
         and their name (what they hold: a validator)."""
         last, count = recorded_by(conn, day)
-        key = f"{last}-{count}"
+        hidden = sorted(conn.execute(select(issues.c.number).where(
+            issues.c.hidden_reason.is_not(None))).scalars())
+        # Hiding or restoring an issue later changes what every earlier day may show.
+        withheld = hashlib.sha256(",".join(map(str, hidden)).encode()).hexdigest()[:12]
+        key = f"{last}-{count}-{withheld}"
         with self._lock:
             found = self._engines.get(key)
             if found is not None:
@@ -142,7 +148,7 @@ class AsOfStores:
                     return found, key
             path = self.directory / f"{key}.sqlite"
             if not path.exists():
-                self._build(conn, day, path)
+                self._build(conn, day, path, frozenset(hidden))
             engine = _reader(path)
             with self._lock:
                 self._engines[key] = engine
@@ -150,12 +156,12 @@ class AsOfStores:
                 self._forget_beyond_bound()
             return engine, key
 
-    def _build(self, conn: Connection, day: date, path: Path) -> None:
+    def _build(self, conn: Connection, day: date, path: Path,
+               hidden_numbers: frozenset[int]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         partial.unlink(missing_ok=True)
-        hidden = frozenset(Issue.id_for(n) for n in conn.execute(
-            select(issues.c.number).where(issues.c.hidden_reason.is_not(None))).scalars())
+        hidden = frozenset(Issue.id_for(n) for n in hidden_numbers)
         skipped = problems.load(conn).skipped
         engine = create_engine(f"sqlite:///{partial}")
         try:
