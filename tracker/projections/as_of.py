@@ -163,7 +163,7 @@ class AsOfStores:
         partial.unlink(missing_ok=True)
         hidden = frozenset(Issue.id_for(n) for n in hidden_numbers)
         skipped = problems.load(conn).skipped
-        engine = create_engine(f"sqlite:///{partial}")
+        engine = _builder(partial)
         try:
             metadata.create_all(engine)
             projector = _AsOfProjector(self.live, engine, end_of(day), hidden, skipped)
@@ -196,6 +196,21 @@ class AsOfStores:
 
 def _files(directory: Path) -> Sequence[Path]:
     return sorted(directory.glob("*.sqlite"), key=lambda p: p.stat().st_mtime)
+
+
+def _builder(path: Path) -> Engine:
+    """A file nobody reads until it is complete, and thrown away on any failure: written
+    without a journal or waiting for the disk."""
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _unjournalled(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=OFF")
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
+
+    return engine
 
 
 def _reader(path: Path) -> Engine:
