@@ -129,3 +129,12 @@ def test_a_past_page_of_history_keeps_its_next_link(demo: TestClient) -> None:
     links = _links(answer.headers["link"])
     assert {"next", "original", "timegate", "timemap"} <= set(links)
     assert "as_of" not in links["original"]
+
+
+def test_the_links_of_a_past_page_stay_on_its_day(demo: TestClient) -> None:
+    page = demo.get("/", params={"as_of": "2014-11-06"}).text
+    assert 'href="/issues?as_of=2014-11-06"' in page
+    assert re.search(r'href="/issues/\d+\?as_of=2014-11-06[#"]', page)
+    assert 'data-today href="/"' in page  # today's version
+    assert 'href="/static/' in page and "/static/tracker.css?as_of" not in page
+    assert "/submit?as_of" not in page

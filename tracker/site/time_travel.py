@@ -13,6 +13,7 @@ addresses, the days of its entries; any other address, the days anything was rec
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -79,6 +80,21 @@ def memento_headers(base_url: str, original: str, day: date) -> tuple[tuple[str,
     """``Memento-Datetime`` and ``Link`` of the version of ``original`` as of ``day``."""
     return (("Memento-Datetime", memento_datetime(day)),
             ("Link", ", ".join(original_links(base_url, original))))
+
+
+_HREF = re.compile(r'(?<!data-today )(?<![-\w])href="(/[^"#]*)(#[^"]*)?"')
+
+
+def links_as_of(html: str, day: date, public: Callable[[str], bool]) -> str:
+    """A past page's links to other public reads, kept on the same day: following them
+    stays in the past. The banner's link to today's version is left as it is, and so is
+    any link that is not a public read (a form, the static files, a proof)."""
+    def rewrite(match: re.Match[str]) -> str:
+        target, fragment = match[1], match[2] or ""
+        if "as_of=" in target or not public(target.split("?", 1)[0]):
+            return match[0]
+        return f'href="{with_as_of(target, day)}{fragment}"'
+    return _HREF.sub(rewrite, html)
 
 
 def with_memento_headers(headers: tuple[tuple[str, str], ...], base_url: str,

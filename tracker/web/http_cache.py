@@ -38,7 +38,7 @@ from tracker.projections.as_of import AsOfStores
 from tracker.projections.lookups import newest_recorded_at
 from tracker.projections.runner import Projector, Repeating
 from tracker.site import time_travel
-from tracker.site.addresses import Read, Site
+from tracker.site.addresses import Read, Site, resolve
 from tracker.site.answer import Answer, AsOf
 
 log = logging.getLogger(__name__)
@@ -325,6 +325,9 @@ class HttpCache:
             with engine.connect() as past:
                 built = Site(engine, context).render(past, read)
             if built.status == 200:
+                if built.media_type.startswith("text/html"):
+                    built = replace(built, body=time_travel.links_as_of(
+                        built.body.decode("utf-8"), day, _public).encode("utf-8"))
                 built = replace(built, headers=time_travel.with_memento_headers(
                     built.headers, self.site.context.settings.base_url, original, day))
                 self.answers.put(key, built)
@@ -480,6 +483,11 @@ def as_of_validators(day: date, name: str, variant: str) -> Validators:
     name (the entries recorded by then) are all it depends on."""
     return Validators(etag=f'"as-of-{day.isoformat()}-{name}-{variant}"',
                       last_modified=datetime.combine(day, time(), tzinfo=UTC))
+
+
+def _public(path: str) -> bool:
+    """A public read, which a past page's links keep on its day."""
+    return resolve(path) is not None and not path.startswith("/log/")
 
 
 def _as_of_text(query: str) -> str | None:
