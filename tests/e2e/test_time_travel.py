@@ -138,3 +138,16 @@ def test_the_links_of_a_past_page_stay_on_its_day(demo: TestClient) -> None:
     assert 'data-today href="/"' in page  # today's version
     assert 'href="/static/' in page and "/static/tracker.css?as_of" not in page
     assert "/submit?as_of" not in page
+
+
+def test_what_changed_between_two_days_for_programs(demo: TestClient) -> None:
+    found = demo.get(f"/api/v1/issues/{SHIFT_WORKERS}/changes",
+                     params={"from": "2014-11-06", "to": "2014-11-06"})
+    assert found.status_code == 200
+    types = [e["type"] for e in found.json()]
+    assert "commitment_made" in types or "commitment" in " ".join(types)
+    assert found.json() and all(e["at"].startswith("2014-11-06") for e in found.json())
+    assert demo.get("/api/v1/issues/999/changes",
+                    params={"from": "2014-11-06", "to": "2014-11-06"}).status_code == 404
+    bad = demo.get(f"/api/v1/issues/{SHIFT_WORKERS}/changes", params={"from": "x", "to": "y"})
+    assert bad.status_code == 422 and bad.json()["field"] in ("from", "to")

@@ -68,6 +68,11 @@ def history(conn: Connection, _ctx: SiteContext, p: HistoryQuery) -> Answer:
     return Answer(200, "application/json", body, headers)
 
 
+def entries_answer(found: list[timeline.TimelineEntry]) -> Answer:
+    """Entries as the history gives them."""
+    return json_answer([entry_out(e) for e in found])
+
+
 @dataclass(frozen=True)
 class TimelineQuery:
     where: timeline.TimelineFilter

@@ -37,7 +37,7 @@ from tracker.projections.listings import (
 from tracker.projections.recent import recent_changes
 from tracker.projections.report_card import report_card
 from tracker.projections.scoreboard import scoreboard
-from tracker.site.answer import Answer, SiteContext, not_found_page, page
+from tracker.site.answer import Answer, SiteContext, not_found_page, page, problem
 
 PAGE = 25
 Kind = Literal["topics", "owners", "assemblies"]
@@ -257,7 +257,21 @@ def changes_page(conn: Connection, ctx: SiteContext, p: ChangesQuery) -> Answer:
                                   ctx.settings.clocks)
     if view is None:
         return not_found_page(ctx, f"There is no issue {p.number}.")
-    since, until = end_of(p.start - timedelta(days=1)), end_of(p.end)
-    changed = [e for e in timeline.history(conn, p.number) if since < e.recorded_at <= until]
+    changed = recorded_between(conn, p)
     return page(ctx, "changes.html", section="issues", issue=view, entries=changed,
                 start=p.start, end=p.end)
+
+
+def recorded_between(conn: Connection, p: ChangesQuery) -> list[timeline.TimelineEntry]:
+    """An issue's entries recorded from the start of one day to the end of another."""
+    since, until = end_of(p.start - timedelta(days=1)), end_of(p.end)
+    return [e for e in timeline.history(conn, p.number) if since < e.recorded_at <= until]
+
+
+def changes_json(conn: Connection, ctx: SiteContext, p: ChangesQuery) -> Answer:
+    """The same entries as the page, for programs (as the history gives them)."""
+    from tracker.site.api import entries_answer
+
+    if not timeline.has_history(conn, p.number):
+        return problem(404, f"There is no issue {p.number}")
+    return entries_answer(recorded_between(conn, p))

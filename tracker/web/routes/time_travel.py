@@ -82,3 +82,15 @@ async def changes_page(
         return response_of(problem(422, "to must not be before from", "to"))
     return await site.answer(request, Read("issue-changes", pages.changes_page,
                                            pages.ChangesQuery(number, start, end)))
+
+
+@router.get("/api/v1/issues/{number}/changes")
+async def read_changes(
+    number: IssueNumber, request: Request, site: SiteDep,
+    start: Annotated[date, Query(alias="from")], end: Annotated[date, Query(alias="to")],
+) -> Response:
+    """The entries recorded on an issue between two days (both included), oldest first."""
+    if end < start:
+        return response_of(problem(422, "to must not be before from", "to"))
+    return await site.answer(request, Read("issue-changes-json", pages.changes_json,
+                                           pages.ChangesQuery(number, start, end)))
