@@ -93,7 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     add = user_commands.add_parser("add", help="add an account; prints its API token last")
     add.add_argument("name")
     add.add_argument("--role", required=True,
-                     help="secretariat | moderator | admin")
+                     help="secretariat | moderator | admin | assessor | owner")
+    add.add_argument("--owner", metavar="SLUG",
+                     help="for --role owner: the owner (by slug) whose commitments the "
+                          "account may update, and no others")
     add.add_argument("--password", action="store_true",
                      help="also set a password for the staff pages (asked for, or read "
                           "from standard input when it is not a terminal)")
@@ -307,10 +310,14 @@ def _users_add(tracker: Tracker, args: argparse.Namespace) -> int:
     password = _read_password() if args.password else None
     if password is not None:
         check_new_password(password, args.name)
-    account, token = tracker.accounts.add(args.name, args.role)
+    if args.owner:
+        from tracker.domain.reference import Owner
+        tracker.app.get_reference(Owner, args.owner)  # an unknown owner adds nothing
+    account, token = tracker.accounts.add(args.name, args.role, owner=args.owner)
     if password is not None:
         tracker.accounts.set_password(account.name, password)
-    print(f"Added {account.name} ({account.role}), account {account.id}. "
+    of = f" of {account.owner}" if account.owner else ""
+    print(f"Added {account.name} ({account.role}{of}), account {account.id}. "
           "Its API token is shown once, on the next line:")
     print(token)
     return 0
@@ -328,7 +335,8 @@ def _users_list(tracker: Tracker, _args: argparse.Namespace) -> int:
     for a in tracker.accounts.list():
         used = a.last_used_at.isoformat(timespec="minutes") if a.last_used_at else "never"
         login = "password set" if a.has_password else "no password"
-        print(f"{shown(a.name)}\t{shown(a.role)}\t{a.live_tokens} live tokens\t"
+        role = f"{a.role} of {a.owner}" if a.owner else a.role
+        print(f"{shown(a.name)}\t{shown(role)}\t{a.live_tokens} live tokens\t"
               f"last used {used}\t{login}")
     return 0
 

@@ -37,6 +37,20 @@ def test_users_add_prints_the_token_as_its_last_line(tmp_path: Path) -> None:
     assert len(token) >= 40 and " " not in token
 
 
+def test_users_add_ties_an_owner_account_to_an_existing_owner(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    unknown = tracker(tmp_path, "users", "add", "nobody", "--role", "owner", "--owner", "nope")
+    assert unknown.returncode == 1 and "nope" in unknown.stderr
+    missing = tracker(tmp_path, "users", "add", "nobody", "--role", "owner")
+    assert missing.returncode == 1 and "owner" in missing.stderr
+    added = tracker(tmp_path, "users", "add", "ce-desk", "--role", "owner",
+                    "--owner", "chief-executive")
+    assert added.returncode == 0, added.stderr
+    assert "(owner of chief-executive)" in added.stdout
+    listed = tracker(tmp_path, "users", "list").stdout
+    assert "owner of chief-executive" in listed and "nobody" not in listed
+
+
 @pytest.mark.parametrize(("args", "env", "names"), [
     (("users", "add", "Desk", "--role", "boss"), {}, "role"),
     (("users", "add", "Desk\x01", "--role", "admin"), {}, "An account name is"),
