@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import SettingsError, load_settings
@@ -120,6 +121,21 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("name", nargs="?", help="only this account's entries")
     changes.add_argument("--limit", type=int, default=50, help="entries to show (50)")
     changes.set_defaults(run=_users_log)
+
+    importing = commands.add_parser("import", help="import what a Board keeps elsewhere")
+    import_commands = importing.add_subparsers(title="import commands", metavar="WHAT")
+    actions = import_commands.add_parser(
+        "actions", help="a Board's action log (CSV or .xlsx): each row a commitment, matched "
+                        "by its own reference; nothing is written if any row is refused")
+    actions.add_argument("file", type=Path)
+    actions.add_argument("--map", metavar="FIELD=HEADER,...",
+                         help="the log's own headers, e.g. \"due=Target date,owner=Lead\" "
+                              "(fields: reference, issue, text, owner, due, measure, status, "
+                              "note, evidence, made)")
+    actions.add_argument("--dry-run", action="store_true",
+                         help="report what each row would do (or why it is refused); write "
+                              "nothing")
+    actions.set_defaults(run=_import_actions)
 
     command("send-alerts", _send_alerts,
             "send the e-mail alerts that are due, once (run it from cron when there is no "
@@ -373,6 +389,33 @@ def _send_alerts(tracker: Tracker, _args: argparse.Namespace) -> int:
     report = sender_for(tracker).run()
     print(report)
     return 0
+
+
+def _import_actions(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.importing.actions import ActionLogImport, owner_names, parse_mapping
+    from tracker.importing.sheets import count_rows
+    from tracker.progress import Progress
+
+    mapping = parse_mapping(args.map)
+    tracker.projector.catch_up()  # the owners named by the log are read from the read model
+    job = ActionLogImport(tracker.app, owner_names(tracker.engine), args.file, mapping)
+    refused: list[str] = []
+
+    def report(row: Any) -> None:
+        if args.dry_run:
+            print(row.line())
+        elif row.action == "refused":
+            refused.append(row.line())
+
+    with Progress(f"Importing {args.file.name}", count_rows(args.file), "rows") as progress:
+        summary = job.run(dry_run=args.dry_run, on_row=report, tick=progress.advance)
+    for line in refused[:50]:
+        print(f"tracker: import actions: {line}", file=sys.stderr)
+    if len(refused) > 50:
+        print(f"tracker: import actions: and {len(refused) - 50} more refused rows",
+              file=sys.stderr)
+    print(summary.line())
+    return 1 if summary.counts["refused"] else 0
 
 
 def _erase_person(tracker: Tracker, args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ from typing import Any
 
 from tracker.domain.glossary import grade_label, status_label
 from tracker.domain.status import long_date
-from tracker.projections.sentences import owed_sentence, response_sentence
+from tracker.projections.sentences import imported_sentence, owed_sentence, response_sentence
 
 WITHHELD_TITLE = "[Title withheld: this issue is hidden]"
 WITHHELD_TEXT = "[withheld]"
@@ -45,7 +45,9 @@ KEPT_TEXT = {"hidden": frozenset({"reason"}), "restored": frozenset({"reason"}),
              # keys and numbers of judgements; their reasons and answers are withheld
              "citizen_answered": frozenset({"answer", "challenge"}),
              "challenge_answered": frozenset({"challenge"}),
-             "commitment_assessed": frozenset({"assessment", "completion", "outcome"})}
+             "commitment_assessed": frozenset({"assessment", "completion", "outcome"}),
+             # where an imported commitment came from: the file, row and the row's reference
+             "action_imported": frozenset({"reference", "source", "row"})}
 
 
 def withhold_fields(type_key: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +100,8 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return f"Commitment {f['commitment']} is now due {day('new_due')}"
         case "commitment_delivered":
             return f"Commitment {f['commitment']} was delivered"
+        case "action_imported":
+            return imported_sentence(f["commitment"], f["source"], f["row"], f["reference"])
         case "commitment_dropped":
             return f"Commitment {f['commitment']} was dropped"
         case "referral_answered":
