@@ -51,6 +51,38 @@ def test_users_add_ties_an_owner_account_to_an_existing_owner(tmp_path: Path) ->
     assert "owner of chief-executive" in listed and "nobody" not in listed
 
 
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "action-log.csv"
+SAMPLE_MAP = "reference=Ref,owner=Lead,due=Target date,made=Agreed"
+
+
+def test_import_actions_imports_the_sample_log_once(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    dry = tracker(tmp_path, "import", "actions", str(SAMPLE), "--map", SAMPLE_MAP, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "row 2 (A14/01): create: commitment 3 on issue 1, due 2015-03-31" in dry.stdout
+    done = tracker(tmp_path, "import", "actions", str(SAMPLE), "--map", SAMPLE_MAP)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("8 to create, 0 to update, 0 unchanged; imported")
+    assert "Importing action-log.csv: 8 of 8 rows" in done.stderr  # one line off a terminal
+    again = tracker(tmp_path, "import", "actions", str(SAMPLE), "--map", SAMPLE_MAP)
+    assert "0 to create, 0 to update, 8 unchanged" in again.stdout
+
+
+def test_import_actions_names_the_row_and_column_it_refuses(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    bad = tmp_path / "log.csv"
+    bad.write_text(SAMPLE.read_text().replace("31/03/2015", "soon"))
+    refused = tracker(tmp_path, "import", "actions", str(bad), "--map", SAMPLE_MAP)
+    assert refused.returncode == 1
+    assert "row 2, column 'Target date' (A14/01): refused: 'soon' is not a date" in \
+        refused.stderr
+    assert "nothing was imported" in refused.stdout
+    missing = tracker(tmp_path, "import", "actions", str(SAMPLE))
+    assert missing.returncode == 1
+    assert "column 'Reference' (reference) is missing" in missing.stderr
+    assert "Traceback" not in missing.stderr + refused.stderr
+
+
 @pytest.mark.parametrize(("args", "env", "names"), [
     (("users", "add", "Desk", "--role", "boss"), {}, "role"),
     (("users", "add", "Desk\x01", "--role", "admin"), {}, "An account name is"),

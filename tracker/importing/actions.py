@@ -179,6 +179,7 @@ class ActionLogImport:
                        **{slug.casefold(): slug for slug in owners}}
         self._issues: dict[int, Issue] = {}
         self._seen: dict[tuple[int, str], int] = {}
+        self._missing: set[int] = set()
 
     def run(self, dry_run: bool = False, on_row: Callable[[RowReport], None] | None = None,
             tick: Callable[[], None] | None = None) -> Summary:
@@ -323,10 +324,13 @@ class ActionLogImport:
         if match is None:
             raise _Refused("issue", f"'{_text(cell)}' is not an issue number")
         number = int(match.group(1))
+        if number in self._missing:
+            raise _Refused("issue", f"there is no issue {number}")
         if number not in self._issues:
             try:
                 self._issues[number] = self.app.load_issue(number)
             except errors.IssueNotFound:
+                self._missing.add(number)
                 raise _Refused("issue", f"there is no issue {number}") from None
         return self._issues[number]
 
