@@ -137,6 +137,15 @@ def _parser() -> argparse.ArgumentParser:
                               "nothing")
     actions.set_defaults(run=_import_actions)
 
+    owners = commands.add_parser("owners", help="owners' private contact for reminders")
+    owner_commands = owners.add_subparsers(title="owners commands", metavar="ACTION")
+    contact = owner_commands.add_parser(
+        "contact", help="keep an owner's private e-mail address, for reminders of due and "
+                        "overdue commitments (erased by erase-person)")
+    contact.add_argument("slug")
+    contact.add_argument("email")
+    contact.set_defaults(run=_owner_contact)
+
     command("send-alerts", _send_alerts,
             "send the e-mail alerts that are due, once (run it from cron when there is no "
             "worker)")
@@ -388,6 +397,9 @@ def _send_alerts(tracker: Tracker, _args: argparse.Namespace) -> int:
     tracker.projector.catch_up()
     report = sender_for(tracker).run()
     print(report)
+    from tracker.following.reminders import Reminders
+
+    print(Reminders(tracker).run())
     return 0
 
 
@@ -416,6 +428,21 @@ def _import_actions(tracker: Tracker, args: argparse.Namespace) -> int:
               file=sys.stderr)
     print(summary.line())
     return 1 if summary.counts["refused"] else 0
+
+
+def _owner_contact(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.addresses import InvalidAddress
+    from tracker.domain.reference import Owner
+    from tracker.following.reminders import set_contact
+
+    tracker.app.get_reference(Owner, args.slug)
+    try:
+        set_contact(tracker.write_engine, args.slug, args.email)
+    except InvalidAddress as error:
+        print(f"tracker: owners contact: {error}; nothing was kept", file=sys.stderr)
+        return 2
+    print(f"Reminders for {args.slug} go to that address (kept private)")
+    return 0
 
 
 def _erase_person(tracker: Tracker, args: argparse.Namespace) -> int:

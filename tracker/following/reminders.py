@@ -1,0 +1,224 @@
+"""Reminders to owners by e-mail: before a due date, on the day it is overdue, then weekly.
+
+Each owner with a private contact address (``tracker owners contact SLUG EMAIL``; erased by
+``tracker erase-person``) gets at most one reminder a day, listing all their open
+commitments with a link to each one's update form, on a day when one of them is:
+``TRACKER_REMIND_DAYS`` (14) from its due date, overdue for the first day, or overdue a
+multiple of seven days more with no update since it fell due. Like alerts, a reminder is
+claimed (a row keyed by owner and day, committed) before it is sent, so no run sends it
+twice, even after a crash; a failure is retried with the alerts' back-off.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from tracker.addresses import normalise
+from tracker.domain.status import long_date
+from tracker.private import private_metadata
+from tracker.projections.issues import OPEN_STATUSES, commitments
+from tracker.projections.reference import owners
+
+if TYPE_CHECKING:
+    from tracker.bootstrap import Tracker
+
+MAX_ATTEMPTS = 8
+
+owner_contacts = Table(
+    "owner_contacts", private_metadata,
+    Column("owner", String(80), primary_key=True),
+    Column("email", String(320), nullable=False, index=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+owner_reminders = Table(
+    "owner_reminders", private_metadata,
+    Column("owner", String(80), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("state", String(10), nullable=False),  # sending, sent, retry, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_try", DateTime(timezone=True)),
+    Column("error", Text),
+)
+
+
+def set_contact(engine: Any, owner: str, email: str) -> None:
+    """Keep (or replace) an owner's private contact address for reminders."""
+    address = normalise(email)
+    with engine.begin() as conn:
+        conn.execute(delete(owner_contacts).where(owner_contacts.c.owner == owner))
+        conn.execute(owner_contacts.insert().values(owner=owner, email=address,
+                                                    added_at=datetime.now(UTC)))
+
+
+def erase_contacts(conn: Connection, address: str) -> int:
+    return int(conn.execute(delete(owner_contacts).where(
+        owner_contacts.c.email == address)).rowcount or 0)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    from tracker.following.sender import retry_delay as alerts_delay
+    return alerts_delay(attempts)
+
+
+@dataclass(frozen=True)
+class Due:
+    issue: int
+    commitment: int
+    text: str
+    due: date
+    why: str  # "" when listed only because it is open
+
+
+def why_today(due: date, last_update: date | None, today: date, remind_days: int) -> str:
+    """Why a commitment calls for a reminder today, or ""."""
+    if (due - today).days == remind_days:
+        return f"due in {remind_days} days, on {long_date(due)}"
+    late = (today - due).days
+    if late == 1:
+        return f"overdue from today (it was due on {long_date(due)})"
+    if late > 1 and (late - 1) % 7 == 0 and (last_update is None or last_update <= due):
+        return f"overdue for {late - 1} days with no update (due on {long_date(due)})"
+    return ""
+
+
+@dataclass
+class RemindReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.sent} reminders sent, {self.retrying} to retry, {self.failed} failed"
+
+
+class Reminders:
+    def __init__(self, tracker: Tracker,
+                 connect: Callable[[], smtplib.SMTP] | None = None) -> None:
+        from tracker.following.sender import smtp_connection
+
+        self.tracker = tracker
+        self.engine = tracker.write_engine
+        self.connect = connect or (lambda: smtp_connection(tracker))
+
+    def run(self, today: date | None = None, now: datetime | None = None) -> RemindReport:
+        """Claim and send today's reminders, and retry those that failed."""
+        today = today or self.tracker.app.clock()
+        now = now or datetime.now(UTC)
+        days = self.tracker.settings.remind_days
+        report = RemindReport()
+        with self.tracker.engine.connect() as conn:
+            rows = conn.execute(
+                select(commitments.c.issue_number, commitments.c.commitment, commitments.c.text,
+                       commitments.c.due, commitments.c.last_update_on, commitments.c.owner)
+                .where(commitments.c.status.in_(OPEN_STATUSES))
+                .order_by(commitments.c.due, commitments.c.issue_number)).all()
+            display = dict(conn.execute(select(owners.c.slug, owners.c.name)).all())
+        listed: dict[str, list[Due]] = {}
+        for r in rows:
+            listed.setdefault(r.owner, []).append(Due(
+                r.issue_number, r.commitment, r.text, r.due,
+                why_today(r.due, r.last_update_on, today, days)))
+        with self.engine.connect() as conn:
+            contacts = dict(conn.execute(select(owner_contacts.c.owner,
+                                                owner_contacts.c.email)).all())
+        todo = [owner for owner, items in listed.items()
+                if owner in contacts and any(i.why for i in items) and self._claim(owner, today)]
+        todo += self._retries(today, now)
+        for owner in todo:
+            if owner not in contacts or owner not in listed:
+                continue
+            message = self._compose(display.get(owner, owner), contacts[owner], listed[owner],
+                                    today)
+            try:
+                with self.connect() as smtp:
+                    smtp.send_message(message)
+            except (OSError, smtplib.SMTPException) as error:
+                self._failed(owner, today, now, str(error), report)
+                continue
+            with self.engine.begin() as conn:
+                conn.execute(update(owner_reminders).where(
+                    owner_reminders.c.owner == owner, owner_reminders.c.day == today)
+                    .values(state="sent", error=None))
+            report.sent += 1
+        return report
+
+    def _claim(self, owner: str, today: date) -> bool:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(owner_reminders.insert().values(owner=owner, day=today,
+                                                             state="sending", attempts=0))
+            return True
+        except IntegrityError:
+            return False  # claimed by an earlier run (sent, failed, or lost in a crash)
+
+    def _retries(self, today: date, now: datetime) -> list[str]:
+        claimed = []
+        with self.engine.begin() as conn:
+            for owner in conn.execute(select(owner_reminders.c.owner).where(
+                    owner_reminders.c.day == today, owner_reminders.c.state == "retry",
+                    owner_reminders.c.next_try <= now)).scalars():
+                taken = conn.execute(update(owner_reminders).where(
+                    owner_reminders.c.owner == owner, owner_reminders.c.day == today,
+                    owner_reminders.c.state == "retry").values(state="sending"))
+                if taken.rowcount:
+                    claimed.append(owner)
+        return claimed
+
+    def _failed(self, owner: str, today: date, now: datetime, error: str,
+                report: RemindReport) -> None:
+        with self.engine.begin() as conn:
+            attempts = 1 + int(conn.execute(select(owner_reminders.c.attempts).where(
+                owner_reminders.c.owner == owner, owner_reminders.c.day == today)).scalar() or 0)
+            final = attempts >= MAX_ATTEMPTS
+            conn.execute(update(owner_reminders).where(
+                owner_reminders.c.owner == owner, owner_reminders.c.day == today).values(
+                state="failed" if final else "retry", attempts=attempts, error=error[:500],
+                next_try=None if final else now + retry_delay(attempts)))
+        if final:
+            report.failed += 1
+        else:
+            report.retrying += 1
+
+    def _compose(self, name: str, to: str, items: list[Due], today: date) -> EmailMessage:
+        settings = self.tracker.settings
+        base = settings.base_url.rstrip("/")
+        calling = [i for i in items if i.why]
+        lines = [f"Dear {name},", "",
+                 f"A reminder from {settings.organisation} on {long_date(today)}:", ""]
+        lines += [f"- Issue {i.issue}, commitment {i.commitment}: {i.why}." for i in calling]
+        lines += ["", "Your open commitments, each with its update form (progress, a new due "
+                      "date with a reason, or delivery with evidence):", ""]
+        for i in items:
+            lines += [f"Issue {i.issue}, commitment {i.commitment}, due {long_date(i.due)}: "
+                      f"{i.text}",
+                      f"  {base}/admin/issues/{i.issue}/commitments/{i.commitment}/progress",
+                      ""]
+        message = EmailMessage()
+        message["From"] = settings.mail_from
+        message["To"] = to
+        first = calling[0]
+        message["Subject"] = (f"Reminder: issue {first.issue}, commitment {first.commitment} "
+                              f"is {first.why.split(' (')[0]}")
+        message.set_content("\n".join(lines))
+        return message
