@@ -51,6 +51,18 @@ def test_users_add_ties_an_owner_account_to_an_existing_owner(tmp_path: Path) ->
     assert "owner of chief-executive" in listed and "nobody" not in listed
 
 
+def test_owners_contact_keeps_an_address_for_an_existing_owner(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    kept = tracker(tmp_path, "owners", "contact", "chief-executive", "ce@example.org")
+    assert kept.returncode == 0, kept.stderr
+    unknown = tracker(tmp_path, "owners", "contact", "nobody", "ce@example.org")
+    assert unknown.returncode == 1 and "nobody" in unknown.stderr
+    bad = tracker(tmp_path, "owners", "contact", "chief-executive", "not an address")
+    assert bad.returncode == 2 and "nothing was kept" in bad.stderr
+    erased = tracker(tmp_path, "erase-person", "CE@example.org")
+    assert erased.returncode == 0 and "Erased 1 stored contact records" in erased.stdout
+
+
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "action-log.csv"
 SAMPLE_MAP = "reference=Ref,owner=Lead,due=Target date,made=Agreed"
 
