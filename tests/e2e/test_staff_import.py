@@ -52,6 +52,8 @@ def test_a_dry_run_then_confirm_imports_the_rows(site: tuple[Tracker, Staff, int
     done = staff.client.post("/admin/import", data=confirm)
     assert done.status_code == 200 and "imported" in done.text
     assert [c.reference for c in tracker.app.load_issue(n).commitments] == ["P/1", "P/2"]
+    page = staff.client.get(f"/issues/{n}").text
+    assert "imported from the action log board-log.csv, row 3 (reference P/2)" in page
     again = staff.client.post("/admin/import", data=confirm)
     assert again.status_code == 410  # the upload is used once
 

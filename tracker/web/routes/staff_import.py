@@ -60,7 +60,7 @@ async def import_log(request: Request, tracker: TrackerDep, staff: StaffDep) -> 
     if token:
         if not _TOKEN.fullmatch(token):
             return _page(request, staff, error="Upload the file again", status=422)
-        found = sorted(_waiting(tracker).glob(f"{token}-*"))
+        found = sorted(_waiting(tracker).glob(f"{token}.*"))
         if not found:
             return _page(request, staff, error="That upload is gone; upload the file again",
                          status=410, mapping=mapping_text)
@@ -73,10 +73,11 @@ async def import_log(request: Request, tracker: TrackerDep, staff: StaffDep) -> 
                          status=422, mapping=mapping_text)
         token = secrets.token_urlsafe(24)
         name = _NAME.sub("_", Path(upload.filename).name)[-100:] or "action-log.csv"
-        path = _waiting(tracker) / f"{token}-{name}"
+        # "." is not in a token's alphabet, so the name starts after the first one.
+        path = _waiting(tracker) / f"{token}.{name}"
         path.write_bytes(await upload.read())
         dry_run = True
-    source = path.name.split("-", 1)[1]
+    source = path.name.split(".", 1)[1]
     reports: list[RowReport] = []
     job = ActionLogImport(tracker.app, owner_names(tracker.engine), path, mapping,
                           actor=staff.account.actor, source=source)
