@@ -29,9 +29,8 @@ def authorise_on_commitment(actor: Actor, command: str, number: int, commitment:
     authorise(actor, command)
     if actor.role == Role.OWNER and (not actor.owner or actor.owner != owner):
         raise NotPermitted(
-            f"This owner account may only {command.replace('_', ' ')} on commitments of "
-            f"owner '{actor.owner}'; commitment {commitment} of issue {number} is "
-            f"owner '{owner}''s")
+            f"An account of owner '{actor.owner}' may update that owner's commitments only; "
+            f"commitment {commitment} of issue {number} is the commitment of owner '{owner}'")
 
 
 def markdown_table() -> str:
