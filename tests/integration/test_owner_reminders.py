@@ -4,14 +4,14 @@ through a real SMTP server, with a set clock, each reminder once even across a c
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.mailbox import Mailbox, start, text_of
-from tests.e2e.writes import SETUP, Stages, build
+from tests.e2e.writes import SETUP, Stages, build, from_factory
 from tests.helpers import Clock
 from tracker.bootstrap import Tracker
 from tracker.erasure import erase_person
@@ -28,17 +28,26 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
     controller.stop()
 
 
-@pytest.fixture
-def tracker(tmp_path: Path, mailbox: tuple[Mailbox, int]) -> Iterator[Tracker]:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def tracker(request: pytest.FixtureRequest, tmp_path: Path, mailbox: tuple[Mailbox, int],
+            make_tracker: Callable[..., Tracker], clock: Clock) -> Iterator[Tracker]:
     _, port = mailbox
-    built = build(tmp_path / "data", smtp_host="127.0.0.1", smtp_port=port,
-                  mail_from="tracker@example.org", base_url="https://tracker.example.org")
+    if request.param == "postgres":
+        built = from_factory(make_tracker, clock, "postgres")
+        for name, value in {"smtp_host": "127.0.0.1", "smtp_port": port,
+                            "mail_from": "tracker@example.org",
+                            "base_url": "https://tracker.example.org"}.items():
+            setattr(built.settings, name, value)
+    else:
+        built = build(tmp_path / "data", smtp_host="127.0.0.1", smtp_port=port,
+                      mail_from="tracker@example.org", base_url="https://tracker.example.org")
     Stages(built).reference_data()
     Stages(built).make("committed")
     set_contact(built.write_engine, "lead", "Lead.Member@Example.org")
     built.refresh()
     yield built
-    built.close()
+    if request.param == "sqlite":
+        built.close()  # the factory closes its own
 
 
 def _on(tracker: Tracker, day: date) -> Reminders:
