@@ -128,6 +128,16 @@ class TestEachReminderOnce:
         assert reminders.run(now=now + timedelta(minutes=2)).sent == 1
         assert len(box.messages) == 1
 
+    def test_a_retry_still_goes_out_the_next_day(
+            self, tracker: Tracker, mailbox: tuple[Mailbox, int]) -> None:
+        box, _ = mailbox
+        box.refuse_next = 1
+        now = datetime(2026, 6, 2, 23, 59, tzinfo=UTC)
+        assert _on(tracker, DUE + timedelta(days=1)).run(now=now).retrying == 1
+        report = _on(tracker, DUE + timedelta(days=2)).run(now=now + timedelta(minutes=5))
+        assert report.sent == 1
+        assert box.messages[0]["Subject"] == "Reminder: your 1 open commitment"
+
 
 def test_erasing_the_owners_address_stops_its_reminders(
         tracker: Tracker, mailbox: tuple[Mailbox, int]) -> None:

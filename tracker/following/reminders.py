@@ -142,11 +142,12 @@ class Reminders:
         with self.engine.connect() as conn:
             contacts = dict(conn.execute(select(owner_contacts.c.owner,
                                                 owner_contacts.c.email)).all())
-        todo = [owner for owner, items in listed.items()
+        todo = [(owner, today) for owner, items in listed.items()
                 if owner in contacts and any(i.why for i in items) and self._claim(owner, today)]
-        todo += self._retries(today, now)
-        for owner in todo:
+        todo += self._retries(now)
+        for owner, day in todo:
             if owner not in contacts or owner not in listed:
+                self._mark(owner, day, "failed", "no contact or no open commitment any more")
                 continue
             message = self._compose(display.get(owner, owner), contacts[owner], listed[owner],
                                     today)
@@ -154,14 +155,17 @@ class Reminders:
                 with self.connect() as smtp:
                     smtp.send_message(message)
             except (OSError, smtplib.SMTPException) as error:
-                self._failed(owner, today, now, str(error), report)
+                self._failed(owner, day, now, str(error), report)
                 continue
-            with self.engine.begin() as conn:
-                conn.execute(update(owner_reminders).where(
-                    owner_reminders.c.owner == owner, owner_reminders.c.day == today)
-                    .values(state="sent", error=None))
+            self._mark(owner, day, "sent", None)
             report.sent += 1
         return report
+
+    def _mark(self, owner: str, day: date, state: str, error: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(owner_reminders).where(
+                owner_reminders.c.owner == owner, owner_reminders.c.day == day)
+                .values(state=state, error=error))
 
     def _claim(self, owner: str, today: date) -> bool:
         try:
@@ -172,17 +176,20 @@ class Reminders:
         except IntegrityError:
             return False  # claimed by an earlier run (sent, failed, or lost in a crash)
 
-    def _retries(self, today: date, now: datetime) -> list[str]:
+    def _retries(self, now: datetime) -> list[tuple[str, date]]:
+        """Failed reminders whose back-off is over, claimed again (a retry of an earlier
+        day's reminder lists the owner's commitments as they are now)."""
         claimed = []
         with self.engine.begin() as conn:
-            for owner in conn.execute(select(owner_reminders.c.owner).where(
-                    owner_reminders.c.day == today, owner_reminders.c.state == "retry",
-                    owner_reminders.c.next_try <= now)).scalars():
+            for owner, day in conn.execute(select(
+                    owner_reminders.c.owner, owner_reminders.c.day).where(
+                    owner_reminders.c.state == "retry",
+                    owner_reminders.c.next_try <= now)).all():
                 taken = conn.execute(update(owner_reminders).where(
-                    owner_reminders.c.owner == owner, owner_reminders.c.day == today,
+                    owner_reminders.c.owner == owner, owner_reminders.c.day == day,
                     owner_reminders.c.state == "retry").values(state="sending"))
                 if taken.rowcount:
-                    claimed.append(owner)
+                    claimed.append((owner, day))
         return claimed
 
     def _failed(self, owner: str, today: date, now: datetime, error: str,
@@ -217,8 +224,12 @@ class Reminders:
         message = EmailMessage()
         message["From"] = settings.mail_from
         message["To"] = to
-        first = calling[0]
-        message["Subject"] = (f"Reminder: issue {first.issue}, commitment {first.commitment} "
-                              f"is {first.why.split(' (')[0]}")
+        if calling:
+            first = calling[0]
+            message["Subject"] = (f"Reminder: issue {first.issue}, commitment "
+                                  f"{first.commitment} is {first.why.split(' (')[0]}")
+        else:
+            count = f"{len(items)} open commitment" + ("" if len(items) == 1 else "s")
+            message["Subject"] = f"Reminder: your {count}"
         message.set_content("\n".join(lines))
         return message
