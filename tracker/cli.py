@@ -433,11 +433,10 @@ def _import_actions(tracker: Tracker, args: argparse.Namespace) -> int:
 def _owner_contact(tracker: Tracker, args: argparse.Namespace) -> int:
     from tracker.addresses import InvalidAddress
     from tracker.domain.reference import Owner
-    from tracker.following.reminders import set_contact
 
     tracker.app.get_reference(Owner, args.slug)
     try:
-        set_contact(tracker.write_engine, args.slug, args.email)
+        tracker.contacts.keep_owner(args.slug, args.email)
     except InvalidAddress as error:
         print(f"tracker: owners contact: {error}; nothing was kept", file=sys.stderr)
         return 2

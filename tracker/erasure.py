@@ -32,10 +32,6 @@ def erase_person(tracker: Tracker, email: str) -> Erased:
     address = normalise(email)
     contacts = tracker.contacts.erase(address)
     follows = Follows(tracker.write_engine).erase(address)
-    from tracker.following.reminders import erase_contacts
-
-    with tracker.write_engine.begin() as conn:
-        contacts += erase_contacts(conn, address)  # an owner's address for reminders
     return Erased(contacts, follows, empty_write_ahead_log(tracker.write_engine))
 
 

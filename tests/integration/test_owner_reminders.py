@@ -14,8 +14,9 @@ from tests.e2e.mailbox import Mailbox, start, text_of
 from tests.e2e.writes import SETUP, Stages, build, from_factory
 from tests.helpers import Clock
 from tracker.bootstrap import Tracker
+from tracker.contacts import owner_contacts
 from tracker.erasure import erase_person
-from tracker.following.reminders import Reminders, owner_contacts, set_contact, why_today
+from tracker.following.reminders import Reminders, why_today
 
 DUE = date(2026, 6, 1)  # the due date of every commitment Stages makes
 
@@ -43,7 +44,7 @@ def tracker(request: pytest.FixtureRequest, tmp_path: Path, mailbox: tuple[Mailb
                       mail_from="tracker@example.org", base_url="https://tracker.example.org")
     Stages(built).reference_data()
     Stages(built).make("committed")
-    set_contact(built.write_engine, "lead", "Lead.Member@Example.org")
+    built.contacts.keep_owner("lead", "Lead.Member@Example.org")
     built.refresh()
     yield built
     if request.param == "sqlite":

@@ -1,12 +1,13 @@
 """Reminders to owners by e-mail: before a due date, on the day it is overdue, then weekly.
 
-Each owner with a private contact address (``tracker owners contact SLUG EMAIL``; erased by
-``tracker erase-person``) gets at most one reminder a day, listing all their open
-commitments with a link to each one's update form, on a day when one of them is:
-``TRACKER_REMIND_DAYS`` (14) from its due date, overdue for the first day, or overdue a
-multiple of seven days more with no update since it fell due. Like alerts, a reminder is
-claimed (a row keyed by owner and day, committed) before it is sent, so no run sends it
-twice, even after a crash; a failure is retried with the alerts' back-off.
+Each owner with a private contact address (``tracker owners contact SLUG EMAIL``, kept by
+tracker.contacts and erased with a person's other details by ``tracker erase-person``) gets
+at most one reminder a day, listing all their open commitments with a link to each one's
+update form, on a day when one of them is: ``TRACKER_REMIND_DAYS`` (14) from its due date,
+overdue for the first day, or overdue a multiple of seven days more with no update since it
+fell due. Like alerts, a reminder is claimed (a row keyed by owner and day, committed)
+before it is sent, so no run sends it twice, even after a crash; a failure is retried with
+the alerts' back-off.
 """
 
 from __future__ import annotations
@@ -16,24 +17,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Column,
-    Connection,
     Date,
     DateTime,
     Integer,
     String,
     Table,
     Text,
-    delete,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
-from tracker.addresses import normalise
 from tracker.domain.status import long_date
 from tracker.private import private_metadata
 from tracker.projections.issues import OPEN_STATUSES, commitments
@@ -43,13 +41,6 @@ if TYPE_CHECKING:
     from tracker.bootstrap import Tracker
 
 MAX_ATTEMPTS = 8
-
-owner_contacts = Table(
-    "owner_contacts", private_metadata,
-    Column("owner", String(80), primary_key=True),
-    Column("email", String(320), nullable=False, index=True),
-    Column("added_at", DateTime(timezone=True), nullable=False),
-)
 
 owner_reminders = Table(
     "owner_reminders", private_metadata,
@@ -62,18 +53,11 @@ owner_reminders = Table(
 )
 
 
-def set_contact(engine: Any, owner: str, email: str) -> None:
-    """Keep (or replace) an owner's private contact address for reminders."""
-    address = normalise(email)
-    with engine.begin() as conn:
-        conn.execute(delete(owner_contacts).where(owner_contacts.c.owner == owner))
-        conn.execute(owner_contacts.insert().values(owner=owner, email=address,
-                                                    added_at=datetime.now(UTC)))
+def _connection(tracker: Tracker) -> smtplib.SMTP:
+    """An SMTP connection as the alerts' sender makes one, from the settings."""
+    from tracker.following.sender import smtp_connection
 
-
-def erase_contacts(conn: Connection, address: str) -> int:
-    return int(conn.execute(delete(owner_contacts).where(
-        owner_contacts.c.email == address)).rowcount or 0)
+    return smtp_connection(tracker)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -115,11 +99,9 @@ class RemindReport:
 class Reminders:
     def __init__(self, tracker: Tracker,
                  connect: Callable[[], smtplib.SMTP] | None = None) -> None:
-        from tracker.following.sender import smtp_connection
-
         self.tracker = tracker
         self.engine = tracker.write_engine
-        self.connect = connect or (lambda: smtp_connection(tracker))
+        self.connect = connect or (lambda: _connection(tracker))
 
     def run(self, today: date | None = None, now: datetime | None = None) -> RemindReport:
         """Claim and send today's reminders, and retry those that failed."""
@@ -139,9 +121,7 @@ class Reminders:
             listed.setdefault(r.owner, []).append(Due(
                 r.issue_number, r.commitment, r.text, r.due,
                 why_today(r.due, r.last_update_on, today, days)))
-        with self.engine.connect() as conn:
-            contacts = dict(conn.execute(select(owner_contacts.c.owner,
-                                                owner_contacts.c.email)).all())
+        contacts = self.tracker.contacts.owner_addresses()
         todo = [(owner, today) for owner, items in listed.items()
                 if owner in contacts and any(i.why for i in items) and self._claim(owner, today)]
         todo += self._retries(now)
