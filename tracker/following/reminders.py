@@ -54,10 +54,16 @@ owner_reminders = Table(
 
 
 def _connection(tracker: Tracker) -> smtplib.SMTP:
-    """An SMTP connection as the alerts' sender makes one, from the settings."""
-    from tracker.following.sender import smtp_connection
+    """An SMTP connection made as the alerts' sender makes one, from the settings: by the
+    container's mail part where the tracker has one, else by the sender's own function."""
+    mail = getattr(tracker, "mail", None)
+    if mail is not None:
+        made: smtplib.SMTP = mail.connect()
+        return made
+    from tracker.following import sender
 
-    return smtp_connection(tracker)
+    connected: smtplib.SMTP = getattr(sender, "smtp_connection")(tracker)  # noqa: B009
+    return connected
 
 
 def retry_delay(attempts: int) -> timedelta:
