@@ -87,6 +87,10 @@ async def get_show_written(request: Request) -> Callable[[int], bool]:
     return container_of(request).show_written
 
 
+async def get_catch_up(request: Request) -> Callable[[], None]:
+    return container_of(request).refresh
+
+
 async def get_position(request: Request) -> Callable[[], int]:
     return container_of(request).projector.position
 
@@ -135,6 +139,8 @@ ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
 FilesDep = Annotated[EvidenceFiles, Depends(get_files)]
 # After a write: project up to its position, so the next read shows it.
 ShowWrittenDep = Annotated[Callable[[int], bool], Depends(get_show_written)]
+# Project everything written so far before answering (after a bulk import).
+CatchUpDep = Annotated[Callable[[], None], Depends(get_catch_up)]
 PositionDep = Annotated[Callable[[], int], Depends(get_position)]  # how far reads have got
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 ContactsDep = Annotated[Contacts, Depends(get_contacts)]
