@@ -40,6 +40,8 @@ from tracker.domain.values import Actor, Role
 from tracker.private import private_metadata as private_metadata
 
 STAFF_ROLES = (Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN, Role.ASSESSOR)
+# Roles an account may have: the staff's, and an owner's (tied to one owner's slug).
+ACCOUNT_ROLES = (*STAFF_ROLES, Role.OWNER)
 # A working day, then log in again; a session is also ended by logout and by revoke.
 SESSION_HOURS = 8
 
@@ -56,6 +58,8 @@ accounts = Table(
     Column("role", String(20), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("password_hash", String(200)),
+    # The owner role's owner (a slug): the only commitments the account may update.
+    Column("owner", String(100)),
 )
 
 tokens = Table(
@@ -86,11 +90,12 @@ class Account:
     id: int
     name: str
     role: Role
+    owner: str | None = None
 
     @property
     def actor(self) -> Actor:
         # The public record names the account by number only, never by a person's name.
-        return Actor(account_id=f"account-{self.id}", role=self.role)
+        return Actor(account_id=f"account-{self.id}", role=self.role, owner=self.owner)
 
 
 def _digest(token: str) -> str:
@@ -103,16 +108,23 @@ class Accounts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, name: str, role: str, by: Changer | None = None) -> tuple[Account, str]:
-        """Create an account and its first token; the token is returned once, never stored."""
+    def add(self, name: str, role: str, by: Changer | None = None,
+            owner: str | None = None) -> tuple[Account, str]:
+        """Create an account and its first token; the token is returned once, never stored.
+        An owner account names its owner's slug (the caller checks that the owner exists)."""
         check_name(name)
         try:
             chosen = Role(role)
         except ValueError:
             chosen = None
-        if chosen not in STAFF_ROLES:
-            raise InvalidValue("role must be secretariat, moderator, admin or assessor",
+        if chosen not in ACCOUNT_ROLES:
+            raise InvalidValue("role must be secretariat, moderator, admin, assessor or owner",
                                field="role")
+        if chosen == Role.OWNER and not owner:
+            raise InvalidValue("An owner account names its owner's slug (--owner)",
+                               field="owner")
+        if chosen != Role.OWNER and owner:
+            raise InvalidValue("Only an owner account is tied to an owner", field="owner")
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             # "Sam" beside "sam" would be one person to a reader and two to the tracker.
@@ -122,15 +134,17 @@ class Accounts:
                 raise InvalidValue(f"An account named {shown(same)} already exists",
                                    field="name")
             inserted = conn.execute(accounts.insert().values(
-                name=name, role=str(chosen), created_at=now)).inserted_primary_key
+                name=name, role=str(chosen), created_at=now, owner=owner)).inserted_primary_key
             assert inserted is not None
             account_id = int(inserted[0])
             token = secrets.token_urlsafe(32)
             conn.execute(tokens.insert().values(account_id=account_id, digest=_digest(token),
                                                 created_at=now))
             account_log.record(conn, now, account_id, name, account_log.ADDED,
-                               by or operator(), f"role {chosen}; its first token issued")
-        return Account(account_id, name, Role(chosen)), token
+                               by or operator(), f"role {chosen}"
+                               + (f" of owner {owner}" if owner else "")
+                               + "; its first token issued")
+        return Account(account_id, name, Role(chosen), owner), token
 
     def list(self) -> list[AccountListing]:
         """Every account with its number of live tokens and when one was last used."""
@@ -195,7 +209,7 @@ class Accounts:
             return None
         with self.engine.connect() as conn:
             row = conn.execute(select(accounts.c.id, accounts.c.name, accounts.c.role,
-                                      accounts.c.password_hash)
+                                      accounts.c.password_hash, accounts.c.owner)
                                .where(accounts.c.name == name)).first()
         stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
         try:
@@ -208,7 +222,7 @@ class Accounts:
             with self.engine.begin() as conn:
                 conn.execute(update(accounts).where(accounts.c.id == row.id)
                              .values(password_hash=_hasher.hash(password)))
-        return Account(row.id, row.name, Role(row.role))
+        return Account(row.id, row.name, Role(row.role), row.owner)
 
     def open_session(self, account: Account) -> tuple[str, str]:
         """A new session for a logged-in account: (session id for the cookie, form token)."""
@@ -230,12 +244,12 @@ class Accounts:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(accounts.c.id, accounts.c.name, accounts.c.role, sessions.c.form_token,
-                       sessions.c.expires_at)
+                       sessions.c.expires_at, accounts.c.owner)
                 .join(accounts, accounts.c.id == sessions.c.account_id)
                 .where(sessions.c.digest == _digest(session_id))).first()
         if row is None or _aware(row.expires_at) <= datetime.now(UTC):
             return None
-        return Account(row.id, row.name, Role(row.role)), row.form_token
+        return Account(row.id, row.name, Role(row.role), row.owner), row.form_token
 
     def close_session(self, session_id: str) -> None:
         with self.engine.begin() as conn:
@@ -267,14 +281,15 @@ class Accounts:
         digest = _digest(token)
         with self.engine.begin() as conn:
             row = conn.execute(
-                select(tokens.c.id, accounts.c.id, accounts.c.name, accounts.c.role)
+                select(tokens.c.id, accounts.c.id, accounts.c.name, accounts.c.role,
+                       accounts.c.owner)
                 .join(accounts, accounts.c.id == tokens.c.account_id)
                 .where(tokens.c.digest == digest, tokens.c.revoked_at.is_(None))).first()
             if row is None:
                 return None
             conn.execute(update(tokens).where(tokens.c.id == row[0])
                          .values(last_used_at=datetime.now(UTC)))
-        return Account(row[1], row[2], Role(row[3]))
+        return Account(row[1], row[2], Role(row[3]), row[4])
 
 
 def _aware(moment: datetime) -> datetime:
@@ -290,6 +305,7 @@ class AccountListing:
     live_tokens: int
     last_used_at: datetime | None
     has_password: bool
+    owner: str | None = None
 
 
 def _listing(conn: Any) -> list[AccountListing]:
@@ -297,7 +313,7 @@ def _listing(conn: Any) -> list[AccountListing]:
         accounts.c.id, accounts.c.name, accounts.c.role,
         func.count(tokens.c.id).filter(tokens.c.revoked_at.is_(None)),
         func.max(tokens.c.last_used_at),
-        accounts.c.password_hash.is_not(None),
+        accounts.c.password_hash.is_not(None), accounts.c.owner,
     ).select_from(accounts.outerjoin(tokens, tokens.c.account_id == accounts.c.id))
         .group_by(accounts.c.id).order_by(accounts.c.name)).all()
-    return [AccountListing(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+    return [AccountListing(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]

@@ -323,16 +323,20 @@ class TrackerApplication(Application[UUID]):
                         expected_version: int | None = None) -> Outcome:
         """Log how a commitment is going."""
         return self._change(number, "record_progress", actor, expected_version,
-                            lambda i: i.record_progress(commitment, status, note, evidence,
-                                                        actor, self._when(occurred_on)))
+                            _owned(commitment, actor, "record_progress",
+                                   lambda i: i.record_progress(
+                                       commitment, status, note, evidence, actor,
+                                       self._when(occurred_on))))
 
     def move_due_date(self, number: int, commitment: int, new_due: date, reason: str,
                       actor: Actor, occurred_on: date | None = None,
                       expected_version: int | None = None) -> Outcome:
         """Move a commitment's due date, with a public reason."""
         return self._change(number, "move_due_date", actor, expected_version,
-                            lambda i: i.move_due_date(commitment, new_due, reason, actor,
-                                                      self._when(occurred_on)))
+                            _owned(commitment, actor, "move_due_date",
+                                   lambda i: i.move_due_date(
+                                       commitment, new_due, reason, actor,
+                                       self._when(occurred_on))))
 
     def amend_commitment(self, number: int, commitment: int, field: str, value: str,
                          reason: str, actor: Actor, occurred_on: date | None = None,
@@ -350,8 +354,10 @@ class TrackerApplication(Application[UUID]):
                            expected_version: int | None = None) -> Outcome:
         """Record a delivery with its evidence."""
         return self._change(number, "deliver_commitment", actor, expected_version,
-                            lambda i: i.deliver_commitment(commitment, note, evidence, actor,
-                                                           self._when(occurred_on)))
+                            _owned(commitment, actor, "deliver_commitment",
+                                   lambda i: i.deliver_commitment(
+                                       commitment, note, evidence, actor,
+                                       self._when(occurred_on))))
 
     def drop_commitment(self, number: int, commitment: int, reason: str, actor: Actor,
                         occurred_on: date | None = None,
@@ -620,6 +626,19 @@ class TrackerApplication(Application[UUID]):
             else:
                 high = middle
         return low
+
+
+def _owned(commitment: int, actor: Actor, command: str,
+           do: Callable[[Issue], None]) -> Callable[[Issue], None]:
+    """``do``, after refusing an owner's account a commitment of another owner (checked on
+    the issue as loaded, so it holds for the owner the commitment has when saved)."""
+    def checked(issue: Issue) -> None:
+        if actor.role == Role.OWNER:
+            from tracker.permissions import authorise_on_commitment
+            authorise_on_commitment(actor, command, issue.number, commitment,
+                                    issue.commitment(commitment).owner)
+        do(issue)
+    return checked
 
 
 def _written(saved: Any) -> tuple[str, int, str, int, int]:

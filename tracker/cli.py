@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import SettingsError, load_settings
@@ -93,7 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     add = user_commands.add_parser("add", help="add an account; prints its API token last")
     add.add_argument("name")
     add.add_argument("--role", required=True,
-                     help="secretariat | moderator | admin")
+                     help="secretariat | moderator | admin | assessor | owner")
+    add.add_argument("--owner", metavar="SLUG",
+                     help="for --role owner: the owner (by slug) whose commitments the "
+                          "account may update, and no others")
     add.add_argument("--password", action="store_true",
                      help="also set a password for the staff pages (asked for, or read "
                           "from standard input when it is not a terminal)")
@@ -117,6 +121,30 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("name", nargs="?", help="only this account's entries")
     changes.add_argument("--limit", type=int, default=50, help="entries to show (50)")
     changes.set_defaults(run=_users_log)
+
+    importing = commands.add_parser("import", help="import what a Board keeps elsewhere")
+    import_commands = importing.add_subparsers(title="import commands", metavar="WHAT")
+    actions = import_commands.add_parser(
+        "actions", help="a Board's action log (CSV or .xlsx): each row a commitment, matched "
+                        "by its own reference; nothing is written if any row is refused")
+    actions.add_argument("file", type=Path)
+    actions.add_argument("--map", metavar="FIELD=HEADER,...",
+                         help="the log's own headers, e.g. \"due=Target date,owner=Lead\" "
+                              "(fields: reference, issue, text, owner, due, measure, status, "
+                              "note, evidence, made)")
+    actions.add_argument("--dry-run", action="store_true",
+                         help="report what each row would do (or why it is refused); write "
+                              "nothing")
+    actions.set_defaults(run=_import_actions)
+
+    owners = commands.add_parser("owners", help="owners' private contact for reminders")
+    owner_commands = owners.add_subparsers(title="owners commands", metavar="ACTION")
+    contact = owner_commands.add_parser(
+        "contact", help="keep an owner's private e-mail address, for reminders of due and "
+                        "overdue commitments (erased by erase-person)")
+    contact.add_argument("slug")
+    contact.add_argument("email")
+    contact.set_defaults(run=_owner_contact)
 
     command("send-alerts", _send_alerts,
             "send the e-mail alerts that are due, once (run it from cron when there is no "
@@ -309,10 +337,14 @@ def _users_add(tracker: Tracker, args: argparse.Namespace) -> int:
     password = _read_password() if args.password else None
     if password is not None:
         check_new_password(password, args.name)
-    account, token = tracker.accounts.add(args.name, args.role)
+    if args.owner:
+        from tracker.domain.reference import Owner
+        tracker.app.get_reference(Owner, args.owner)  # an unknown owner adds nothing
+    account, token = tracker.accounts.add(args.name, args.role, owner=args.owner)
     if password is not None:
         tracker.accounts.set_password(account.name, password)
-    print(f"Added {account.name} ({account.role}), account {account.id}. "
+    of = f" of {account.owner}" if account.owner else ""
+    print(f"Added {account.name} ({account.role}{of}), account {account.id}. "
           "Its API token is shown once, on the next line:")
     print(token)
     return 0
@@ -330,7 +362,8 @@ def _users_list(tracker: Tracker, _args: argparse.Namespace) -> int:
     for a in tracker.accounts.list():
         used = a.last_used_at.isoformat(timespec="minutes") if a.last_used_at else "never"
         login = "password set" if a.has_password else "no password"
-        print(f"{shown(a.name)}\t{shown(a.role)}\t{a.live_tokens} live tokens\t"
+        role = f"{a.role} of {a.owner}" if a.owner else a.role
+        print(f"{shown(a.name)}\t{shown(role)}\t{a.live_tokens} live tokens\t"
               f"last used {used}\t{login}")
     return 0
 
@@ -366,6 +399,50 @@ def _send_alerts(tracker: Tracker, _args: argparse.Namespace) -> int:
     tracker.projector.catch_up()
     report = sender_for(tracker).run()
     print(report)
+    from tracker.following.reminders import Reminders
+
+    print(Reminders(tracker).run())
+    return 0
+
+
+def _import_actions(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.importing.actions import ActionLogImport, owner_names, parse_mapping
+    from tracker.importing.sheets import count_rows
+    from tracker.progress import Progress
+
+    mapping = parse_mapping(args.map)
+    tracker.projector.catch_up()  # the owners named by the log are read from the read model
+    job = ActionLogImport(tracker.app, owner_names(tracker.engine), args.file, mapping)
+    refused: list[str] = []
+
+    def report(row: Any) -> None:
+        if args.dry_run:
+            print(row.line())
+        elif row.action == "refused":
+            refused.append(row.line())
+
+    with Progress(f"Importing {args.file.name}", count_rows(args.file), "rows") as progress:
+        summary = job.run(dry_run=args.dry_run, on_row=report, tick=progress.advance)
+    for line in refused[:50]:
+        print(f"tracker: import actions: {line}", file=sys.stderr)
+    if len(refused) > 50:
+        print(f"tracker: import actions: and {len(refused) - 50} more refused rows",
+              file=sys.stderr)
+    print(summary.line())
+    return 1 if summary.counts["refused"] else 0
+
+
+def _owner_contact(tracker: Tracker, args: argparse.Namespace) -> int:
+    from tracker.addresses import InvalidAddress
+    from tracker.domain.reference import Owner
+
+    tracker.app.get_reference(Owner, args.slug)
+    try:
+        tracker.contacts.keep_owner(args.slug, args.email)
+    except InvalidAddress as error:
+        print(f"tracker: owners contact: {error}; nothing was kept", file=sys.stderr)
+        return 2
+    print(f"Reminders for {args.slug} go to that address (kept private)")
     return 0
 
 

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # An image (URL or /static path) shown before the organisation's name; neutral default.
     logo_url: str = ""
     silent_days: int = Field(default=60, ge=1, le=3650)
+    # Owners are reminded by e-mail this many days before a commitment is due.
+    remind_days: int = Field(default=14, ge=1, le=365)
     # The Board's response is due this many days after the assembly that discussed an issue
     # (or after a revised response was asked for, or its support reached the threshold).
     response_days: int = Field(default=90, ge=1, le=3650)

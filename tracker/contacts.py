@@ -1,4 +1,5 @@
-"""Contact details citizens may leave for replies: personal data, kept out of the event log.
+"""Contact details citizens may leave for replies, and owners' addresses for reminders:
+personal data, kept out of the event log.
 
 Events, pages, feeds and exports never see these rows. ``erase`` removes a person's rows for
 good; the issues they raised keep their public history, which never named them.
@@ -23,6 +24,15 @@ contacts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# An owner's private address for reminders of due and overdue commitments
+# (tracker.following.reminders); one per owner.
+owner_contacts = Table(
+    "owner_contacts", private_metadata,
+    Column("owner", String(80), primary_key=True),
+    Column("email", String(320), nullable=False, index=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
 
 class Contacts:
     def __init__(self, engine: Engine) -> None:
@@ -41,7 +51,24 @@ class Contacts:
                 contacts.c.email == normalise(email))).scalar_one())
 
     def erase(self, email: str) -> int:
-        """Delete every row with this address; returns how many there were."""
+        """Delete every row with this address (an owner's too); returns how many there were."""
+        address = normalise(email)
         with self.engine.begin() as conn:
-            result = conn.execute(delete(contacts).where(contacts.c.email == normalise(email)))
-        return int(result.rowcount or 0)
+            result = conn.execute(delete(contacts).where(contacts.c.email == address))
+            owners = conn.execute(delete(owner_contacts).where(
+                owner_contacts.c.email == address))
+        return int(result.rowcount or 0) + int(owners.rowcount or 0)
+
+    def keep_owner(self, owner: str, email: str) -> None:
+        """Keep (or replace) an owner's address for reminders. Raises InvalidAddress."""
+        address = normalise(email)
+        with self.engine.begin() as conn:
+            conn.execute(delete(owner_contacts).where(owner_contacts.c.owner == owner))
+            conn.execute(owner_contacts.insert().values(owner=owner, email=address,
+                                                        added_at=datetime.now(UTC)))
+
+    def owner_addresses(self) -> dict[str, str]:
+        """Every owner's address for reminders, by the owner's slug."""
+        with self.engine.connect() as conn:
+            return {owner: email for owner, email in conn.execute(
+                select(owner_contacts.c.owner, owner_contacts.c.email))}

@@ -41,6 +41,7 @@ class CommitmentAsDict(Transcoding):
             "number": obj.number, "text": obj.text, "owner": obj.owner, "due": obj.due,
             "measure": obj.measure, "made_on": obj.made_on, "status": str(obj.status),
             "last_update_on": obj.last_update_on, "evidence": obj.evidence,
+            **({"reference": obj.reference} if obj.reference else {}),
         }
 
     def decode(self, data: dict[str, Any]) -> Commitment:

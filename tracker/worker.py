@@ -120,6 +120,11 @@ def _follow(tracker: Tracker, follower: LogFollower, stopping: threading.Event,
                 report = sender.run()  # alerts, retries, and digests after midnight
                 if report.sent or report.retrying or report.failed:
                     log.info("worker: %s", report)
+                from tracker.following.reminders import Reminders
+
+                reminded = Reminders(tracker).run()  # owners' due and overdue reminders
+                if reminded.sent or reminded.retrying or reminded.failed:
+                    log.info("worker: %s", reminded)
         except Exception:
             # A bad event stops projection (never skipped); keep retrying so an operator's
             # fix (or a restored database) is picked up without a restart.

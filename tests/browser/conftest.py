@@ -88,6 +88,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         tracker.accounts.add(name, role)
         tracker.accounts.set_password(name, PASSWORD)
         accounts[role] = name
+    # An owner's account: it may update the National Medical Director's commitments only.
+    tracker.accounts.add("owner-desk", "owner", owner="medical-director")
+    tracker.accounts.set_password("owner-desk", PASSWORD)
+    accounts["owner"] = "owner-desk"
     # An assembly whose two issues are owed a Board response, for the meeting page's audit.
     _owed_a_response(tracker, "sitting-axe")
     # One follow waiting to be confirmed and one confirmed, for the follow pages' audit.

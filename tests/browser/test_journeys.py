@@ -104,6 +104,42 @@ def test_the_secretariat_records_a_commitment_and_its_delivery(page: Any,
     expect(page.locator(".verdict__sentence")).to_contain_text(re.compile("deliver", re.I))
 
 
+def test_an_owner_logs_in_and_delivers_its_own_commitment_with_evidence(
+        page: Any, server: Server) -> None:
+    from datetime import date, timedelta
+
+    from tracker.domain.values import Actor, Role
+
+    setup, app = Actor("browser-setup", Role.ADMIN), server.tracker.app
+    day = date.today() - timedelta(days=10)
+    n = app.submit_issue("Crisis cafés open at weekends", "", setup, day).number
+    app.schedule_issue(n, "london-2014", "A citizen", setup)
+    app.record_discussion(n, "london-2014", "Discussed", [], [], setup, day)
+    app.record_response(n, "accepted", "We will", "medical-director", None, setup, day)
+    app.make_commitment(n, "Open crisis cafés on Saturdays", "medical-director",
+                        date.today() + timedelta(days=90), "Cafés open", setup, day)
+    app.make_commitment(n, "Train café staff", "chief-nursing-officer",
+                        date.today() + timedelta(days=90), "Staff trained", setup, day)
+    server.tracker.refresh()
+
+    log_in(page, server, "owner")
+    page.goto(f"/admin/issues/{n}/commitments/1/delivery")
+    page.get_by_label(re.compile("^Evidence")).fill("https://example.org/cafe-rota")
+    page.get_by_label(re.compile("^Note")).fill("Open every Saturday since May.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Recorded")
+    page.goto(f"/issues/{n}")
+    expect(page.locator(".commitments")).to_contain_text("Delivered")
+    expect(page.get_by_text("by the owner").first).to_be_visible()
+
+    page.goto(f"/admin/issues/{n}/commitments/2/delivery")
+    page.get_by_label(re.compile("^Evidence")).fill("https://example.org/training")
+    page.get_by_label(re.compile("^Note")).fill("Not mine to say.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("chief-nursing-officer")
+    assert app.load_issue(n).commitment(2).status == "on_track"
+
+
 def test_a_moderator_hides_a_submission_with_a_reason(page: Any, server: Server) -> None:
     page.goto("/submit")
     page.get_by_label("Your issue").fill("BUY CHEAP PILLS online now")

@@ -18,7 +18,8 @@ from tests.e2e.writes import Site, build, open_site
 from tracker.domain.values import Role
 from tracker.permissions import PERMISSIONS
 
-ROLES = ("anonymous", "secretariat", "moderator", "admin", "assessor")
+# "owner" owns every commitment the scenarios update; "other-owner" owns none of them.
+ROLES = ("anonymous", "secretariat", "moderator", "admin", "assessor", "owner", "other-owner")
 
 # Which commands each write endpoint runs (several where the body chooses the command).
 ENDPOINTS: dict[str, set[str]] = {
@@ -124,6 +125,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 def role_of(name: str) -> Role:
+    if name == "other-owner":
+        return Role.OWNER
     return Role.CITIZEN if name == "anonymous" else Role(name)
 
 
@@ -133,7 +136,7 @@ def test_each_role_gets_what_the_table_says(site: Site, command: str, role: str)
     path, body = SCENARIOS[command](site, role)
     before = site.position()
     response = site.post(path, body, role)
-    if role_of(role) in PERMISSIONS[command]:
+    if role_of(role) in PERMISSIONS[command] and role != "other-owner":
         assert response.status_code in (200, 201), response.text
         written = response.json()
         assert written["position"] == site.position() > before
@@ -148,6 +151,9 @@ def test_each_role_gets_what_the_table_says(site: Site, command: str, role: str)
     else:
         assert response.status_code == 403, response.text
         assert response.json()["error"] == "NotPermitted"
+        if role == "other-owner" and role_of(role) in PERMISSIONS[command]:
+            # Refused for whose commitment it is, not for the role.
+            assert "owner 'lead'" in response.json()["detail"], response.text
     if response.status_code >= 400:
         assert site.position() == before
 

@@ -38,6 +38,64 @@ def test_users_add_prints_the_token_as_its_last_line(tmp_path: Path) -> None:
     assert len(token) >= 40 and " " not in token
 
 
+def test_users_add_ties_an_owner_account_to_an_existing_owner(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    unknown = tracker(tmp_path, "users", "add", "nobody", "--role", "owner", "--owner", "nope")
+    assert unknown.returncode == 1 and "nope" in unknown.stderr
+    missing = tracker(tmp_path, "users", "add", "nobody", "--role", "owner")
+    assert missing.returncode == 1 and "owner" in missing.stderr
+    added = tracker(tmp_path, "users", "add", "ce-desk", "--role", "owner",
+                    "--owner", "chief-executive")
+    assert added.returncode == 0, added.stderr
+    assert "(owner of chief-executive)" in added.stdout
+    listed = tracker(tmp_path, "users", "list").stdout
+    assert "owner of chief-executive" in listed and "nobody" not in listed
+
+
+def test_owners_contact_keeps_an_address_for_an_existing_owner(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    kept = tracker(tmp_path, "owners", "contact", "chief-executive", "ce@example.org")
+    assert kept.returncode == 0, kept.stderr
+    unknown = tracker(tmp_path, "owners", "contact", "nobody", "ce@example.org")
+    assert unknown.returncode == 1 and "nobody" in unknown.stderr
+    bad = tracker(tmp_path, "owners", "contact", "chief-executive", "not an address")
+    assert bad.returncode == 2 and "nothing was kept" in bad.stderr
+    erased = tracker(tmp_path, "erase-person", "CE@example.org")
+    assert erased.returncode == 0 and "Erased 1 stored contact records" in erased.stdout
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "action-log.csv"
+SAMPLE_MAP = "reference=Ref,owner=Lead,due=Target date,made=Agreed"
+
+
+def test_import_actions_imports_the_sample_log_once(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    dry = tracker(tmp_path, "import", "actions", str(SAMPLE), "--map", SAMPLE_MAP, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "row 2 (A14/01): create: commitment 3 on issue 1, due 2015-03-31" in dry.stdout
+    done = tracker(tmp_path, "import", "actions", str(SAMPLE), "--map", SAMPLE_MAP)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("8 to create, 0 to update, 0 unchanged; imported")
+    assert "Importing action-log.csv: 8 of 8 rows" in done.stderr  # one line off a terminal
+    again = tracker(tmp_path, "import", "actions", str(SAMPLE), "--map", SAMPLE_MAP)
+    assert "0 to create, 0 to update, 8 unchanged" in again.stdout
+
+
+def test_import_actions_names_the_row_and_column_it_refuses(tmp_path: Path) -> None:
+    assert tracker(tmp_path, "demo").returncode == 0
+    bad = tmp_path / "log.csv"
+    bad.write_text(SAMPLE.read_text().replace("31/03/2015", "soon"))
+    refused = tracker(tmp_path, "import", "actions", str(bad), "--map", SAMPLE_MAP)
+    assert refused.returncode == 1
+    assert "row 2, column 'Target date' (A14/01): refused: 'soon' is not a date" in \
+        refused.stderr
+    assert "nothing was imported" in refused.stdout
+    missing = tracker(tmp_path, "import", "actions", str(SAMPLE))
+    assert missing.returncode == 1
+    assert "column 'Reference' (reference) is missing" in missing.stderr
+    assert "Traceback" not in missing.stderr + refused.stderr
+
+
 @pytest.mark.parametrize(("args", "env", "names"), [
     (("users", "add", "Desk", "--role", "boss"), {}, "role"),
     (("users", "add", "Desk\x01", "--role", "admin"), {}, "An account name is"),

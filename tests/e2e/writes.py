@@ -54,10 +54,16 @@ class Site:
 
 @contextmanager
 def open_site(tracker: Tracker) -> Iterator[Site]:
-    """A client on this tracker, with one account (and token) per staff role."""
+    """A client on this tracker, with one account (and token) per staff role, and two owner
+    accounts: "owner" (of the owner of every commitment set up) and "other-owner"."""
     Stages(tracker).reference_data()
     tokens = {role: tracker.accounts.add(f"{role}-desk-{next(_unique)}", role)[1]
               for role in STAFF}
+    # An owner's account: of "lead" (who owns every commitment Stages makes), and of another.
+    tokens["owner"] = tracker.accounts.add(f"lead-desk-{next(_unique)}", "owner",
+                                           owner="lead")[1]
+    tokens["other-owner"] = tracker.accounts.add(f"other-desk-{next(_unique)}", "owner",
+                                                 owner="other")[1]
     with TestClient(create_app(tracker, poll=False)) as client:
         yield Site(client, tracker, tokens)
 

@@ -9,11 +9,12 @@ from tracker.domain.values import Role
 from tracker.permissions import PERMISSIONS, markdown_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-COLUMNS = (Role.CITIZEN, Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN, Role.ASSESSOR)
+COLUMNS = (Role.CITIZEN, Role.SECRETARIAT, Role.MODERATOR, Role.ADMIN, Role.ASSESSOR,
+           Role.OWNER)
 
 
 def test_the_readme_table_matches_the_code() -> None:
-    rows = re.findall(r"^\| `([a-z_]+)` \| ((?:(?:yes|\u2013) \| ){4}(?:yes|\u2013)) \|$",
+    rows = re.findall(r"^\| `([a-z_]+)` \| ((?:(?:yes|\u2013) \| ){5}(?:yes|\u2013)) \|$",
                       README.read_text(), re.M)
     documented = {command: tuple(cell.strip() == "yes" for cell in cells.split("|"))
                   for command, cells in rows}

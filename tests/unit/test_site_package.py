@@ -16,14 +16,25 @@ from tracker.site.feeds import Feed
 from tracker.web.http_cache import AnswerCache, canonical_query, client_is_current, make_validators
 
 
-def test_the_site_package_imports_neither_fastapi_nor_starlette() -> None:
-    code = ("import sys, tracker.site.addresses, tracker.site.exports, tracker.site.templating;"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('fastapi', 'starlette') or m.startswith('tracker.web.')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    # Only the JSON models of the API (pydantic) and their converters are shared.
-    assert out == "['tracker.web.schemas', 'tracker.web.views']"
+def _modules_loaded_by(package: str) -> list[str]:
+    """Every module in sys.modules after importing each module of the package, fresh."""
+    program = (
+        f"import sys, pkgutil, importlib, {package}\n"
+        f"for m in pkgutil.iter_modules({package}.__path__):\n"
+        f"    importlib.import_module('{package}.' + m.name)\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
+    )
+    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+@pytest.mark.parametrize("package", ["tracker.site", "tracker.following"])
+def test_the_site_and_the_mails_import_nothing_of_the_web(package: str) -> None:
+    loaded = _modules_loaded_by(package)
+    assert f"{package}.{'pages' if package == 'tracker.site' else 'mails'}" in loaded
+    upward = [m for m in loaded if m.split(".")[0] in ("fastapi", "starlette")
+              or m == "tracker.web" or m.startswith("tracker.web.")]
+    assert upward == []
 
 
 @pytest.mark.parametrize(("address", "renderer", "params"), [

@@ -22,6 +22,9 @@ CITIZEN, SECRETARIAT, MODERATOR, ADMIN, SYSTEM, ASSESSOR = (
 STAFF = frozenset({SECRETARIAT, ADMIN, SYSTEM})
 ANYONE = frozenset({CITIZEN, SECRETARIAT, ADMIN, SYSTEM})
 MODERATORS = frozenset({MODERATOR, ADMIN})
+# An owner's account keeps its own commitments current: progress, a new due date, delivery.
+# The application also checks that the commitment is the account's owner's.
+STAFF_OR_OWNER = STAFF | {Role.OWNER}
 
 ISSUE = "/issues/{number}"
 UPDATES = f"{ISSUE}/commitments/{{commitment}}/updates"
@@ -100,15 +103,15 @@ MAKE_COMMITMENT = Command(
     "number.",
     f"{ISSUE}/commitments", created=True, pick={"owner": "owners"})
 RECORD_PROGRESS = Command(
-    App.record_progress, rq.RecordProgress, STAFF, "Record progress",
+    App.record_progress, rq.RecordProgress, STAFF_OR_OWNER, "Record progress",
     "How a commitment is going: on track, at risk, delayed, or no public evidence.",
     UPDATES, form_as="progress", arguments={"evidence_url": "evidence"})
 DELIVER_COMMITMENT = Command(
-    App.deliver_commitment, rq.DeliverCommitment, STAFF, "Record delivery",
+    App.deliver_commitment, rq.DeliverCommitment, STAFF_OR_OWNER, "Record delivery",
     "A delivery, with its evidence (a link or a document reference).",
     UPDATES, form_as="delivery", arguments={"evidence_url": "evidence"})
 MOVE_DUE_DATE = Command(
-    App.move_due_date, rq.MoveDueDate, STAFF, "Move the due date",
+    App.move_due_date, rq.MoveDueDate, STAFF_OR_OWNER, "Move the due date",
     "A new due date for a commitment, with a public reason.", UPDATES, form_as="due-date")
 DROP_COMMITMENT = Command(
     App.drop_commitment, rq.DropCommitment, STAFF, "Drop the commitment",

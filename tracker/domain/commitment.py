@@ -46,6 +46,8 @@ class Commitment:
     status: CommitmentStatus = CommitmentStatus.ON_TRACK
     last_update_on: date | None = None
     evidence: str = ""
+    # The row's own reference in the Board's action log it was imported from ("" if none).
+    reference: str = ""
 
     @property
     def is_settled(self) -> bool:

@@ -511,6 +511,38 @@ class Issue(Judgements, Aggregate):
         self._record(self.CommitmentDelivered, actor, occurred_on, commitment=commitment,
                      note=note, evidence=link)
 
+    class ActionImported(Entry):
+        """A commitment came from a Board's existing action log: which file and row, and the
+        row's own reference, kept on the commitment so a second import finds it."""
+
+        commitment: int
+        reference: str
+        source: str
+        row: int
+
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            _change_commitment(aggregate, self.commitment, reference=self.reference)
+
+    def import_action(self, commitment: int, reference: str, source: str, row: int,
+                      actor: Actor, occurred_on: date) -> None:
+        """Record that a commitment was imported from an action log's row."""
+        reference = required_text(reference, "reference", 100)
+        source = required_text(source, "source", 200)
+        self.commitment(commitment)
+        if any(c.reference == reference for c in self.commitments):
+            raise errors.AlreadyExists(
+                f"Issue {self.number} already has a commitment with reference {reference}",
+                field="reference")
+        if row < 1:
+            raise errors.InvalidValue("A row number starts at 1", field="row")
+        self._record(self.ActionImported, actor, occurred_on, commitment=commitment,
+                     reference=reference, source=source, row=row)
+
+    def commitment_by_reference(self, reference: str) -> Commitment | None:
+        """The commitment imported from an action log's row with this reference, if any."""
+        return next((c for c in self.commitments if c.reference == reference), None)
+
     class CommitmentDropped(Entry):
         commitment: int
         reason: str

@@ -27,6 +27,8 @@ class Role(StrEnum):
     SYSTEM = "system"
     # An independent body (a local Healthwatch, a university) that grades delivery.
     ASSESSOR = "assessor"
+    # Whoever is accountable for commitments (an owner's account): updates its own only.
+    OWNER = "owner"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class Actor:
 
     account_id: str
     role: Role
+    # For the owner role: the slug of the owner whose commitments the account may update.
+    # Never stored in events (they carry the account id and role only).
+    owner: str | None = None
 
     def __post_init__(self) -> None:
         if not self.account_id or len(self.account_id) > 100:

@@ -35,6 +35,7 @@ def target_metadata() -> list[MetaData]:
     # Imported here: each module adds its tables to one of these two collections.
     import tracker.account_log
     import tracker.contacts
+    import tracker.following.reminders
     import tracker.following.store
     import tracker.idempotency
     import tracker.meeting_drafts

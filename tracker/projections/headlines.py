@@ -88,6 +88,8 @@ def what_happened(type_key: str, fields: dict[str, Any], names: dict[str, str],
             return f"commitment now due {day('new_due')}{about}"
         case "commitment_delivered":
             return f"commitment delivered{about}"
+        case "action_imported":
+            return f"commitment imported from the action log{about}"
         case "commitment_dropped":
             return f"commitment dropped{about}"
         case "referral_answered":

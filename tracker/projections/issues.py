@@ -250,7 +250,7 @@ class IssueStatusProjection(Projection):
     def _reopened(self, conn: Connection, e: Issue.Reopened, position: int) -> None:
         self._change(conn, e, position, outcome=None, closed_on=None, merged_into=None)
 
-    @handles(Issue.Corrected)
+    @handles(Issue.Corrected, Issue.ActionImported)
     def _corrected(self, conn: Connection, e: Issue.Corrected, position: int) -> None:
         self._touch(conn, e, position)
 

@@ -32,6 +32,7 @@ TYPE_KEYS: dict[type, str] = {
     Issue.DueDateMoved: "due_date_moved",
     Issue.CommitmentDelivered: "commitment_delivered",
     Issue.CommitmentDropped: "commitment_dropped",
+    Issue.ActionImported: "action_imported",
     Issue.ReferralAnswered: "referral_answered",
     Issue.ResponseOwed: "response_owed",
     Issue.Closed: "closed",
@@ -124,6 +125,8 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
                     f"{e.reason}")
         case Issue.CommitmentDelivered():
             return f"Commitment {e.commitment} was delivered: {e.note}"
+        case Issue.ActionImported():
+            return imported_sentence(e.commitment, e.source, e.row, e.reference)
         case Issue.CommitmentDropped():
             return f"Commitment {e.commitment} was dropped: {e.reason}"
         case Issue.ReferralAnswered():
@@ -145,6 +148,12 @@ def sentence(event: Any, names: dict[str, str] | None = None) -> str:
                     f"{_term(e.field, e.before, name)}, now {_term(e.field, e.after, name)} "
                     f"(why: {e.reason})")
     raise LookupError(f"No sentence for {type(event).__name__}")  # pragma: no cover
+
+
+def imported_sentence(commitment: Any, source: Any, row: Any, reference: Any) -> str:
+    """Also while hidden: it names no words of the issue."""
+    return (f"Commitment {commitment} was imported from the action log {source}, row {row} "
+            f"(reference {reference})")
 
 
 # -- the Board's response, by grade (also while hidden: tracker.projections.withheld) --------

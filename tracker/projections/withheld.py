@@ -30,7 +30,12 @@ from typing import Any
 
 from tracker.domain.glossary import grade_label, status_label
 from tracker.domain.status import long_date
-from tracker.projections.sentences import owed_sentence, response_sentence, scored_sentence
+from tracker.projections.sentences import (
+    imported_sentence,
+    owed_sentence,
+    response_sentence,
+    scored_sentence,
+)
 
 WITHHELD_TITLE = "[Title withheld: this issue is hidden]"
 WITHHELD_TEXT = "[withheld]"
@@ -46,7 +51,9 @@ KEPT_TEXT = {"hidden": frozenset({"reason"}), "restored": frozenset({"reason"}),
              "citizen_answered": frozenset({"answer", "challenge"}),
              "challenge_answered": frozenset({"challenge"}),
              "commitment_assessed": frozenset({"assessment", "completion", "outcome"}),
-             "response_scored": frozenset({"session", "score"})}
+             "response_scored": frozenset({"session", "score"}),
+             # where an imported commitment came from: the file, row and the row's reference
+             "action_imported": frozenset({"reference", "source", "row"})}
 
 
 def withhold_fields(type_key: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -99,6 +106,8 @@ def withheld_sentence(type_key: str, fields: dict[str, Any], names: dict[str, st
             return f"Commitment {f['commitment']} is now due {day('new_due')}"
         case "commitment_delivered":
             return f"Commitment {f['commitment']} was delivered"
+        case "action_imported":
+            return imported_sentence(f["commitment"], f["source"], f["row"], f["reference"])
         case "commitment_dropped":
             return f"Commitment {f['commitment']} was dropped"
         case "referral_answered":

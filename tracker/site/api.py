@@ -1,6 +1,6 @@
 """The JSON reads of /api/v1 (issues, history, timeline, commitments, topics, owners,
 assemblies, report cards) and the report card's CSV. The models are those /openapi.json
-documents (tracker.web.schemas: pydantic only)."""
+documents (tracker.site.schemas: pydantic only)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from tracker.projections import reference, timeline
 from tracker.projections.listings import IssueFilter, list_commitments, list_issues
 from tracker.projections.report_card import report_card
 from tracker.site.answer import Answer, SiteContext, json_answer, json_body, problem
-from tracker.web.schemas import (
+from tracker.site.schemas import (
     CommitmentListOut,
     IssueListOut,
     IssueOut,
     IssueSummaryOut,
     TimelineOut,
 )
-from tracker.web.views import entry_out, reference_out
+from tracker.site.views import entry_out, reference_out
 
 
 @dataclass(frozen=True)

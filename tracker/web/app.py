@@ -43,6 +43,7 @@ from tracker.web.routes import (
     staff,
     staff_accounts,
     staff_audit,
+    staff_import,
     staff_issues,
     staff_meeting,
     staff_worklist,
@@ -93,7 +94,8 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
     for routes in (health, api_issues, api_lists, api_write_citizens, api_write, exports,
                    feeds, calendars, follow, pages_submit, pages_issues, pages_about,
                    pages_lists, pages_judgements, report_cards, staff, staff_issues,
-                   staff_accounts, staff_meeting, staff_worklist, files, staff_audit, log):
+                   staff_accounts, staff_meeting, staff_worklist, files, staff_audit, log,
+                   staff_import):
         app.include_router(routes.router)
     app.include_router(time_travel.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

@@ -2,8 +2,8 @@
 
 The app holds the container (tracker.bootstrap.Tracker) as its one state attribute
 (tracker.web.mounting); a route names the parts it uses (``AppDep``, ``AccountsDep``,
-``ReadEngineDep``...) and never the container itself. ``TrackerDep`` remains for the public
-read routes until they take parts too.
+``ReadEngineDep``...) and never the container itself (tests/e2e/test_wiring.py checks
+every route module).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy import Engine
 
 from tracker.accounts import Account, Accounts
 from tracker.application import TrackerApplication
-from tracker.bootstrap import Tracker
 from tracker.config import Settings
 from tracker.contacts import Contacts
 from tracker.evidence_files import EvidenceFiles
@@ -36,14 +35,6 @@ from tracker.web.mounting import container_of
 # dependency for the same reason: routes open them inside their own worker thread (see
 # tracker.web.http_cache.HttpCache.answer), never on the event loop, where waiting for a pooled
 # connection would stall every request.
-async def get_tracker(request: Request) -> Tracker:
-    return container_of(request)
-
-
-# The whole container: for the public read routes only, until they take parts too.
-TrackerDep = Annotated[Tracker, Depends(get_tracker)]
-
-
 async def get_settings(request: Request) -> Settings:
     return container_of(request).settings
 
@@ -96,6 +87,10 @@ async def get_show_written(request: Request) -> Callable[[int], bool]:
     return container_of(request).show_written
 
 
+async def get_catch_up(request: Request) -> Callable[[], None]:
+    return container_of(request).refresh
+
+
 async def get_position(request: Request) -> Callable[[], int]:
     return container_of(request).projector.position
 
@@ -144,6 +139,8 @@ ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
 FilesDep = Annotated[EvidenceFiles, Depends(get_files)]
 # After a write: project up to its position, so the next read shows it.
 ShowWrittenDep = Annotated[Callable[[int], bool], Depends(get_show_written)]
+# Project everything written so far before answering (after a bulk import).
+CatchUpDep = Annotated[Callable[[], None], Depends(get_catch_up)]
 PositionDep = Annotated[Callable[[], int], Depends(get_position)]  # how far reads have got
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 ContactsDep = Annotated[Contacts, Depends(get_contacts)]

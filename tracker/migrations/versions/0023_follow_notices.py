@@ -5,7 +5,7 @@ answer becoming overdue), one row per address and occasion.
 A new private table; nothing existing changes. Created only if missing, as in 0001.
 
 Revision ID: 0023
-Revises: 0017
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0017"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

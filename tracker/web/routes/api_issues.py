@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -10,14 +10,14 @@ from tracker.domain.status import Stage
 from tracker.projections.listings import IssueFilter
 from tracker.site import api
 from tracker.site.addresses import Read
+from tracker.site.schemas import EntryOut, IssueListOut, IssueOut
 from tracker.web.deps import MAX_NUMBER, IssueNumber
 from tracker.web.http_cache import SiteDep
 from tracker.web.replies import refusals
-from tracker.web.schemas import EntryOut, IssueListOut, IssueOut
 
 # Any parameter no text may hold is a 422 naming it (tracker.web.edge.plain_parameters).
 router = APIRouter(prefix="/api/v1/issues", tags=["issues"], responses=refusals(422))
-READ_ONE: dict[int | str, dict[str, Any]] = {
+READ_ONE = {
     **refusals(404, 422), 304: {"description": "Not modified since the ETag or date sent"}}
 
 Outcome = Literal["promised", "agreed", "declined", "referred", "noted", "closed", "unanswered",

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query, Request, Response
 from tracker.projections import timeline
 from tracker.site import api
 from tracker.site.addresses import Read, reference_list
+from tracker.site.schemas import CommitmentListOut, ReferenceOut, TimelineOut
 from tracker.web.deps import MAX_NUMBER, MAX_POSITION
 from tracker.web.http_cache import SiteDep
 from tracker.web.replies import refusals
 from tracker.web.routes.api_issues import Slug
-from tracker.web.schemas import CommitmentListOut, ReferenceOut, TimelineOut
 
 # Any parameter no text may hold is a 422 naming it (tracker.web.edge.plain_parameters).
 router = APIRouter(prefix="/api/v1", tags=["lists"], responses=refusals(422))

@@ -20,8 +20,10 @@ from tracker.web.staff_session import StaffSession
 router = APIRouter(tags=["evidence files"])
 
 # The addresses that take a file (a larger body: tracker/web/body_limit.py): the upload
-# addresses, and the staff forms of progress and delivery, which may attach one.
-UPLOADS = r"/api/v1/files|/admin/files|/admin/issues/\d+/commitments/\d+/(progress|delivery)"
+# addresses, the staff forms of progress and delivery, which may attach one, and the
+# import of an action log.
+UPLOADS = (r"/api/v1/files|/admin/files|/admin/import|"
+           r"/admin/issues/\d+/commitments/\d+/(progress|delivery)")
 ATTACHING = ("progress", "delivery")  # those forms' last part
 
 

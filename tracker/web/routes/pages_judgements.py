@@ -21,22 +21,36 @@ from tracker.domain import errors
 from tracker.projections import issues as issue_status
 from tracker.projections import judgements
 from tracker.web.citizens import answerer_id, client_key
-from tracker.web.deps import MAX_NUMBER, ChallengeNumber, CommitmentNumber, IssueNumber, TrackerDep
+from tracker.web.deps import (
+    MAX_NUMBER,
+    AppDep,
+    ChallengeNumber,
+    CommitmentNumber,
+    IssueNumber,
+    RateLimitsDep,
+    ReadModelsDep,
+    Reads,
+    SecretDep,
+    ShowWrittenDep,
+)
 from tracker.web.errors import status_for
 from tracker.web.rendering import render
 from tracker.web.routes.staff import StaffDep, may, page, posted
-from tracker.web.routes.staff_issues import _form_page, _submit, fields_of
+from tracker.web.routes.staff_issues import _form_page, _submit, _Writer, fields_of
 from tracker.web.staff_session import check_origin
 from tracker.web.writing import CITIZEN
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def _commitment(tracker: TrackerDep, number: int, commitment: int
+def _issue(reads: Reads, number: int) -> issue_status.IssueView | None:
+    with reads.engine.connect() as conn:
+        return issue_status.get_issue(conn, number, reads.clock(), reads.settings.silent_days)
+
+
+def _commitment(reads: Reads, number: int, commitment: int
                 ) -> tuple[issue_status.IssueView | None, issue_status.CommitmentView | None]:
-    with tracker.engine.connect() as conn:
-        issue = issue_status.get_issue(conn, number, tracker.clock(),
-                                       tracker.settings.silent_days)
+    issue = _issue(reads, number)
     if issue is None:
         return None, None
     found = [c for c in issue.commitments if c.commitment == commitment]
@@ -45,9 +59,9 @@ def _commitment(tracker: TrackerDep, number: int, commitment: int
 
 @router.get("/issues/{number}/commitments/{commitment}/answer", response_class=HTMLResponse)
 def answer_page(number: IssueNumber, commitment: CommitmentNumber, request: Request,
-                tracker: TrackerDep) -> Response:
+                reads: ReadModelsDep) -> Response:
     """One button per answer: yes, partly, no; a reason if the person wants."""
-    issue, c = _commitment(tracker, number, commitment)
+    issue, c = _commitment(reads, number, commitment)
     if issue is None or c is None:
         return render(request, "not_found.html", 404,
                       message=f"Issue {number} has no commitment {commitment}.")
@@ -58,9 +72,10 @@ def answer_page(number: IssueNumber, commitment: CommitmentNumber, request: Requ
 
 @router.post("/issues/{number}/commitments/{commitment}/answer", response_class=HTMLResponse)
 async def answer_delivery(number: IssueNumber, commitment: CommitmentNumber, request: Request,
-                          tracker: TrackerDep) -> Response:
+                          app: AppDep, reads: ReadModelsDep, show_written: ShowWrittenDep,
+                          rate_limits: RateLimitsDep, secret: SecretDep) -> Response:
     check_origin(request)
-    request.app.state.rate_limits.check("answer", client_key(request))
+    rate_limits.check("answer", client_key(request))
     form = await request.form()
     back = f"/issues/{number}#judgements-{commitment}"
 
@@ -76,19 +91,19 @@ async def answer_delivery(number: IssueNumber, commitment: CommitmentNumber, req
         first = error.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "answer"
         return refused(f"{name}: {first['msg']}", 422)
-    answerer = answerer_id(request.app.state.secret, client_key(request), number, commitment)
+    answerer = answerer_id(secret, client_key(request), number, commitment)
     try:
-        outcome = tracker.app.answer_delivery(number, commitment, sent.answer, sent.reason,
-                                              answerer, CITIZEN)
+        outcome = app.answer_delivery(number, commitment, sent.answer, sent.reason,
+                                      answerer, CITIZEN)
     except errors.AlreadyAnswered:
         return render(request, "answered.html", 200, number=number, commitment=commitment,
                       again=True, challenge=0)
     except errors.DomainError as error:
         return refused(error.message, status_for(error))
-    tracker.show_written(outcome.position)
+    show_written(outcome.position)
     challenge = 0
     if sent.reason and sent.answer != "yes":
-        with tracker.engine.connect() as conn:
+        with reads.engine.connect() as conn:
             raised = [c for c in judgements.issue_challenges(conn, number)
                       if c.commitment == commitment and c.reason == sent.reason.strip()]
         challenge = raised[-1].challenge if raised else 0
@@ -100,12 +115,12 @@ async def answer_delivery(number: IssueNumber, commitment: CommitmentNumber, req
 
 
 @router.get("/admin/challenges", response_class=HTMLResponse)
-def challenge_queue(request: Request, tracker: TrackerDep, staff: StaffDep,
+def challenge_queue(request: Request, reads: ReadModelsDep, staff: StaffDep,
                     answered: bool = False,
                     issue: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0,
                     done: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0) -> Response:
     """Challenges waiting for an answer, oldest first (or every one, answered too)."""
-    with tracker.engine.connect() as conn:
+    with reads.engine.connect() as conn:
         queue = judgements.challenge_queue(conn, waiting=not answered)
         waiting = judgements.count_waiting(conn)
     return page(request, "staff/challenges.html", staff=staff, heading="Challenges",
@@ -120,31 +135,29 @@ def _challenge_action(number: int, challenge: int) -> str:
 @router.get("/admin/issues/{number}/challenges/{challenge}/answer",
             response_class=HTMLResponse)
 def challenge_form(number: IssueNumber, challenge: ChallengeNumber, request: Request,
-                   tracker: TrackerDep, staff: StaffDep) -> Response:
-    with tracker.engine.connect() as conn:
-        issue = issue_status.get_issue(conn, number, tracker.clock(),
-                                       tracker.settings.silent_days)
+                   reads: ReadModelsDep, staff: StaffDep) -> Response:
+    issue = _issue(reads, number)
     found = [c for c in issue.challenges if c.challenge == challenge] if issue else []
     if issue is None or not found:
         return page(request, "not_found.html", 404, staff=staff,
                     message=f"Issue {number} has no challenge {challenge}.")
     return _form_page(request, staff, issue, f"Answer challenge {challenge}",
                       _challenge_action(number, challenge),
-                      fields_of(tracker, ANSWER_CHALLENGE), "", issue.version,
+                      fields_of(reads, ANSWER_CHALLENGE), "", issue.version,
                       "/admin/challenges")
 
 
 @router.post("/admin/issues/{number}/challenges/{challenge}/answer",
              response_class=HTMLResponse)
 async def answer_challenge(number: IssueNumber, challenge: ChallengeNumber, request: Request,
-                           tracker: TrackerDep, staff: StaffDep) -> Response:
+                           app: AppDep, reads: ReadModelsDep, show_written: ShowWrittenDep,
+                           staff: StaffDep) -> Response:
     form = await posted(request, staff)
-    with tracker.engine.connect() as conn:
-        issue = issue_status.get_issue(conn, number, tracker.clock(),
-                                       tracker.settings.silent_days)
+    issue = _issue(reads, number)
     if issue is None:
         return page(request, "not_found.html", 404, staff=staff,
                     message=f"There is no issue {number}.")
-    return _submit(request, tracker, staff, issue, ANSWER_CHALLENGE,
+    writer = _Writer(reads.engine, reads.clock, reads.settings, app, show_written)
+    return _submit(request, writer, staff, issue, ANSWER_CHALLENGE,
                    _challenge_action(number, challenge), f"Answer challenge {challenge}",
                    form, number=number, challenge=challenge)

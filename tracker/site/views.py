@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from tracker.projections.reference import ReferenceView
 from tracker.projections.timeline import TimelineEntry
-from tracker.web.schemas import EntryOut, FiguresOut, ReferenceOut
+from tracker.site.schemas import EntryOut, FiguresOut, ReferenceOut
 
 
 def entry_out(e: TimelineEntry) -> EntryOut:

@@ -1,0 +1,1 @@
+"""Importing what a Board already keeps elsewhere: its action log (``tracker import actions``)."""
