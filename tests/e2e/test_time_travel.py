@@ -8,6 +8,8 @@ import re
 import httpx
 from fastapi.testclient import TestClient
 
+from tracker.bootstrap import Tracker
+
 SHIFT_WORKERS = 1  # the demo's first issue: promises made at the Board on 6 November 2014
 BOARD_DAY = "Thu, 06 Nov 2014 18:00:00 GMT"
 
@@ -151,3 +153,24 @@ def test_what_changed_between_two_days_for_programs(demo: TestClient) -> None:
                     params={"from": "2014-11-06", "to": "2014-11-06"}).status_code == 404
     bad = demo.get(f"/api/v1/issues/{SHIFT_WORKERS}/changes", params={"from": "x", "to": "y"})
     assert bad.status_code == 422 and bad.json()["field"] in ("from", "to")
+
+
+def test_a_day_asked_while_another_is_being_built_is_told_to_come_back(
+        demo: TestClient, demo_tracker: Tracker) -> None:
+    # One past day is built at a time (each build replays the whole log): a request for a
+    # day not built yet waits a little for the running build, then gets a 503 to retry.
+    stores = demo_tracker.as_of_stores
+    wait, stores.build_wait = stores.build_wait, 0.05
+    stores._one_build.acquire()  # another day's build, running
+    try:
+        data = demo.get("/api/v1/issues", params={"as_of": "2016-06-02"})
+        page = demo.get("/issues", params={"as_of": "2016-06-02"})
+    finally:
+        stores._one_build.release()
+        stores.build_wait = wait
+    assert data.status_code == 503 and data.json()["field"] == "as_of"
+    assert data.headers["retry-after"] == "5"
+    assert page.status_code == 503 and "being prepared" in page.text
+    assert "no-store" in page.headers["cache-control"]
+    again = demo.get("/api/v1/issues", params={"as_of": "2016-06-02"})
+    assert again.status_code == 200

@@ -115,16 +115,30 @@ class _Later:
         self.event = event
 
 
+# A past day is built by replaying the log, which costs a full rebuild's work: one build at
+# a time per process, so that requests for many different days (a crawler, or someone
+# trying to tie the server up) cannot start many replays at once. A request for another
+# day waits this long for the running build, then is told to come back.
+BUILD_WAIT_SECONDS = 10.0
+
+
+class AsOfBusy(Exception):
+    """Another past day is being built: ask again in a few seconds."""
+
+
 class AsOfStores:
     """The read models of past days, built on first use and kept (bounded)."""
 
-    def __init__(self, live: Projector, directory: Path, max_kept: int = MAX_KEPT) -> None:
+    def __init__(self, live: Projector, directory: Path, max_kept: int = MAX_KEPT,
+                 build_wait: float = BUILD_WAIT_SECONDS) -> None:
         self.live = live
         self.directory = directory
         self.max_kept = max_kept
+        self.build_wait = build_wait
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
+        self._one_build = threading.Lock()
 
     def engine_for(self, conn: Connection, day: date) -> tuple[Engine, str]:
         """The read models as recorded by the end of ``day`` (``conn``: the live ones),
@@ -148,7 +162,14 @@ class AsOfStores:
                     return found, key
             path = self.directory / f"{key}.sqlite"
             if not path.exists():
-                self._build(conn, day, path, frozenset(hidden))
+                if not self._one_build.acquire(timeout=self.build_wait):
+                    with self._lock:
+                        self._building.pop(key, None)
+                    raise AsOfBusy(f"the record as of {day} is not ready yet")
+                try:
+                    self._build(conn, day, path, frozenset(hidden))
+                finally:
+                    self._one_build.release()
             engine = _reader(path)
             with self._lock:
                 self._engines[key] = engine

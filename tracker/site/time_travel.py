@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy import Connection, Date, cast, func, select
 
 from tracker.projections.as_of import end_of, first_recorded_day
 from tracker.projections.timeline import entries
-from tracker.site.answer import Answer, AsOf, SiteContext, not_found_page, problem
+from tracker.site.answer import Answer, AsOf, SiteContext, not_found_page, page, problem
 
 __all__ = ["AsOf"]
 
@@ -59,6 +60,22 @@ def refusal(ctx: SiteContext, path: str, reason: str) -> Answer:
     if is_page(path):
         return not_found_page(ctx, f"There is no version of this page for that day: {reason}.")
     return problem(422, reason, "as_of")
+
+
+BUSY_RETRY_SECONDS = 5
+
+
+def busy(ctx: SiteContext, path: str, day: date) -> Answer:
+    """A 503 while another past day is being built: nothing is wrong, ask again soon."""
+    message = (f"The record as it stood on {day:%-d %B %Y} is being prepared. "
+               f"Please try again in a few seconds.")
+    if is_page(path):
+        answer = page(ctx, "problem.html", 503, heading="Please try again in a moment",
+                      message=message, back=with_as_of(path, day), back_text="Try again")
+    else:
+        answer = problem(503, message, "as_of")
+    return replace(answer, headers=(*answer.headers, ("Retry-After", str(BUSY_RETRY_SECONDS)),
+                                    ("Cache-Control", "no-store")))
 
 
 def without_as_of(path: str, query: str) -> str:

@@ -34,7 +34,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tracker.projections.as_of import AsOfStores
+from tracker.projections.as_of import AsOfBusy, AsOfStores
 from tracker.projections.lookups import newest_recorded_at
 from tracker.projections.runner import Projector, Repeating
 from tracker.site import time_travel
@@ -311,7 +311,10 @@ class HttpCache:
             day = time_travel.check_day(conn, text, self.clock())
             if isinstance(day, str):
                 return response_of(time_travel.refusal(self.site.context, path, day))
-            engine, name = self.as_of_stores.engine_for(conn, day)
+            try:
+                engine, name = self.as_of_stores.engine_for(conn, day)
+            except AsOfBusy:
+                return response_of(time_travel.busy(self.site.context, path, day))
         if len(self._as_of) >= MAX_VALIDATORS:
             self._as_of.clear()
         self._as_of[(text, position)] = (day, name)
