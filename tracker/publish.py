@@ -216,14 +216,16 @@ class Publisher:
         return addresses
 
     def _only_supports(self, since: int, upto: int) -> bool:
-        """Every event after ``since`` up to ``upto`` is part of a support (a gap in the
-        numbers, or too many to look at, counts as something else)."""
+        """Every event after ``since`` up to ``upto`` is part of a support (too many to look
+        at counts as something else). A number missing in between is a write that was
+        rolled back (a PostgreSQL sequence value taken by a save that conflicted): events
+        become visible in the order of their numbers (tracker/event_log.py), so none can
+        still appear below ``upto``, which the read models have reached."""
         if upto - since > SUPPORTS_LOOKED_AT:
             return False
         found = self.tracker.app.recorder.select_notifications(
             start=since + 1, limit=upto - since, stop=upto)
-        return (len(found) == upto - since and
-                all(n.topic in SUPPORT_TOPICS for n in found))
+        return bool(found) and all(n.topic in SUPPORT_TOPICS for n in found)
 
     def _counted(self, since: int, upto: int) -> list[str]:
         """The pages that show the supporter count of the issues supported after ``since``:
