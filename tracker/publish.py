@@ -43,6 +43,12 @@ from tracker.site_files import SiteDirectory
 log = logging.getLogger(__name__)
 FEED_FORMATS = ("rss", "atom", "json")
 REFERENCE_KINDS = ("topics", "owners", "assemblies")
+# The events of a support: the issue's and the supporter's marker. A run whose changes are
+# only these rewrites only the pages that show a supporter count (_only_supports).
+SUPPORT_TOPICS = frozenset(("tracker.domain.issue:Issue.Supported",
+                            "tracker.domain.support:Support.Given"))
+# Beyond this many events a run does not read them to see whether they are only supports.
+SUPPORTS_LOOKED_AT = 5000
 _LINK = re.compile(r'(href|src|action)="(/[^"]*)"')
 
 
@@ -137,7 +143,10 @@ class Publisher:
             return Report(0, 0, position, 0, state.published)
         addresses = list(state.pending)
         if position > state.position:
-            addresses += self._affected(state.position, position)
+            if self._only_supports(state.position, position):
+                addresses += self._counted(state.position, position)
+            else:
+                addresses += self._affected(state.position, position)
         return self._publish(addresses, position, state)
 
     def _publish_everything(self, position: int, state: PublishState | None) -> Report:
@@ -204,6 +213,42 @@ class Publisher:
                              ("assemblies", {r.assembly for r in rows if r.assembly})):
             for slug in sorted(values):
                 addresses += self._reference_addresses(kind, slug)
+        return addresses
+
+    def _only_supports(self, since: int, upto: int) -> bool:
+        """Every event after ``since`` up to ``upto`` is part of a support (too many to look
+        at counts as something else). A number missing in between is a write that was
+        rolled back (a PostgreSQL sequence value taken by a save that conflicted): events
+        become visible in the order of their numbers (tracker/event_log.py), so none can
+        still appear below ``upto``, which the read models have reached."""
+        if upto - since > SUPPORTS_LOOKED_AT:
+            return False
+        found = self.tracker.app.recorder.select_notifications(
+            start=since + 1, limit=upto - since, stop=upto)
+        return bool(found) and all(n.topic in SUPPORT_TOPICS for n in found)
+
+    def _counted(self, since: int, upto: int) -> list[str]:
+        """The pages that show the supporter count of the issues supported after ``since``:
+        each issue's page, the list of issues, and the topic, assembly and owner pages that
+        list them. A support is not in any feed, calendar or the home page's changes
+        (tracker.projections.timeline.NOT_WHAT_CHANGED), and its own figures are nowhere
+        else; tests/integration/test_publish.py holds that a full run then finds nothing
+        left to write."""
+        with self.tracker.engine.connect() as conn:
+            numbers = set(conn.execute(select(entries.c.issue_number).where(
+                entries.c.position > since, entries.c.position <= upto)).scalars())
+            if not numbers:
+                return []
+            listed = conn.execute(select(issues.c.topic, issues.c.assembly, issues.c.lead)
+                                  .where(issues.c.number.in_(numbers))).all()
+            owner_slugs = {r.lead for r in listed if r.lead} | set(conn.execute(
+                select(commitments.c.owner).where(
+                    commitments.c.issue_number.in_(numbers))).scalars())
+        addresses = ["/issues", *(f"/issues/{n}" for n in sorted(numbers))]
+        for kind, values in (("topics", {r.topic for r in listed if r.topic}),
+                             ("owners", owner_slugs),
+                             ("assemblies", {r.assembly for r in listed if r.assembly})):
+            addresses += [f"/{kind}/{slug}" for slug in sorted(values)]
         return addresses
 
     def _evidence_files(self, numbers: Iterable[int]) -> list[str]:

@@ -158,27 +158,39 @@ class TestDatabaseAwayMidRun:
             tracker.close()
 
 
+@pytest.mark.parametrize("first_write", ["support", "submission"])
 def test_an_event_projected_while_a_run_works_out_its_changes_is_published_by_the_next(
-        any_tracker: Tracker, tmp_path: Path) -> None:
+        any_tracker: Tracker, tmp_path: Path, first_write: str) -> None:
+    """Forced on both ways a run works out its changes: a run of supports alone
+    (``_counted``) and any other (``_affected``)."""
     site = tmp_path / "site"
     raise_issues(any_tracker)
     with publisher_for(any_tracker, site) as publisher:
         publisher.publish_all()
-        any_tracker.app.support_issue(1, "first", CITIZEN)
+        if first_write == "support":
+            any_tracker.app.support_issue(1, "first", CITIZEN)
+        else:
+            any_tracker.app.submit_issue("One more", "", CITIZEN)
         any_tracker.refresh()
-        works_out = publisher._affected
+        name = "_counted" if first_write == "support" else "_affected"
+        works_out = getattr(publisher, name)
+        called = []
 
         def and_meanwhile(*args: Any) -> list[str]:
-            found = works_out(*args)
+            found: list[str] = works_out(*args)
+            called.append(args)
             # Another process writes, and the worker projects it, just now.
             any_tracker.refresh(any_tracker.app.support_issue(2, "late", CITIZEN).position)
             return found
 
-        publisher._affected = and_meanwhile  # type: ignore[method-assign]
+        setattr(publisher, name, and_meanwhile)
         publisher.publish_changes()
-        publisher._affected = works_out  # type: ignore[method-assign]
+        assert called  # the race was forced on this path
+        assert "1 supporter" not in page(site, 2)  # the late write is not in this run
+        setattr(publisher, name, works_out)
         publisher.publish_changes()
         assert "1 supporter" in page(site, 2)
+        assert state(site)["published"] == any_tracker.projector.position()
 
 
 class TestLinksInThePublishDirectory:
@@ -198,6 +210,9 @@ class TestLinksInThePublishDirectory:
         with publisher_for(tracker, site) as publisher:
             publisher.publish_all()
             support_each(tracker, "first")
+            # Not supports alone: the run rewrites the feeds too.
+            tracker.app.submit_issue("One more", "", CITIZEN)
+            tracker.refresh()
             for planted, run in (("issues/1", publisher.publish_changes),
                                  ("timeline.rss", publisher.publish_changes),
                                  ("static/tracker.css", publisher.publish_all)):
@@ -244,7 +259,8 @@ class TestLinksInThePublishDirectory:
             publisher.publish_all()
             (site / "timeline.atom").unlink()
             os.mkfifo(site / "timeline.atom")
-            support_each(tracker, "first")
+            tracker.app.submit_issue("One more", "", CITIZEN)  # a change in the timeline
+            tracker.refresh()
             with pytest.raises(UnsafeDirectory, match="not a plain file"):
                 publisher.publish_changes()
 
