@@ -153,6 +153,14 @@ def test_what_changed_between_two_days_for_programs(demo: TestClient) -> None:
                     params={"from": "2014-11-06", "to": "2014-11-06"}).status_code == 404
     bad = demo.get(f"/api/v1/issues/{SHIFT_WORKERS}/changes", params={"from": "x", "to": "y"})
     assert bad.status_code == 422 and bad.json()["field"] in ("from", "to")
+    # The calendar's first and last days are days too: everything, not a server error.
+    for address in (f"/api/v1/issues/{SHIFT_WORKERS}/changes",
+                    f"/issues/{SHIFT_WORKERS}/changes"):
+        everything = demo.get(address, params={"from": "0001-01-01", "to": "9999-12-31"})
+        assert everything.status_code == 200, address
+    every = demo.get(f"/api/v1/issues/{SHIFT_WORKERS}/changes",
+                     params={"from": "0001-01-01", "to": "9999-12-31"}).json()
+    assert len(every) > len(found.json())
 
 
 def test_a_day_asked_while_another_is_being_built_is_told_to_come_back(

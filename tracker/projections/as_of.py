@@ -26,7 +26,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -48,8 +48,12 @@ _KEPT_EVENTS = (Issue.Hidden, Issue.Restored)
 
 def end_of(day: date) -> datetime:
     """The last moment of ``day`` in UTC: an event recorded at or before it is in."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC) - \
-        timedelta(microseconds=1)
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def start_of(day: date) -> datetime:
+    """The first moment of ``day`` in UTC."""
+    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def first_recorded_day(conn: Connection) -> date | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -24,7 +24,7 @@ from tracker.domain.glossary import (
 from tracker.projections import issues as issue_status
 from tracker.projections import judgements, reference, timeline
 from tracker.projections.answers import assembly_answers, on_time_everywhere
-from tracker.projections.as_of import end_of
+from tracker.projections.as_of import end_of, start_of
 from tracker.projections.cards import commitment_cards
 from tracker.projections.issue_links import merged_into_this, verdicts
 from tracker.projections.issues import overdue_responses
@@ -264,8 +264,8 @@ def changes_page(conn: Connection, ctx: SiteContext, p: ChangesQuery) -> Answer:
 
 def recorded_between(conn: Connection, p: ChangesQuery) -> list[timeline.TimelineEntry]:
     """An issue's entries recorded from the start of one day to the end of another."""
-    since, until = end_of(p.start - timedelta(days=1)), end_of(p.end)
-    return [e for e in timeline.history(conn, p.number) if since < e.recorded_at <= until]
+    since, until = start_of(p.start), end_of(p.end)
+    return [e for e in timeline.history(conn, p.number) if since <= e.recorded_at <= until]
 
 
 def changes_json(conn: Connection, ctx: SiteContext, p: ChangesQuery) -> Answer:

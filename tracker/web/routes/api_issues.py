@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from tracker.domain.status import Stage
 from tracker.projections.listings import IssueFilter
-from tracker.site import api
+from tracker.site import api, pages
 from tracker.site.addresses import Read
+from tracker.site.answer import problem
 from tracker.site.schemas import EntryOut, IssueListOut, IssueOut
 from tracker.web.deps import MAX_NUMBER, IssueNumber
-from tracker.web.http_cache import SiteDep
+from tracker.web.http_cache import SiteDep, response_of
 from tracker.web.replies import refusals
 
 # Any parameter no text may hold is a 422 naming it (tracker.web.edge.plain_parameters).
@@ -72,3 +74,18 @@ async def read_history(
     """
     return await site.answer(request, Read("history", api.history,
                                            api.HistoryQuery(number, after, limit)))
+
+
+@router.get("/{number}/changes", response_model=list[EntryOut], responses=READ_ONE)
+async def read_changes(
+    number: IssueNumber, request: Request, site: SiteDep,
+    start: Annotated[date, Query(alias="from", description="The first day, YYYY-MM-DD")],
+    end: Annotated[date, Query(alias="to", description="The last day, YYYY-MM-DD")],
+) -> Response:
+    """The entries recorded on an issue between two days (both included), oldest first:
+    what changed on it between two visits. The page `/issues/{number}/changes` shows the
+    same."""
+    if end < start:
+        return response_of(problem(422, "to must not be before from", "to"))
+    return await site.answer(request, Read("issue-changes-json", pages.changes_json,
+                                           pages.ChangesQuery(number, start, end)))

@@ -1,6 +1,7 @@
 """Time travel (rendered by tracker.site.time_travel): the Memento TimeGate and TimeMap of
-every public address, and what changed on an issue between two days. ``?as_of=`` itself is
-seen to by tracker.web.http_cache for every public read."""
+every public address, and the page of what changed on an issue between two days (its JSON
+is in tracker.web.routes.api_issues). ``?as_of=`` itself is seen to by
+tracker.web.http_cache for every public read."""
 
 from __future__ import annotations
 
@@ -81,16 +82,4 @@ async def changes_page(
     if end < start:
         return response_of(problem(422, "to must not be before from", "to"))
     return await site.answer(request, Read("issue-changes", pages.changes_page,
-                                           pages.ChangesQuery(number, start, end)))
-
-
-@router.get("/api/v1/issues/{number}/changes")
-async def read_changes(
-    number: IssueNumber, request: Request, site: SiteDep,
-    start: Annotated[date, Query(alias="from")], end: Annotated[date, Query(alias="to")],
-) -> Response:
-    """The entries recorded on an issue between two days (both included), oldest first."""
-    if end < start:
-        return response_of(problem(422, "to must not be before from", "to"))
-    return await site.answer(request, Read("issue-changes-json", pages.changes_json,
                                            pages.ChangesQuery(number, start, end)))
