@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from read_load import start, wrk
+from http_writes import demo_data, have_wrk, wrk
+from read_load import start
 
 ADDRESSES = ["/issues/1", "/api/v1/issues/1", "/", "/issues"]
 DAY = "2014-11-06"
@@ -35,16 +33,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        print("as_of_load: wrk is needed (apt-get install wrk)", file=sys.stderr)
+    if not have_wrk("as_of_load"):
         return 2
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        subprocess.run([sys.executable, "-m", "tracker.cli", "demo"], check=True,
-                       env={**os.environ, "TRACKER_DATA_DIR": str(data)},
-                       stdout=subprocess.DEVNULL)
-        server, port = start("tracker", data)
+        server, port = start("tracker", demo_data(Path(tmp)))
         try:
             began = time.perf_counter()
             urllib.request.urlopen(f"http://127.0.0.1:{port}/?as_of={DAY}").read()
@@ -55,7 +48,7 @@ def main() -> int:
                         ("as_of", f"http://127.0.0.1:{port}{address}?as_of={DAY}")):
                     urllib.request.urlopen(url).read()
                     rows.append({"address": address, "version": version,
-                                 **wrk(url, args.seconds, args.connections, None)})
+                                 **wrk(url, args.seconds, args.connections)})
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -13,32 +13,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker.bootstrap import Tracker, bootstrap
-from tracker.config import load_settings
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from http_writes import add_backend_option, backends, in_process
+
+from tracker.bootstrap import Tracker
 from tracker.domain.values import Actor, Role
 
 CITIZEN = Actor("bench", Role.CITIZEN)
 STAFF = Actor("bench-staff", Role.SECRETARIAT)
-POSTGRES_URL = os.environ.get("TRACKER_BENCH_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/test")
 DAY = date(2015, 1, 1)
-
-
-def _tracker(backend: str, workdir: Path) -> tuple[Tracker, str]:
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    if backend == "postgres":
-        settings = load_settings(database_url=POSTGRES_URL, database_schema=schema)
-    else:
-        settings = load_settings(data_dir=workdir / f"data-{uuid.uuid4().hex[:6]}")
-    return bootstrap(settings), schema
 
 
 def _delivered(tracker: Tracker) -> int:
@@ -55,8 +46,7 @@ def _delivered(tracker: Tracker) -> int:
 
 
 def run(backend: str, n: int, workdir: Path) -> dict[str, Any]:
-    tracker, schema = _tracker(backend, workdir)
-    try:
+    with in_process(backend, workdir) as tracker:
         app = tracker.app
         target = _delivered(tracker)
         supported = app.submit_issue("Supported", "", CITIZEN, DAY).number
@@ -78,13 +68,6 @@ def run(backend: str, n: int, workdir: Path) -> dict[str, Any]:
         started = time.perf_counter()
         tracker.refresh()
         projected = 2 * n / (time.perf_counter() - started)
-    finally:
-        tracker.close()
-        if backend == "postgres":
-            import psycopg
-
-            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     return {"backend": backend, "n": n, "supports_per_s": round(supports),
             "answers_per_s": round(answers), "ratio": round(answers / supports, 2),
             "projected_events_per_s": round(projected)}
@@ -93,12 +76,11 @@ def run(backend: str, n: int, workdir: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    add_backend_option(parser)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     with tempfile.TemporaryDirectory() as tmp:
-        results = [run(b, args.n, Path(tmp)) for b in backends]
+        results = [run(b, args.n, Path(tmp)) for b in backends(args.backend)]
     if args.json:
         print(json.dumps(results, indent=2))
         return

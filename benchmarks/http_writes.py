@@ -1,6 +1,7 @@
-"""What the write benchmarks share: a `tracker serve` (and `tracker worker`) started in
-processes of their own, and a small HTTP/1.1 client that sends supports from many
-simulated clients at once.
+"""What the benchmarks share: a `tracker serve` (and `tracker worker`) started in
+processes of their own, a tracker in this process on a fresh store (SQLite or its own
+PostgreSQL schema), the demo data, wrk's figures, and a small HTTP/1.1 client that sends
+supports from many simulated clients at once.
 
 The simulated clients are told apart the way a reverse proxy tells the tracker: the
 server is started with TRACKER_TRUSTED_PROXIES=127.0.0.1 and each request carries an
@@ -13,24 +14,32 @@ so that on a small machine it takes as little CPU from the server as a Python cl
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import ipaddress
 import os
+import re
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from serve_load import free_port, wait_ready  # one way to start and wait for a server
+if TYPE_CHECKING:
+    from tracker.bootstrap import Tracker
 
-POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get("TRACKER_BENCH_POSTGRES_URL") or os.environ.get(
+    "TRACKER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 FIRST_CLIENT = ipaddress.IPv4Address("198.18.0.0")
 CLIENTS_AVAILABLE = 2**17  # 198.18.0.0/15
 
@@ -58,12 +67,103 @@ def backend_env(backend: str, workdir: Path) -> dict[str, str]:
 
 
 def drop_schema(env: dict[str, str]) -> None:
-    schema = env.get("TRACKER_DATABASE_SCHEMA")
+    drop_named_schema(env.get("TRACKER_DATABASE_SCHEMA"))
+
+
+def drop_named_schema(schema: str | None) -> None:
     if schema:
         import psycopg
 
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def add_backend_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+
+
+def backends(choice: str) -> tuple[str, ...]:
+    """The backends a ``--backend sqlite|postgres|both`` option names."""
+    return ("sqlite", "postgres") if choice == "both" else (choice,)
+
+
+@contextlib.contextmanager
+def in_process(backend: str, workdir: Path) -> Iterator[Tracker]:
+    """A tracker in this process on a fresh store: a new SQLite data directory under
+    ``workdir``, or a new PostgreSQL schema (dropped at the end)."""
+    from tracker.bootstrap import bootstrap
+    from tracker.config import load_settings
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    if backend == "postgres":
+        settings = load_settings(database_url=POSTGRES_URL, database_schema=schema)
+    else:
+        settings = load_settings(data_dir=workdir / f"data-{uuid.uuid4().hex[:6]}")
+    tracker = bootstrap(settings)
+    try:
+        yield tracker
+    finally:
+        tracker.close()
+        if backend == "postgres":
+            drop_named_schema(schema)
+
+
+def demo_data(workdir: Path) -> Path:
+    """A data directory under ``workdir`` holding the demo data (`tracker demo`)."""
+    data = workdir / "data"
+    subprocess.run([sys.executable, "-m", "tracker.cli", "demo"], check=True,
+                   env={**os.environ, "TRACKER_DATA_DIR": str(data)},
+                   stdout=subprocess.DEVNULL)
+    return data
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def have_wrk(benchmark: str) -> bool:
+    """Whether wrk is installed; if not, says so for ``benchmark``."""
+    if shutil.which("wrk"):
+        return True
+    print(f"{benchmark}: wrk is needed (apt-get install wrk)", file=sys.stderr)
+    return False
+
+
+def wrk(url: str, seconds: int, connections: int, header: str | None = None
+        ) -> dict[str, float]:
+    """wrk's requests per second, median and 99th percentile latency (ms) and the number of
+    answers other than 2xx or 3xx, from 2 threads and ``connections`` connections."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if header:
+        command[1:1] = ["-H", header]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def latency(label: str) -> float:
+        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", out)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rps": float(rps.group(1)) if rps else 0.0, "p50_ms": latency("50%"),
+            "p99_ms": latency("99%"), "non_2xx": int(errors.group(1)) if errors else 0}
 
 
 @dataclass

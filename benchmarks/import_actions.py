@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
+import sys
 import tempfile
 import time
 import uuid
@@ -23,25 +23,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker.bootstrap import Tracker, bootstrap
-from tracker.config import load_settings
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from http_writes import add_backend_option, backends, in_process
+
+from tracker.bootstrap import Tracker
 from tracker.domain.values import Actor, Role
 from tracker.importing.actions import ActionLogImport, owner_names, parse_mapping
 
 STAFF = Actor("bench-staff", Role.SECRETARIAT)
-POSTGRES_URL = os.environ.get("TRACKER_BENCH_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/test")
 DAY = date(2015, 1, 1)
 DUE = date(2030, 3, 31)
-
-
-def _tracker(backend: str, workdir: Path) -> tuple[Tracker, str]:
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    if backend == "postgres":
-        settings = load_settings(database_url=POSTGRES_URL, database_schema=schema)
-    else:
-        settings = load_settings(data_dir=workdir / f"data-{uuid.uuid4().hex[:6]}")
-    return bootstrap(settings), schema
 
 
 def _accepted(tracker: Tracker, count: int) -> list[int]:
@@ -66,8 +58,7 @@ def _log(path: Path, numbers: list[int], n: int) -> None:
 
 
 def run(backend: str, n: int, per_issue: int, workdir: Path) -> dict[str, Any]:
-    tracker, schema = _tracker(backend, workdir)
-    try:
+    with in_process(backend, workdir) as tracker:
         app = tracker.app
         app.create_owner("lead", "Lead Board member", "Board", STAFF)
         app.create_assembly("bench", "Assembly", DAY, "Leeds", STAFF)
@@ -88,13 +79,6 @@ def run(backend: str, n: int, per_issue: int, workdir: Path) -> dict[str, Any]:
         summary = job.run()
         imported = n / (time.perf_counter() - started)
         assert summary.counts["create"] == n and summary.written, summary.line()
-    finally:
-        tracker.close()
-        if backend == "postgres":
-            import psycopg
-
-            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     return {"backend": backend, "n": n, "issues": issues, "commands_per_s": round(commands),
             "import_rows_per_s": round(imported), "ratio": round(imported / commands, 1)}
 
@@ -103,12 +87,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--per-issue", type=int, default=50)
-    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    add_backend_option(parser)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     with tempfile.TemporaryDirectory() as tmp:
-        results = [run(b, args.n, args.per_issue, Path(tmp)) for b in backends]
+        results = [run(b, args.n, args.per_issue, Path(tmp)) for b in backends(args.backend)]
     if args.json:
         print(json.dumps(results, indent=2))
         return

@@ -28,7 +28,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from http_writes import Processes, backend_env, drop_schema, tracker_command
+from http_writes import (
+    Processes,
+    add_backend_option,
+    backend_env,
+    backends,
+    drop_schema,
+    tracker_command,
+)
 
 from tracker.bootstrap import bootstrap
 from tracker.config import load_settings
@@ -121,13 +128,12 @@ def measure(backend: str, n: int, poll: float, workdir: Path) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="writes per mode")
-    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    add_backend_option(parser)
     parser.add_argument("--poll", type=float, default=1.0, help="TRACKER_POLL_SECONDS")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     results = []
-    for backend in backends:
+    for backend in backends(args.backend):
         with tempfile.TemporaryDirectory() as tmp:
             result = measure(backend, args.n, args.poll, Path(tmp))
         results.append(result)

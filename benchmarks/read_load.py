@@ -15,15 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from http_writes import demo_data, free_port, have_wrk, wait_ready, wrk
 
 ADDRESSES = ["/issues/2", "/api/v1/issues/2", "/", "/timeline.atom", "/issues/2/feed.rss"]
 
@@ -53,12 +53,6 @@ uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=Fa
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start(mode: str, data: Path | None, settings: dict[str, str] | None = None
           ) -> tuple[subprocess.Popen[bytes], int]:
     """Start the server on the data directory ``data``, or on the database that
@@ -69,32 +63,12 @@ def start(mode: str, data: Path | None, settings: dict[str, str] | None = None
         env["TRACKER_DATA_DIR"] = str(data)
     server = subprocess.Popen([sys.executable, "-c", SERVER, mode, str(port), *ADDRESSES],
                               env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
-            return server, port
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("server did not start")
-
-
-def wrk(url: str, seconds: int, connections: int, header: str | None) -> dict[str, float]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    if header:
-        command[1:1] = ["-H", header]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-
-    def latency(label: str) -> float:
-        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out)
-        if not match:
-            return float("nan")
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    return {"rps": rps, "p50_ms": latency("50%"), "p99_ms": latency("99%")}
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/healthz", server, 60)
+    except RuntimeError:
+        server.kill()
+        raise
+    return server, port
 
 
 def main() -> int:
@@ -103,15 +77,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        print("read_load: wrk is needed (apt-get install wrk)", file=sys.stderr)
+    if not have_wrk("read_load"):
         return 2
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        subprocess.run([sys.executable, "-m", "tracker.cli", "demo"], check=True,
-                       env={**os.environ, "TRACKER_DATA_DIR": str(data)},
-                       stdout=subprocess.DEVNULL)
+        data = demo_data(Path(tmp))
         for mode in ("tracker", "ceiling"):
             server, port = start(mode, data)
             try:

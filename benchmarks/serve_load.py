@@ -22,16 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
+
+from http_writes import free_port, have_wrk, wait_ready, wrk
 
 HERE = Path(__file__).resolve().parent
 STATUS, FEED, JSON_READ = "/issues/1", "/issues/1/feed.atom", "/api/v1/issues/1"
@@ -40,25 +38,6 @@ SERVER_HEADERS = {b"date", b"server", b"content-length", b"connection"}
 # Pretend granian (and httptools) had no wheel here: the fallback `tracker serve` takes.
 WITHOUT_GRANIAN = ("import sys; sys.modules['granian'] = None; sys.modules['httptools'] = None; "
                    "sys.modules['uvloop'] = None; from tracker.cli import main; sys.exit(main())")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer")
 
 
 class Servers:
@@ -106,23 +85,6 @@ def record(port: int, address: str, target: Path) -> None:
     target.write_bytes(head + b"\r\n" + body)
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-
-    def latency(label: str) -> float:
-        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", out)
-        if not match:
-            return float("nan")
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    return {"rps": float(rps.group(1)) if rps else 0.0, "p50_ms": latency("50%"),
-            "p99_ms": latency("99%"), "non_2xx": int(errors.group(1)) if errors else 0}
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -130,8 +92,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--json", type=Path, help="also write every run here")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        print("serve_load: wrk is needed (apt-get install wrk)", file=sys.stderr)
+    if not have_wrk("serve_load"):
         return 2
     python = sys.executable
     with tempfile.TemporaryDirectory() as tmp_name:

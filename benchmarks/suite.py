@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import read_load
 import write_loop
+from http_writes import drop_named_schema, wrk
 
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import load_settings
@@ -156,11 +157,10 @@ def read_figures(settings: dict[str, str], seconds: int) -> dict[str, Any]:
             for address in addresses:
                 url = f"http://127.0.0.1:{port}{address}"
                 urllib.request.urlopen(url).read()
-                row = read_load.wrk(url, seconds, 64, None)
+                row = wrk(url, seconds, 64)
                 if mode == "tracker":
                     etag = urllib.request.urlopen(url).headers["ETag"]
-                    row["rps_304"] = read_load.wrk(url, seconds, 64,
-                                                   f"If-None-Match: {etag}")["rps"]
+                    row["rps_304"] = wrk(url, seconds, 64, f"If-None-Match: {etag}")["rps"]
                 result.setdefault(address, {})[mode] = row
             if mode == "tracker":
                 result["peak_memory_mib"] = round(peak_memory_kib(server.pid) / 1024, 1)
@@ -209,7 +209,7 @@ def run_size(size: int, backend: str, seconds: int) -> dict[str, Any]:
                 row["read"] = read_figures(settings, seconds)
         finally:
             if backend == "postgres":
-                write_loop._drop_schema(schema)
+                drop_named_schema(schema)
     return row
 
 

@@ -24,7 +24,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from http_writes import Processes, Sent, backend_env, drop_schema, send_supports
+from http_writes import (
+    Processes,
+    Sent,
+    add_backend_option,
+    backend_env,
+    backends,
+    drop_schema,
+    send_supports,
+)
 
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import load_settings
@@ -92,12 +100,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1500, help="supports per phase")
     parser.add_argument("--rounds", type=int, default=3, help="phases taken in turn")
-    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    add_backend_option(parser)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     results = {}
-    for backend in backends:
+    for backend in backends(args.backend):
         with tempfile.TemporaryDirectory() as tmp:
             results[backend] = measure(backend, args.n, args.rounds, Path(tmp))
         if not args.json:

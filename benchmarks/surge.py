@@ -35,7 +35,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from http_writes import (
     Processes,
+    add_backend_option,
     backend_env,
+    backends,
     drop_schema,
     peak_memory_mib,
     send_supports,
@@ -151,12 +153,11 @@ def main() -> int:
     parser.add_argument("--supports", type=int, default=20_000,
                         help="distinct simulated clients, one support each")
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    add_backend_option(parser)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     results = []
-    for backend in backends:
+    for backend in backends(args.backend):
         with tempfile.TemporaryDirectory() as tmp:
             result = surge(backend, args.supports, args.concurrency, Path(tmp))
         results.append(result)

@@ -26,6 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import write_loop
+from http_writes import drop_named_schema
 
 from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import load_settings
@@ -61,7 +62,7 @@ def measure(subscribe: bool, n: int, rng: random.Random) -> dict[str, Any]:
         worker.terminate()
         worker.wait(timeout=10)
         tracker.close()
-        write_loop._drop_schema(schema)
+        drop_named_schema(schema)
     seconds.sort()
     return {"writes": n, "p50_ms": round(statistics.median(seconds) * 1000, 1),
             "p99_ms": round(seconds[int(len(seconds) * 0.99) - 1] * 1000, 1),

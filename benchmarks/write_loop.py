@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sqlite3
 import sys
 import tempfile
@@ -36,14 +35,14 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from http_writes import POSTGRES_URL, add_backend_option, backends, in_process
+
 import tracker.bootstrap
-from tracker.bootstrap import bootstrap
-from tracker.config import load_settings
 from tracker.domain.values import Actor, Role
 
 CITIZEN = Actor("bench", Role.CITIZEN)
-POSTGRES_URL = os.environ.get("TRACKER_BENCH_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/test")
 STATE = json.dumps({"title": "An issue raised for the benchmark", "description": "",
                     "actor_id": "bench", "actor_role": "citizen",
                     "occurred_on": "2015-01-01"}).encode()
@@ -69,13 +68,7 @@ def unlocked_inserts() -> Iterator[None]:
 def command_loop(backend: str, n: int, workdir: Path, threads: int = 1) -> float:
     """Commands per second of the submit + support loop through the application, on
     ``threads`` threads at once (``n`` iterations in all)."""
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    if backend == "postgres":
-        settings = load_settings(database_url=POSTGRES_URL, database_schema=schema)
-    else:
-        settings = load_settings(data_dir=workdir / f"data-{uuid.uuid4().hex[:6]}")
-    bench = bootstrap(settings)
-    try:
+    with in_process(backend, workdir) as bench:
         app = bench.app
         start = threading.Barrier(threads + 1)
 
@@ -95,10 +88,6 @@ def command_loop(backend: str, n: int, workdir: Path, threads: int = 1) -> float
         for worker in workers:
             worker.join()
         elapsed = time.perf_counter() - started
-    finally:
-        bench.close()
-        if backend == "postgres":
-            _drop_schema(schema)
     return 2 * share * threads / elapsed
 
 
@@ -140,27 +129,19 @@ def raw_postgres(rows: int) -> float:
     return rows / elapsed
 
 
-def _drop_schema(schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="loop iterations (2 commands each)")
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_option(parser)
     parser.add_argument("--threads", default="1",
                         help="comma-separated thread counts to run the loop on, e.g. 1,4")
     parser.add_argument("--unlocked-too", action="store_true",
                         help="PostgreSQL: also measure eventsourcing's unlocked insert")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
-    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     thread_counts = [int(t) for t in args.threads.split(",")]
     results = []
-    for backend in backends:
+    for backend in backends(args.backend):
         variants = ["locked", "unlocked"] if backend == "postgres" and args.unlocked_too \
             else ["locked" if backend == "postgres" else "-"]
         with tempfile.TemporaryDirectory() as tmp:

@@ -14,11 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
-from sqlalchemy import Engine
 
-from tracker.commands.requests import AnswerDelivery
-from tracker.domain import errors
 from tracker.following.links import Links
 from tracker.following.notices import Notice, by_link
 from tracker.following.questions import KINDS
@@ -36,10 +32,9 @@ from tracker.web.deps import (
     SettingsDep,
     ShowWrittenDep,
 )
-from tracker.web.errors import status_for
 from tracker.web.rendering import render
+from tracker.web.routes.pages_judgements import record_answer
 from tracker.web.staff_session import check_origin
-from tracker.web.writing import CITIZEN
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -104,42 +99,12 @@ async def answer_question(request: Request, links: LinksDep, follows: FollowsDep
     form = await request.form()
 
     def refused(message: str, status: int) -> Response:
-        return _private(render(request, "problem.html", status,
-                               heading="Your answer was not recorded", message=message,
-                               back=Links.path_of("question", token),
-                               back_text="Go back to the question"))
+        return render(request, "problem.html", status,
+                      heading="Your answer was not recorded", message=message,
+                      back=Links.path_of("question", token),
+                      back_text="Go back to the question")
 
-    try:
-        sent = AnswerDelivery(answer=form.get("answer"),  # type: ignore[arg-type]
-                              reason=str(form.get("reason", "")) or None)
-    except ValidationError as error:
-        first = error.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "answer"
-        return refused(f"{name}: {first['msg']}", 422)
     # The person is the address the question went to, by a pseudonymous key.
     answerer = answerer_id(secret, f"mail:{notice.email}", number, commitment)
-    try:
-        outcome = app.answer_delivery(number, commitment, sent.answer, sent.reason,
-                                              answerer, CITIZEN)
-    except errors.AlreadyAnswered:
-        return _private(render(request, "answered.html", 200, number=number,
-                               commitment=commitment, again=True, challenge=0))
-    except errors.DomainError as error:
-        return refused(error.message, status_for(error))
-    show_written(outcome.position)
-    return _private(render(request, "answered.html", 200, number=number,
-                           commitment=commitment, again=False,
-                           challenge=_challenge(read_engine, number, commitment, sent)))
-
-
-def _challenge(read_engine: Engine, number: int, commitment: int,
-               sent: AnswerDelivery) -> int:
-    """The number of the challenge this answer raised (0 when none)."""
-    if not sent.reason or sent.answer == "yes":
-        return 0
-    from tracker.projections import judgements
-
-    with read_engine.connect() as conn:
-        raised = [c for c in judgements.issue_challenges(conn, number)
-                  if c.commitment == commitment and c.reason == sent.reason.strip()]
-    return raised[-1].challenge if raised else 0
+    return _private(record_answer(request, form, app, read_engine, show_written, number,
+                                  commitment, answerer, refused))

@@ -9,12 +9,16 @@ is (tracker.web.staff_session.check_origin).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
+from sqlalchemy import Engine
+from starlette.datastructures import FormData
 
+from tracker.application import TrackerApplication
 from tracker.commands import ANSWER_CHALLENGE
 from tracker.commands.requests import AnswerDelivery
 from tracker.domain import errors
@@ -84,6 +88,18 @@ async def answer_delivery(number: IssueNumber, commitment: CommitmentNumber, req
                       heading="Your answer was not recorded", message=message, back=back,
                       back_text=f"Go back to issue {number}")
 
+    answerer = answerer_id(secret, client_key(request), number, commitment)
+    return record_answer(request, form, app, reads.engine, show_written, number, commitment,
+                         answerer, refused)
+
+
+def record_answer(request: Request, form: FormData, app: TrackerApplication,
+                  read_engine: Engine, show_written: Callable[[int], object], number: int,
+                  commitment: int, answerer: str,
+                  refused: Callable[[str, int], Response]) -> Response:
+    """Record a citizen's answer posted from a form (the issue page's, or the mailed
+    question's): the thank-you page (with the challenge it raised, if any), or ``refused``
+    with what is wrong."""
     try:
         sent = AnswerDelivery(answer=form.get("answer"),  # type: ignore[arg-type]
                               reason=str(form.get("reason", "")) or None)
@@ -91,7 +107,6 @@ async def answer_delivery(number: IssueNumber, commitment: CommitmentNumber, req
         first = error.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "answer"
         return refused(f"{name}: {first['msg']}", 422)
-    answerer = answerer_id(secret, client_key(request), number, commitment)
     try:
         outcome = app.answer_delivery(number, commitment, sent.answer, sent.reason,
                                       answerer, CITIZEN)
@@ -103,7 +118,7 @@ async def answer_delivery(number: IssueNumber, commitment: CommitmentNumber, req
     show_written(outcome.position)
     challenge = 0
     if sent.reason and sent.answer != "yes":
-        with reads.engine.connect() as conn:
+        with read_engine.connect() as conn:
             raised = [c for c in judgements.issue_challenges(conn, number)
                       if c.commitment == commitment and c.reason == sent.reason.strip()]
         challenge = raised[-1].challenge if raised else 0
