@@ -221,7 +221,8 @@ class TestWhatThePageOffers:
     each shown, each said where it comes from, each changed in one choice."""
 
     def test_the_last_recorded_response_s_day_and_lead_and_the_standard_term_are_preset(
-            self, tracker: Tracker, secretariat: Staff) -> None:
+            self, tracker: Tracker) -> None:
+        secretariat = staff_client(tracker, "secretariat")  # no day given in its session
         slug, (a, b) = assembly_with(tracker, 2)
         day = date(2025, 12, 29)  # among the last fortnight's days
         tracker.app.record_response(a, "accepted", "We will.", "finance", None, SETUP, day)
@@ -249,6 +250,7 @@ class TestWhatThePageOffers:
             ("finance", "2026-03-29")]
         history = secretariat.client.get(f"/api/v1/issues/{b}/history").json()
         assert {e["occurred_on"] for e in history[-2:]} == {day.isoformat()}
+        secretariat.client.__exit__(None, None, None)
 
     def test_a_day_older_than_the_fortnight_is_not_offered_and_the_term_is_configurable(
             self, tmp_path: Path) -> None:
@@ -289,6 +291,21 @@ class TestWhatThePageOffers:
         assert answer.status_code == 200, answer.text[-3000:]
         history = secretariat.client.get(f"/api/v1/issues/{a}/history").json()
         assert history[-1]["occurred_on"] == MEETING_DAY.isoformat()
+
+    def test_the_day_given_earlier_in_the_session_is_offered_until_logout(
+            self, tracker: Tracker) -> None:
+        staff = staff_client(tracker, "secretariat")  # a browser session of its own
+        first, _ = assembly_with(tracker, 1)
+        second, _ = assembly_with(tracker, 1)
+        day = date(2025, 12, 22)
+        assert send(staff, first, "save", meeting_date=day.isoformat()).status_code == 200
+        page = staff.open(f"/admin/meetings/{second}").text
+        assert f'<option value="{day.isoformat()}" selected>' in page
+        assert "the day given for a Board meeting earlier in this session" in page
+        assert staff.client.cookies.get("tracker_meeting_day") == day.isoformat()
+        staff.client.post("/admin/logout", data={"form_token": hidden(page, "form_token")})
+        assert "tracker_meeting_day" not in staff.client.cookies
+        staff.client.__exit__(None, None, None)
 
 
 class TestMeetingPermissions:

@@ -39,7 +39,11 @@ from tracker.web.deps import AppDep, DraftsDep, ReadModelsDep, Reads, ShowWritte
 from tracker.web.errors import status_for
 from tracker.web.routes.staff import StaffDep, may, page, posted, see
 from tracker.web.routes.staff_issues import fields_of
-from tracker.web.staff_session import StaffSession
+from tracker.web.staff_session import (
+    StaffSession,
+    remember_meeting_day,
+    remembered_meeting_day,
+)
 from tracker.web.uk_dates import parse_uk_date, uk
 
 router = APIRouter(prefix="/admin/meetings", tags=["staff pages"], include_in_schema=False)
@@ -134,15 +138,19 @@ class _Defaults:
     months: int
 
 
-def _defaults(reads: Reads) -> _Defaults:
-    """The day the Board response recorded last is dated by, when that is among the last
-    fortnight's days (the same meeting's other assemblies are likely recorded together), else
-    today; the lead owner of the response recorded last with one; the configured term."""
+def _defaults(reads: Reads, request: Request) -> _Defaults:
+    """The day given for a Board meeting earlier in this browser session; else the day the
+    Board response recorded last is dated by (the same meeting's other assemblies are likely
+    recorded together); else today; a day only when among the last fortnight's. The lead
+    owner of the response recorded last with one; the configured term."""
     today = reads.clock()
     with reads.engine.connect() as conn:
         last, led = worklist.latest_responses(conn)
     day, day_said = today, "today"
-    if last is not None and 0 <= (today - last.occurred_on).days < RECENT_DAYS:
+    kept = remembered_meeting_day(request)
+    if kept is not None and 0 <= (today - kept).days < RECENT_DAYS:
+        day, day_said = kept, "the day given for a Board meeting earlier in this session"
+    elif last is not None and 0 <= (today - last.occurred_on).days < RECENT_DAYS:
         day, day_said = last.occurred_on, (
             f"the day of the Board's last recorded response (issue {last.issue})")
     lead, lead_said = "", ""
@@ -262,7 +270,7 @@ def meeting_page(assembly: str, request: Request, reads: ReadModelsDep, drafts: 
     draft = drafts.load(assembly)
     rows = _rows(reads, assembly, draft)
     notice = "Draft saved. It stays private until you publish it." if saved else ""
-    defaults = _defaults(reads)
+    defaults = _defaults(reads, request)
     return _show(request, reads, staff, assembly, title, draft, rows,
                  _meeting_date_field(draft, reads.clock(), defaults), defaults, notice=notice)
 
@@ -296,12 +304,18 @@ async def save_meeting(assembly: str, request: Request, app: AppDep, reads: Read
         slots = min(MAX_SLOTS, draft.slots.get(number, FIRST_SLOTS) + 1)
         draft.slots[number] = slots
         drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
-        return see(f"/admin/meetings/{assembly}#i{number}-c{slots}")
-    if action != "publish":
+        answer: Response = see(f"/admin/meetings/{assembly}#i{number}-c{slots}")
+    elif action != "publish":
         drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
-        return see(f"/admin/meetings/{assembly}?saved=1")
-    meeting = _Meeting(app, reads, show_written, drafts)
-    return _publish(request, meeting, staff, assembly, title, draft, versions)
+        answer = see(f"/admin/meetings/{assembly}?saved=1")
+    else:
+        meeting = _Meeting(app, reads, show_written, drafts)
+        answer = _publish(request, meeting, staff, assembly, title, draft, versions)
+    typed = draft.values.get(MEETING_DATE + OTHER, "")
+    day = parse_uk_date(typed if typed.strip() else draft.values.get(MEETING_DATE, ""))
+    if day is not None and day <= reads.clock():  # offered again on the next meeting page
+        remember_meeting_day(reads.settings.base_url, answer, day)
+    return answer
 
 
 @dataclass(frozen=True)
@@ -398,7 +412,7 @@ def _publish(request: Request, parts: _Meeting, staff: StaffSession, assembly: s
              title: str, draft: Draft, versions: dict[int, int]) -> Response:
     drafts = parts.drafts
     rows = _rows(parts.reads, assembly, draft)
-    defaults = _defaults(parts.reads)
+    defaults = _defaults(parts.reads, request)
     meeting = _meeting_date_field(draft, parts.reads.clock(), defaults)
     day = _meeting_day(meeting)
     if day is None:
