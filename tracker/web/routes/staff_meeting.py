@@ -10,6 +10,12 @@ record refuses stays in the draft with its message beside it; what was published
 No JavaScript: "Add another commitment" is a button that saves the draft and shows one more
 row.
 
+What is known is offered, never applied unseen: the meeting's day (given earlier in the
+session, else that of the Board's last recorded response, else today), the lead owner of the
+last recorded response and the standard term are preset in their fields, each hint saying
+where it comes from; only what is sent is used. A response sent with commitments and no grade
+reads as accepted, as the page says.
+
 The same assembly's reconvened panel is recorded here too (``/admin/meetings/{assembly}/panel``):
 its date, its statement and a score box for each of the assembly's issues with a Board
 response, checked by the ``reconvene_assembly`` declaration's own request model.
