@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     response_days: int = Field(default=90, ge=1, le=3650)
     # A body an issue is referred to owes its answer this many days after the referral.
     referral_days: int = Field(default=60, ge=1, le=3650)
+    # The meeting page dates a commitment this many months after the Board meeting, unless
+    # the secretariat chooses another term or date.
+    commitment_months: int = Field(default=3, ge=1, le=120)
     # Supporters at which an issue is owed a Board response, discussed or not.
     response_threshold: int = Field(default=100, ge=1, le=10_000_000)
     # Signs supporter ids (and links in mails); made and kept under the data dir if unset.

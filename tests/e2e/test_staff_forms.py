@@ -390,12 +390,16 @@ class TestFormsFillInWhatIsKnown:
         n = fresh(tracker, "committed")  # due 1 June 2026
         page = secretariat.open(f"/admin/issues/{n}/commitments/1/due-date").text
         assert '<option value="2026-09-01">3 months later: 1 September 2026</option>' in page
+        # the nearest is chosen to start with, and the hint says so
+        assert '<option value="2026-07-01" selected>1 month later: 1 July 2026' in page
+        assert "Set to 1 month later" in page
         recorded(secretariat, secretariat.send(f"/admin/issues/{n}/commitments/1/"
                                                "due-date", new_due="2026-09-01",
                                                reason="Late"), n)
-        # or another date, typed in the box below the list
+        # or another date, typed in the box below the list: it wins over the one chosen
         recorded(secretariat, secretariat.send(f"/admin/issues/{n}/commitments/1/due-date",
-                                               new_due="", new_due_other="2026-10-15",
+                                               new_due="2026-10-01",
+                                               new_due_other="2026-10-15",
                                                reason="Later still"), n)
         assert secretariat.client.get(f"/api/v1/issues/{n}").json()[
             "commitments"][0]["due"] == "2026-10-15"

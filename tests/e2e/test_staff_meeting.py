@@ -59,6 +59,10 @@ def send(staff: Staff, slug: str, action: str, **fields: str) -> Any:
     data = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
     data.update({name: "" for name in re.findall(r'<(?:textarea|select)[^>]*name="([^"]+)"',
                                                  page.text)})
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>',
+                                    page.text, re.S):  # what the page chose to start with
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        data[name] = chosen.group(1) if chosen else ""
     data = {k: v for k, v in data.items() if k != "action"}
     return staff.client.post(f"/admin/meetings/{slug}",
                              data={**data, **fields, "action": action})
@@ -209,6 +213,99 @@ class TestMeetingPage:
             assert draft.values[f"i{a}-summary"] == "A private draft note"
         finally:
             again.close()
+
+
+class TestWhatThePageOffers:
+    """Before anything is chosen: the meeting's day and lead owner of the Board's last
+    recorded response, the standard term, and "accepted" for a response with commitments;
+    each shown, each said where it comes from, each changed in one choice."""
+
+    def test_the_last_recorded_response_s_day_and_lead_and_the_standard_term_are_preset(
+            self, tracker: Tracker) -> None:
+        secretariat = staff_client(tracker, "secretariat")  # no day given in its session
+        slug, (a, b) = assembly_with(tracker, 2)
+        day = date(2025, 12, 29)  # among the last fortnight's days
+        tracker.app.record_response(a, "accepted", "We will.", "finance", None, SETUP, day)
+        tracker.refresh()
+        page = secretariat.open(f"/admin/meetings/{slug}").text
+        assert f'<option value="{day.isoformat()}" selected>' in page
+        assert f"the day of the Board&#39;s last recorded response (issue {a})" in page
+        assert '<option value="finance" selected>' in page
+        assert f"Set to Director of Finance, who led the Board&#39;s last recorded response " \
+               f"(issue {a})" in page
+        assert '<option value="3" selected>3 months after the meeting' in page
+        assert "Set to the standard term, 3 months. For a meeting on 29 December 2025: " \
+               "29 March 2026." in page
+        assert "a response with commitments is recorded as Accepted" in page
+        # Published as shown: no grade, lead, owner or due date chosen on the row.
+        answer = send(secretariat, slug, "publish", **{
+            f"i{b}-summary": "We will too.", f"i{b}-c1-text": "Open clinics",
+            f"i{b}-c1-measure": "Open"})
+        assert answer.status_code == 200, answer.text[-3000:]
+        assert f'<a href="/admin/issues/{b}">Issue {b}: the Board&#39;s response (accepted)' \
+            in answer.text
+        body = issue_json(secretariat, b)
+        assert (body["response"]["grade"], body["response"]["lead"]) == ("accepted", "finance")
+        assert [(c["owner"], c["due"]) for c in body["commitments"]] == [
+            ("finance", "2026-03-29")]
+        history = secretariat.client.get(f"/api/v1/issues/{b}/history").json()
+        assert {e["occurred_on"] for e in history[-2:]} == {day.isoformat()}
+        secretariat.client.__exit__(None, None, None)
+
+    def test_a_day_older_than_the_fortnight_is_not_offered_and_the_term_is_configurable(
+            self, tmp_path: Path) -> None:
+        tracker = build(tmp_path / "data", rate_login="1000/minute", commitment_months=4)
+        try:
+            Stages(tracker).reference_data()
+            slug, (a, _) = assembly_with(tracker, 2)
+            tracker.app.record_response(a, "accepted", "Yes.", "lead", None, SETUP,
+                                        MEETING_DAY)  # four weeks ago
+            tracker.refresh()
+            staff = staff_client(tracker, "secretariat")
+            page = staff.open(f"/admin/meetings/{slug}").text
+            assert f'<option value="{TODAY.isoformat()}" selected>Today, ' in page
+            assert "It is set to" in page and ", today: change it" in page
+            assert '<option value="4" selected>4 months after the meeting' in page
+            staff.client.__exit__(None, None, None)
+        finally:
+            tracker.close()
+
+    def test_a_row_without_commitments_still_needs_its_grade_and_a_rejection_no_lead(
+            self, tracker: Tracker, secretariat: Staff) -> None:
+        slug, (a, b) = assembly_with(tracker, 2)
+        answer = send(secretariat, slug, "publish", meeting_date="4/12/2025",
+                      every_lead="finance", **{
+                          f"i{a}-grade": "rejected", f"i{a}-summary": "No money.",
+                          f"i{a}-reason": "No money.", f"i{b}-summary": "Noted."})
+        assert answer.status_code == 409  # b has no grade and nothing that implies one
+        assert f'id="error-i{b}-grade"' in answer.text
+        assert issue_json(secretariat, a)["response"].get("lead") in (None, "")
+
+    def test_a_date_typed_wins_over_the_day_chosen_in_the_list(
+            self, tracker: Tracker, secretariat: Staff) -> None:
+        slug, (a,) = assembly_with(tracker, 1)
+        answer = send(secretariat, slug, "publish", meeting_date=TODAY.isoformat(),
+                      meeting_date_other="4/12/2025", **{
+                          f"i{a}-grade": "rejected", f"i{a}-summary": "No.",
+                          f"i{a}-reason": "No."})
+        assert answer.status_code == 200, answer.text[-3000:]
+        history = secretariat.client.get(f"/api/v1/issues/{a}/history").json()
+        assert history[-1]["occurred_on"] == MEETING_DAY.isoformat()
+
+    def test_the_day_given_earlier_in_the_session_is_offered_until_logout(
+            self, tracker: Tracker) -> None:
+        staff = staff_client(tracker, "secretariat")  # a browser session of its own
+        first, _ = assembly_with(tracker, 1)
+        second, _ = assembly_with(tracker, 1)
+        day = date(2025, 12, 22)
+        assert send(staff, first, "save", meeting_date=day.isoformat()).status_code == 200
+        page = staff.open(f"/admin/meetings/{second}").text
+        assert f'<option value="{day.isoformat()}" selected>' in page
+        assert "the day given for a Board meeting earlier in this session" in page
+        assert staff.client.cookies.get("tracker_meeting_day") == day.isoformat()
+        staff.client.post("/admin/logout", data={"form_token": hidden(page, "form_token")})
+        assert "tracker_meeting_day" not in staff.client.cookies
+        staff.client.__exit__(None, None, None)
 
 
 class TestMeetingPermissions:

@@ -31,6 +31,9 @@ class Grade(StrEnum):
 
 
 PROMISING = frozenset({Grade.ACCEPTED, Grade.ACCEPTED_IN_PART})
+# A response given with commitments but no grade reads as the plainer of the two grades that
+# allow them (the meeting page says so, and any other grade can be chosen).
+WITH_COMMITMENTS = Grade.ACCEPTED
 
 LABELS = {
     Grade.ACCEPTED: "Accepted",

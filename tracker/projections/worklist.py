@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from tracker.projections.issues import OPEN_STATUSES, commitments, issues, overdue_clause
 from tracker.projections.reference import assemblies, owners
+from tracker.projections.timeline import entries
 
 DUE_SOON_DAYS = 30
 
@@ -141,3 +142,26 @@ def responses_owed_by_assembly(conn: Connection) -> dict[str, int]:
             _visible(), issues.c.stage == "discussed", issues.c.assembly.is_not(None))
         .group_by(issues.c.assembly))
     return {r[0]: r[1] for r in rows}
+
+
+@dataclass(frozen=True)
+class LatestResponse:
+    """The Board response recorded last: its issue, the day it is dated by, its lead."""
+
+    issue: int
+    occurred_on: date
+    lead: str | None
+
+
+def latest_responses(conn: Connection) -> tuple[LatestResponse | None, LatestResponse | None]:
+    """The Board response recorded last, and the last one recorded with a lead owner (the
+    meeting page offers that meeting's day and that lead)."""
+    found: list[LatestResponse | None] = []
+    for where in (entries.c.type == "board_responded",
+                  and_(entries.c.type == "board_responded", entries.c.owner.is_not(None))):
+        row = conn.execute(select(entries.c.issue_number, entries.c.occurred_on,
+                                  entries.c.owner).where(where)
+                           .order_by(entries.c.position.desc()).limit(1)).first()
+        found.append(None if row is None else LatestResponse(row.issue_number,
+                                                             row.occurred_on, row.owner))
+    return found[0], found[1]

@@ -137,9 +137,9 @@ def read(model: type[BaseModel], fields: list[FormField], form: Posted
     for f in fields:
         raw = str(form.get(f.name, "")).replace("\r\n", "\n")
         f.value = raw
-        if f.kind == "date" or f.suggests:  # no suggestion chosen: the date typed instead
-            f.other = str(form.get(f.name + "_other", ""))
-            if not raw.strip() and f.other.strip():
+        if f.kind == "date" or f.suggests:  # a date typed wins over the one chosen, which
+            f.other = str(form.get(f.name + "_other", ""))  # may be the form's preset
+            if f.other.strip():
                 raw = f.value = f.other
         if f.kind == "lines":
             lines = [line.strip() for line in raw.split("\n") if line.strip()]

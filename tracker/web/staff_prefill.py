@@ -1,5 +1,6 @@
 """What a staff form on a commitment fills in, so that nothing known is typed again: the
-commitment's status as it stands, a choice of new due dates counted from the current one,
+commitment's status as it stands, a choice of new due dates counted from the current one
+(the nearest chosen to start with),
 and, for a change of owner, the term chosen by the link followed and the owners to pick from.
 """
 
@@ -29,7 +30,11 @@ def prefill_commitment_form(reads: Reads, fields: list[FormField], key: str,
             add_months(commitment.due, n).isoformat():
                 f"{count(n, 'month')} later: {long_date(add_months(commitment.due, n))}"
             for n in LATER_MONTHS}
-        new_due.hint = f"It is due {long_date(commitment.due)} now."
+        # The nearest is chosen to start with: shown, and changed in one choice.
+        new_due.value = add_months(commitment.due, LATER_MONTHS[0]).isoformat()
+        new_due.hint = (f"It is due {long_date(commitment.due)} now. Set to "
+                        f"{count(LATER_MONTHS[0], 'month')} later: choose another, or type "
+                        f"a date.")
     term, value = by_name.get("field"), by_name.get("value")
     if key == "amendments" and term is not None and value is not None:
         chosen = query.get("field", "")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, Response
@@ -25,6 +26,9 @@ from tracker.web.mounting import container_of
 
 COOKIE = "tracker_staff"
 COOKIE_PATH = "/admin"
+# The day given for a Board meeting, kept for the browser's session so that the next
+# assembly's meeting page offers it; logging in or out forgets it.
+MEETING_COOKIE = "tracker_meeting_day"
 
 
 @dataclass(frozen=True)
@@ -49,10 +53,27 @@ def set_cookie(base_url: str, response: Response, session_id: str) -> None:
     secure = base_url.startswith("https://")
     response.set_cookie(COOKIE, session_id, max_age=SESSION_HOURS * 3600, path=COOKIE_PATH,
                         httponly=True, samesite="strict", secure=secure)
+    response.delete_cookie(MEETING_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 
 def clear_cookie(response: Response) -> None:
     response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+    response.delete_cookie(MEETING_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+
+
+def remember_meeting_day(base_url: str, response: Response, day: date) -> None:
+    """Keep the Board meeting's day until the browser closes (no expiry) or the staff
+    session's logout."""
+    response.set_cookie(MEETING_COOKIE, day.isoformat(), path=COOKIE_PATH, httponly=True,
+                        samesite="strict", secure=base_url.startswith("https://"))
+
+
+def remembered_meeting_day(request: Request) -> date | None:
+    kept = request.cookies.get(MEETING_COOKIE, "")
+    try:
+        return date.fromisoformat(kept) if len(kept) == 10 else None
+    except ValueError:
+        return None
 
 
 class ForgedForm(HTTPException):

@@ -10,6 +10,12 @@ record refuses stays in the draft with its message beside it; what was published
 No JavaScript: "Add another commitment" is a button that saves the draft and shows one more
 row.
 
+What is known is offered, never applied unseen: the meeting's day (given earlier in the
+session, else that of the Board's last recorded response, else today), the lead owner of the
+last recorded response and the standard term are preset in their fields, each hint saying
+where it comes from; only what is sent is used. A response sent with commitments and no grade
+reads as accepted, as the page says.
+
 The same assembly's reconvened panel is recorded here too (``/admin/meetings/{assembly}/panel``):
 its date, its statement and a score box for each of the assembly's issues with a Board
 response, checked by the ``reconvene_assembly`` declaration's own request model.
@@ -30,6 +36,7 @@ from tracker.application import Recorded, TrackerApplication
 from tracker.commands import MAKE_COMMITMENT, RECONVENE_ASSEMBLY, RECORD_RESPONSE
 from tracker.commands.command import Command
 from tracker.domain import errors
+from tracker.domain.response import PROMISING, WITH_COMMITMENTS
 from tracker.domain.wording import add_months, count, long_date
 from tracker.meeting_drafts import Draft, MeetingDrafts
 from tracker.projections import reference, worklist
@@ -38,7 +45,11 @@ from tracker.web.deps import AppDep, DraftsDep, ReadModelsDep, Reads, ShowWritte
 from tracker.web.errors import status_for
 from tracker.web.routes.staff import StaffDep, may, page, posted, see
 from tracker.web.routes.staff_issues import fields_of
-from tracker.web.staff_session import StaffSession
+from tracker.web.staff_session import (
+    StaffSession,
+    remember_meeting_day,
+    remembered_meeting_day,
+)
 from tracker.web.uk_dates import parse_uk_date, uk
 
 router = APIRouter(prefix="/admin/meetings", tags=["staff pages"], include_in_schema=False)
@@ -121,57 +132,116 @@ def _rows(reads: Reads, assembly: str, draft: Draft) -> list[IssueRow]:
     return rows
 
 
-def _meeting_date_field(draft: Draft, today: date) -> forms.FormField:
-    """The meeting's date: one of the last days, chosen (today unless changed), or typed."""
+@dataclass(frozen=True)
+class _Defaults:
+    """What the page offers before anything is chosen, each said where it comes from: the
+    meeting's day, the lead owner, the commitments' term."""
+
+    day: date
+    day_said: str
+    lead: str
+    lead_said: str
+    months: int
+
+
+def _defaults(reads: Reads, request: Request) -> _Defaults:
+    """The day given for a Board meeting earlier in this browser session; else the day the
+    Board response recorded last is dated by (the same meeting's other assemblies are likely
+    recorded together); else today; a day only when among the last fortnight's. The lead
+    owner of the response recorded last with one; the configured term."""
+    today = reads.clock()
+    with reads.engine.connect() as conn:
+        last, led = worklist.latest_responses(conn)
+    day, day_said = today, "today"
+    kept = remembered_meeting_day(request)
+    if kept is not None and 0 <= (today - kept).days < RECENT_DAYS:
+        day, day_said = kept, "the day given for a Board meeting earlier in this session"
+    elif last is not None and 0 <= (today - last.occurred_on).days < RECENT_DAYS:
+        day, day_said = last.occurred_on, (
+            f"the day of the Board's last recorded response (issue {last.issue})")
+    lead, lead_said = "", ""
+    if led is not None and led.lead:
+        lead = led.lead
+        lead_said = f"who led the Board's last recorded response (issue {led.issue})"
+    return _Defaults(day, day_said, lead, lead_said, reads.settings.commitment_months)
+
+
+def _meeting_date_field(draft: Draft, today: date, defaults: _Defaults) -> forms.FormField:
+    """The meeting's date: one of the last days, chosen (as the draft has it, else the
+    default said in the hint), or typed."""
     recent = {}
     for back in range(RECENT_DAYS):
         day = today - timedelta(days=back)
         said = ("Today, " if back == 0 else "Yesterday, " if back == 1 else "") + \
             f"{day:%A} {long_date(day)}"
         recent[day.isoformat()] = said
-    chosen = draft.values.get(MEETING_DATE, today.isoformat())
+    chosen = draft.values.get(MEETING_DATE, defaults.day.isoformat())
     typed = draft.values.get(MEETING_DATE + OTHER, "")
+    preset = "" if MEETING_DATE in draft.values else (
+        f" It is set to {defaults.day:%A} {long_date(defaults.day)}, {defaults.day_said}: "
+        f"change it if the Board met on another day.")
     return forms.FormField(
         name=MEETING_DATE, label="Date of the Board meeting", kind="text", required=True,
-        hint=f"Every response and commitment on this page is dated by it. Choose the day, or "
-             f"type another date in the box below it ({DATE_HINT.lower()}).",
+        hint=f"Every response and commitment on this page is dated by it.{preset} Choose the "
+             f"day, or type another date in the box below it ({DATE_HINT.lower()}).",
         options=recent, value=chosen if chosen in recent else "",
         other=typed or (chosen if chosen not in recent else ""))
 
 
 def _meeting_day(meeting: forms.FormField) -> date | None:
-    return parse_uk_date(meeting.value or meeting.other)
+    """A date typed in the box wins over the day chosen in the list, which may be the
+    page's default."""
+    return parse_uk_date(meeting.other if meeting.other.strip() else meeting.value)
 
 
-def _every_fields(reads: Reads, draft: Draft) -> list[forms.FormField]:
-    """What the page chooses once for every row: a grade, a lead owner, a due date."""
+def _every_fields(reads: Reads, draft: Draft, defaults: _Defaults,
+                  day: date | None) -> list[forms.FormField]:
+    """What the page chooses once for every row: a grade, a lead owner, a due date; the
+    lead and the due date preset (the draft's choice, "None" included, stays)."""
     response = {f.name: f for f in _request_fields(reads, RECORD_RESPONSE)}
     unless = "Used by every issue whose row leaves it empty."
+    months = {n: f"{count(n, 'month')} after the meeting"
+              for n in sorted({*DUE_MONTHS, defaults.months})}
+    lead_options = response["lead"].options
+    lead = defaults.lead if defaults.lead in lead_options else ""
+    chosen_due = draft.values.get(EVERY_DUE, str(defaults.months))
+    due_hint = "Used by every commitment whose row leaves it empty."
+    if EVERY_DUE not in draft.values:
+        due_hint += f" Set to the standard term, {count(defaults.months, 'month')}."
+    if day is not None and chosen_due.isdigit():
+        due_hint += (f" For a meeting on {long_date(day)}: "
+                     f"{long_date(add_months(day, int(chosen_due)))}.")
     every = [
         forms.FormField(EVERY_GRADE, "Grade of every response", "select", False,
-                        unless, options=response["grade"].options),
+                        f"{unless} With none chosen here, a response with commitments is "
+                        f"recorded as {WITH_COMMITMENTS.label}: choose its grade if it is "
+                        f"another.", options=response["grade"].options),
         forms.FormField(EVERY_LEAD, "Lead owner of every response", "select", False,
-                        unless, options=response["lead"].options),
-        forms.FormField(EVERY_DUE, "Due date of every commitment", "select", False,
-                        "Used by every commitment whose row leaves it empty.",
-                        options={str(n): f"{count(n, 'month')} after the meeting"
-                                 for n in DUE_MONTHS}),
+                        unless + (f" Set to {lead_options[lead]}, {defaults.lead_said}."
+                                  if lead and EVERY_LEAD not in draft.values else ""),
+                        options=lead_options),
+        forms.FormField(EVERY_DUE, "Due date of every commitment", "select", False, due_hint,
+                        options={str(n): said for n, said in months.items()}),
     ]
+    preset = {EVERY_GRADE: "", EVERY_LEAD: lead, EVERY_DUE: chosen_due}
     for f in every:
-        f.value = draft.values.get(f.name, "")
+        f.value = draft.values.get(f.name, preset[f.name])
     return every
 
 
 def _show(request: Request, reads: Reads, staff: StaffSession, assembly: str,
           title: str, draft: Draft, rows: list[IssueRow], meeting: forms.FormField,
-          problem: str = "", notice: str = "", status: int = 200,
-          every: list[forms.FormField] | None = None) -> Response:
-    every = every if every is not None else _every_fields(reads, draft)
+          defaults: _Defaults, problem: str = "", notice: str = "",
+          status: int = 200) -> Response:
+    every = _every_fields(reads, draft, defaults, _meeting_day(meeting))
+    # Each line published links to its issue's staff page, where its commitments' forms are.
+    published = [(int(m.group(1)) if (m := re.match(r"Issue (\d+):", line)) else 0, line)
+                 for line in draft.published]
     return page(request, "staff/meeting.html", status, staff=staff,
                 heading=f"Board meeting: {title}", assembly=assembly, rows=rows,
                 meeting=meeting, every=every,
                 all_fields=[meeting, *every] + [f for r in rows for f in _fields(r)],
-                problem=problem, notice=notice, published=draft.published,
+                problem=problem, notice=notice, published=published,
                 saved_at=draft.saved_at)
 
 
@@ -206,8 +276,9 @@ def meeting_page(assembly: str, request: Request, reads: ReadModelsDep, drafts: 
     draft = drafts.load(assembly)
     rows = _rows(reads, assembly, draft)
     notice = "Draft saved. It stays private until you publish it." if saved else ""
+    defaults = _defaults(reads, request)
     return _show(request, reads, staff, assembly, title, draft, rows,
-                 _meeting_date_field(draft, reads.clock()), notice=notice)
+                 _meeting_date_field(draft, reads.clock(), defaults), defaults, notice=notice)
 
 
 def _not_here(request: Request, staff: StaffSession, title: str | None) -> Response:
@@ -239,12 +310,18 @@ async def save_meeting(assembly: str, request: Request, app: AppDep, reads: Read
         slots = min(MAX_SLOTS, draft.slots.get(number, FIRST_SLOTS) + 1)
         draft.slots[number] = slots
         drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
-        return see(f"/admin/meetings/{assembly}#i{number}-c{slots}")
-    if action != "publish":
+        answer: Response = see(f"/admin/meetings/{assembly}#i{number}-c{slots}")
+    elif action != "publish":
         drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
-        return see(f"/admin/meetings/{assembly}?saved=1")
-    meeting = _Meeting(app, reads, show_written, drafts)
-    return _publish(request, meeting, staff, assembly, title, draft, versions)
+        answer = see(f"/admin/meetings/{assembly}?saved=1")
+    else:
+        meeting = _Meeting(app, reads, show_written, drafts)
+        answer = _publish(request, meeting, staff, assembly, title, draft, versions)
+    typed = draft.values.get(MEETING_DATE + OTHER, "")
+    day = parse_uk_date(typed if typed.strip() else draft.values.get(MEETING_DATE, ""))
+    if day is not None and day <= reads.clock():  # offered again on the next meeting page
+        remember_meeting_day(reads.settings.base_url, answer, day)
+    return answer
 
 
 @dataclass(frozen=True)
@@ -298,7 +375,9 @@ def _validate(command: Command, fields: list[forms.FormField], prefix: str,
 def _check(rows: list[IssueRow], meeting_day: date | None,
            every: dict[str, str]) -> list[_Checked]:
     """Every row's commands, or the fields at fault marked on the page. A row's empty
-    grade, lead or due date is the page's one for every row, when chosen."""
+    grade, lead or due date is the page's one for every row, when chosen; with none, a
+    response given with commitments reads as accepted. The page's lead serves only a grade
+    that promises action."""
     checked = []
     months = int(every[EVERY_DUE]) if every.get(EVERY_DUE, "").isdigit() else 0
     due = add_months(meeting_day, months).isoformat() if meeting_day and months else ""
@@ -308,8 +387,13 @@ def _check(rows: list[IssueRow], meeting_day: date | None,
         response = None
         typed = {f.name.removeprefix(prefix): f.value.strip() for f in row.response}
         if not _blank(row.response):
-            defaults: dict[str, str] = {k: every[f"every_{k}"] for k in ("grade", "lead")
-                        if k in typed and not typed[k] and every.get(f"every_{k}")}
+            with_commitments = any(not _blank(slot.fields) for slot in row.commitments)
+            grade = typed.get("grade") or every.get(EVERY_GRADE, "") or (
+                WITH_COMMITMENTS.value if with_commitments else "")
+            defaults: dict[str, str] = {"grade": grade} if grade and not typed.get(
+                "grade") else {}
+            if not typed.get("lead") and every.get(EVERY_LEAD) and grade in PROMISING:
+                defaults["lead"] = every[EVERY_LEAD]
             response = _validate(RECORD_RESPONSE, row.response, prefix,
                                  {**dated, **defaults})
         lead = typed.get("lead") or every.get(EVERY_LEAD, "")
@@ -334,7 +418,8 @@ def _publish(request: Request, parts: _Meeting, staff: StaffSession, assembly: s
              title: str, draft: Draft, versions: dict[int, int]) -> Response:
     drafts = parts.drafts
     rows = _rows(parts.reads, assembly, draft)
-    meeting = _meeting_date_field(draft, parts.reads.clock())
+    defaults = _defaults(parts.reads, request)
+    meeting = _meeting_date_field(draft, parts.reads.clock(), defaults)
     day = _meeting_day(meeting)
     if day is None:
         meeting.error = f"Enter the date of the Board meeting: {DATE_HINT.lower()}"
@@ -342,7 +427,7 @@ def _publish(request: Request, parts: _Meeting, staff: StaffSession, assembly: s
     if meeting.error or any(f.error for r in rows for f in _fields(r)):
         drafts.save(assembly, draft, staff.account.id, datetime.now(UTC))
         return _show(request, parts.reads, staff, assembly, title, draft, rows, meeting,
-                     "Nothing was published. Correct what is marked, then publish again.",
+                     defaults, "Nothing was published. Correct what is marked, then publish again.",
                      status=422)
     published: list[str] = []
     last, refused = 0, False
@@ -360,7 +445,7 @@ def _publish(request: Request, parts: _Meeting, staff: StaffSession, assembly: s
             if f.name not in draft.values:
                 f.value = ""
         return _show(request, parts.reads, staff, assembly, title, draft, rows, meeting,
-                     "Some entries were not published: see the messages below. They are "
+                     defaults, "Some entries were not published: see the messages below. They are "
                      "kept in the draft; everything else is on the public record.",
                      status=409)
     return see(f"/admin/meetings/{assembly}")
