@@ -1,7 +1,7 @@
 """The ASGI entry points `tracker serve` starts, by name, in every server process.
 
 Each process bootstraps its own tracker from the environment and puts tracker.web.front
-(limits, timeouts, the access log) in front of the app.
+(limits, timeouts, the access log, and the answers from memory) in front of the app.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ def app_factory() -> Any:
     _die_with_parent()
     settings = load_settings()
     tracker = bootstrap(settings)
-    return Front(create_app(tracker), concurrency_limit=settings.concurrency_limit,
+    app = create_app(tracker)
+    return Front(app.past_the_front, concurrency_limit=settings.concurrency_limit,
                  body_timeout=settings.body_timeout, max_body_bytes=settings.max_body_bytes,
                  access_log=LineWriter(sys.stdout.buffer) if settings.access_log else None,
-                 on_shutdown=tracker.close)
+                 on_shutdown=tracker.close, early=app.answer_early)
 
 
 def _die_with_parent() -> None:
