@@ -11,7 +11,7 @@ import signal
 import sys
 from typing import Any
 
-from tracker.bootstrap import bootstrap
+from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import load_settings
 from tracker.web.access_log import LineWriter
 from tracker.web.app import create_app
@@ -21,8 +21,13 @@ from tracker.web.front import Front
 def app_factory() -> Any:
     """The app of one server process (granian's or uvicorn's)."""
     _die_with_parent()
-    settings = load_settings()
-    tracker = bootstrap(settings)
+    return served(bootstrap(load_settings()))
+
+
+def served(tracker: Tracker) -> Front:
+    """The app as a server process runs it: tracker.web.front in front, answering the
+    reads it can from memory, and closing the tracker when the app shuts down."""
+    settings = tracker.settings
     app = create_app(tracker)
     return Front(app.past_the_front, concurrency_limit=settings.concurrency_limit,
                  body_timeout=settings.body_timeout, max_body_bytes=settings.max_body_bytes,
