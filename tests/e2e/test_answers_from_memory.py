@@ -16,6 +16,7 @@ from tests.e2e.writes import SETUP, Site, Stages, from_factory, open_site
 from tests.helpers import Clock
 from tracker.bootstrap import Tracker
 from tracker.web import asgi, security
+from tracker.web.http_cache import HttpCache
 from tracker.web.mounting import mounted
 
 ADDRESSES = ("/issues/{n}", "/api/v1/issues/{n}", "/issues/{n}/feed.atom")
@@ -36,10 +37,22 @@ def headers_of(response: httpx.Response) -> list[tuple[str, str]]:
     return sorted((name.lower(), value) for name, value in response.headers.multi_items())
 
 
+def cache_of(client: TestClient) -> HttpCache:
+    cache: HttpCache = mounted(client.app.app.__self__).http_cache  # type: ignore[attr-defined]
+    return cache
+
+
 def kept_messages(client: TestClient) -> int:
     """How many kept answers have their prebuilt messages (were sent from memory)."""
-    cache = mounted(client.app.app.__self__).http_cache  # type: ignore[attr-defined]
-    return sum(1 for kept in cache.answers._items.values() if kept.messages is not None)
+    return sum(1 for kept in cache_of(client).answers._items.values()
+               if kept.messages is not None)
+
+
+def fresh(client: TestClient) -> TestClient:
+    """The position read just now, as the watcher keeps it (a loaded machine may delay
+    the watcher past FRESH_SECONDS, and the next request would take the slow path)."""
+    cache_of(client).read_position()
+    return client
 
 
 @pytest.mark.parametrize("address", ADDRESSES)
@@ -50,7 +63,7 @@ def test_a_repeat_read_is_the_routes_answer_byte_for_byte(
     first = client.get(path)  # rendered by the route, through the security headers
     assert first.status_code == 200
     assert kept_messages(client) == 0
-    again = client.get(path)  # from memory, by the outermost layer
+    again = fresh(client).get(path)  # from memory, by the outermost layer
     assert kept_messages(client) == 1
     assert (again.status_code, again.content) == (200, first.content)
     assert headers_of(again) == headers_of(first)
@@ -58,7 +71,7 @@ def test_a_repeat_read_is_the_routes_answer_byte_for_byte(
                  "content-security-policy", "x-frame-options", "x-content-type-options"):
         assert again.headers[name]
 
-    head = client.head(path)
+    head = fresh(client).head(path)
     assert (head.status_code, head.content) == (200, b"")
     assert headers_of(head) == headers_of(first)
 
@@ -70,7 +83,7 @@ def test_a_304_from_memory_is_the_routes_304(served: tuple[TestClient, Site]) ->
     by_route = client.get(path, headers=later)  # an address not answered yet: the route's
     assert kept_messages(client) == 0
     plain = client.get(path)
-    from_memory = client.get(path, headers=later)
+    from_memory = fresh(client).get(path, headers=later)
     assert (by_route.status_code, from_memory.status_code) == (304, 304)
     assert (by_route.content, from_memory.content) == (b"", b"")
     assert headers_of(from_memory) == headers_of(by_route)
@@ -137,7 +150,7 @@ def test_a_write_landing_while_an_answer_from_memory_is_built_shows_next(
         return build(at, headers)
 
     monkeypatch.setattr(security, "with_security_headers", write_meanwhile)
-    during = client.get(path)
+    during = fresh(client).get(path)
     assert landed and during.status_code == 200
     assert during.json()["supporters"] == 0  # as it stood when the request began
     after = client.get(path)

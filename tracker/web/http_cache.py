@@ -21,10 +21,11 @@ import asyncio
 import functools
 import logging
 import threading
+import time as time_module
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, NamedTuple, TypeVar
 from urllib.parse import parse_qsl, urlencode
@@ -180,12 +181,15 @@ class AnswerCache:
         return found.answer if found is not None else None
 
     def kept(self, key: Key) -> Kept | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                return None
-            self._items.move_to_end(key)
-            return found
+        # Without the lock: each step is one operation on the dictionary; an entry
+        # evicted between them is simply not marked as recently used.
+        found = self._items.get(key)
+        if found is not None:
+            try:
+                self._items.move_to_end(key)
+            except KeyError:  # evicted meanwhile: sent this once more all the same
+                return found
+        return found
 
     def put(self, key: Key, item: Answer) -> None:
         cost = (len(item.body) + sum(len(part) for part in key) + ENTRY_OVERHEAD
@@ -212,6 +216,9 @@ class HttpCache:
         self.projector = projector
         self.as_of_stores = as_of_stores
         self.clock = site.context.clock
+        # Today's date while the wall clock stays within it (see today()).
+        self._day: tuple[float, float, date] = (0.0, 0.0, date.min)
+        self._real_clock = self.clock == date.today  # a bound method: equal, never the same
         self.answers = AnswerCache(max_bytes)
         self._recorded: tuple[int, datetime | None] = (-1, None)
         self._validators: dict[tuple[int, date, str], Validators] = {}
@@ -228,10 +235,25 @@ class HttpCache:
 
     # -- validators -------------------------------------------------------------------
 
+    def today(self) -> date:
+        """The clock's date. The real clock's is looked up again only when the wall clock
+        leaves the local day it was read in (asking for it costs more than the rest of an
+        answer from memory); any other clock (a test's) is asked every time."""
+        if not self._real_clock:
+            return self.clock()
+        now = time_module.time()
+        starts, ends, day = self._day
+        if starts <= now < ends:
+            return day
+        day = date.today()
+        midnight = datetime.combine(day, time())  # local, as date.today() is
+        self._day = (midnight.timestamp(), (midnight + timedelta(days=1)).timestamp(), day)
+        return day
+
     def validators(self, conn: Connection, variant: str = "") -> Validators:
         """The validators of any representation read now; ``variant`` tells formats apart."""
         position = self.projector.position(conn)
-        return make_validators(position, self.clock(), self._recorded_at(conn, position),
+        return make_validators(position, self.today(), self._recorded_at(conn, position),
                                variant)
 
     def _recorded_at(self, conn: Connection, position: int) -> datetime | None:
@@ -255,7 +277,7 @@ class HttpCache:
         known_position, recorded = self._recorded
         if known_position != position:
             return None
-        key = (position, self.clock(), variant)
+        key = (position, self.today(), variant)
         found = self._validators.get(key)
         if found is None:
             if len(self._validators) > MAX_VALIDATORS:
@@ -340,7 +362,7 @@ class HttpCache:
         text = dict(parse_qsl(raw_query)).get("as_of", "")
         with self.site.engine.connect() as conn:
             position = self.projector.position(conn)
-            day = time_travel.check_day(conn, text, self.clock())
+            day = time_travel.check_day(conn, text, self.today())
             if isinstance(day, str):
                 return response_of(time_travel.refusal(self.site.context, path, day))
             try:
