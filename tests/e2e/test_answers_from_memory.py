@@ -122,7 +122,7 @@ def test_a_write_shows_on_the_next_read_after_its_answer(
     assert [supporters(client, number) for _ in range(3)] == [0, 0, 0]  # from memory
     written = client.post(f"/api/v1/issues/{number}/support", json={})
     assert written.status_code in (200, 201), written.text
-    assert supporters(client, number) == 1
+    assert [supporters(fresh(client), number) for _ in range(3)] == [1, 1, 1]
     staff = client.post(f"/api/v1/issues/{number}/topic", json={"topic": "access"},
                         headers=site.as_("secretariat"))
     assert staff.status_code in (200, 201), staff.text
@@ -156,4 +156,5 @@ def test_a_write_landing_while_an_answer_from_memory_is_built_shows_next(
     after = client.get(path)
     assert after.json()["supporters"] == 1
     assert after.headers["etag"] != during.headers["etag"]
-    assert supporters(client, number) == 1
+    for _ in range(3):  # and so on, from memory
+        assert supporters(fresh(client), number) == 1
