@@ -11,8 +11,9 @@ renderer, with which parameters) to ``HttpCache.answer``. An answer is the same 
 address, the query parameters its route reads and its validators are: it is kept (bounded by
 bytes) and sent again without being built again. While the position read from the database
 is fresh (FRESH_SECONDS), a 304 or a kept answer goes out on the event loop, without a hop
-to a worker thread; the ``front`` layer does the same before routing, for addresses already
-answered once.
+to a worker thread; ``early`` does the same before anything else runs (asked by the
+outermost layer), for addresses already answered once, with ASGI messages built once per
+kept answer.
 """
 
 from __future__ import annotations
