@@ -12,7 +12,10 @@ then wrk (2 threads, 64 connections) on the status page, a feed and the JSON rea
 run --repeat times, the servers taken in turn within each round. Each row's ratio is to
 the ceiling of its own stack in the same round; the table gives medians and ranges.
 
-    python benchmarks/serve_load.py [--seconds 10] [--repeat 3] [--json out.json]
+    python benchmarks/serve_load.py [--seconds 10] [--repeat 3] [--json out.json] [--shipped]
+
+``--shipped``: only `tracker serve --demo` in one process (its three addresses) and the
+granian ceiling.
 
 Needs wrk (apt-get install wrk); the httptools ceiling needs `pip install -e ".[bench]"`.
 """
@@ -91,6 +94,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--json", type=Path, help="also write every run here")
+    parser.add_argument("--shipped", action="store_true",
+                        help="only the tracker as shipped (one process) and granian's ceiling")
     args = parser.parse_args()
     if not have_wrk("serve_load"):
         return 2
@@ -106,13 +111,15 @@ def main() -> int:
             record(port, STATUS, fixed)
             rows += [("tracker serve --demo", "tracker", a, "granian")
                      for a in (STATUS, FEED, JSON_READ)]
-            servers.start("log", *tracker_serve(tmp / "log", "--access-log"))
-            rows.append(("  the same, --access-log", "log", STATUS, "granian"))
-            servers.start("workers", *tracker_serve(tmp / "workers", "--workers", "2"))
-            rows.append(("  the same, --workers 2", "workers", STATUS, "granian"))
-            command, env = tracker_serve(tmp / "fallback")
-            servers.start("fallback", [python, "-c", WITHOUT_GRANIAN, *command[-4:]], env)
-            rows.append(("  fallback: uvicorn, h11", "fallback", STATUS, "uvicorn h11"))
+            if not args.shipped:
+                servers.start("log", *tracker_serve(tmp / "log", "--access-log"))
+                rows.append(("  the same, --access-log", "log", STATUS, "granian"))
+                servers.start("workers", *tracker_serve(tmp / "workers", "--workers", "2"))
+                rows.append(("  the same, --workers 2", "workers", STATUS, "granian"))
+                command, env = tracker_serve(tmp / "fallback")
+                servers.start("fallback", [python, "-c", WITHOUT_GRANIAN, *command[-4:]],
+                              env)
+                rows.append(("  fallback: uvicorn, h11", "fallback", STATUS, "uvicorn h11"))
 
             fixed_env = {"FIXED_RESPONSE": str(fixed)}
             ceilings = {
@@ -123,17 +130,20 @@ def main() -> int:
                                 "--loop", "asyncio", "--no-access-log", "--log-level",
                                 "warning", "--port", "{port}"],
             }
-            try:
-                import httptools  # noqa: F401
-                import uvloop  # noqa: F401
+            if args.shipped:
+                del ceilings["uvicorn h11"]
+            else:
+                try:
+                    import httptools  # noqa: F401
+                    import uvloop  # noqa: F401
 
-                ceilings["uvicorn httptools+uvloop"] = [
-                    python, "-m", "uvicorn", "fixed_bytes:app", "--http", "httptools",
-                    "--loop", "uvloop", "--no-access-log", "--log-level", "warning",
-                    "--port", "{port}"]
-            except ImportError:
-                print("serve_load: no httptools/uvloop; pip install -e \".[bench]\" for that "
-                      "ceiling", file=sys.stderr)
+                    ceilings["uvicorn httptools+uvloop"] = [
+                        python, "-m", "uvicorn", "fixed_bytes:app", "--http", "httptools",
+                        "--loop", "uvloop", "--no-access-log", "--log-level", "warning",
+                        "--port", "{port}"]
+                except ImportError:
+                    print("serve_load: no httptools/uvloop; pip install -e \".[bench]\" for "
+                          "that ceiling", file=sys.stderr)
             for stack, command in ceilings.items():
                 servers.start(f"ceiling {stack}", command, fixed_env, ready=STATUS, cwd=HERE)
                 rows.insert(0, (f"ceiling: fixed bytes, {stack}", f"ceiling {stack}",

@@ -16,6 +16,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import MutableMapping
 from typing import Any, BinaryIO
 
 FLUSH_SECONDS = 0.25
@@ -49,7 +50,8 @@ _stamp: list[Any] = [-1, ""]
 _requests: dict[tuple[Any, ...], str] = {}
 
 
-def line(started: float, took: float, scope: dict[str, Any], status: int, size: int) -> str:
+def line(started: float, took: float, scope: MutableMapping[str, Any], status: int,
+         size: int) -> str:
     """``started``: wall-clock seconds; ``took``: seconds."""
     second = int(started)
     if _stamp[0] != second:

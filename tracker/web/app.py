@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI, Request
@@ -10,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker import __version__
 from tracker.bootstrap import Tracker
@@ -50,8 +51,10 @@ from tracker.web.routes import (
     time_travel,
 )
 
+logger = logging.getLogger(__name__)
 
-def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
+
+def create_app(tracker: Tracker, *, poll: bool = True) -> TrackerAPI:
     """Mount the container (tracker.bootstrap) in a new app: the caller owns and closes it.
     Routes take its parts through tracker.web.deps; nothing else is put on ``app.state``."""
 
@@ -106,22 +109,48 @@ def create_app(tracker: Tracker, *, poll: bool = True) -> FastAPI:
 
 
 class TrackerAPI(FastAPI):
-    """FastAPI behind two pure ASGI layers: the security headers on every response, then
-    the answers from memory (tracker.web.http_cache, HttpCache.front). They sit in front of
-    FastAPI's own entry point, so that a repeat read costs none of what FastAPI and
-    Starlette do per request (its telemetry check alone reads three environment
-    variables), nor routing."""
+    """FastAPI with the answers from memory (tracker.web.http_cache, HttpCache.early) in
+    front of everything, and the security headers on every other response. A repeat read
+    is answered with two prebuilt messages, and costs none of what the security layer,
+    FastAPI and Starlette do per request (FastAPI's telemetry check alone reads three
+    environment variables), nor routing. `tracker serve` asks ``answer_early`` from its
+    outermost layer (tracker.web.front) and sends the rest to ``past_the_front``."""
 
-    _front: ASGIApp | None = None
+    _inner: ASGIApp | None = None
+    _early: Callable[[Scope], tuple[Message, Message] | None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            found = self.answer_early(scope)
+            if found is not None:
+                await send(found[0])
+                await send(found[1])
+                return
+        await self.past_the_front(scope, receive, send)
+
+    def answer_early(self, scope: Scope) -> tuple[Message, Message] | None:
+        """A GET or HEAD answered from memory, as its two ASGI messages, or None."""
+        if scope["method"] not in ("GET", "HEAD"):
+            return None
+        early = self._early
+        if early is None:
+            early = self._early = mounted(self).http_cache.early
+        try:
+            return early(scope)
+        except Exception:
+            # Never a failure for the client: the app answers it, the slow way.
+            logger.exception("answer from memory failed on %s %r", scope["method"],
+                          scope.get("path"))
+            return None
+
+    async def past_the_front(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Everything but the answers from memory: the security headers, then FastAPI."""
         if scope["type"] != "http":  # lifespan: FastAPI's own handling
             await super().__call__(scope, receive, send)
             return
-        if self._front is None:
-            self._front = security.SecurityHeaders(
-                mounted(self).http_cache.front(super().__call__))
-        await self._front(scope, receive, send)
+        if self._inner is None:
+            self._inner = security.SecurityHeaders(super().__call__)
+        await self._inner(scope, receive, send)
 
 
 def _wants_json(request: Request) -> bool:

@@ -1,7 +1,7 @@
 """The ASGI entry points `tracker serve` starts, by name, in every server process.
 
 Each process bootstraps its own tracker from the environment and puts tracker.web.front
-(limits, timeouts, the access log) in front of the app.
+(limits, timeouts, the access log, and the answers from memory) in front of the app.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import signal
 import sys
 from typing import Any
 
-from tracker.bootstrap import bootstrap
+from tracker.bootstrap import Tracker, bootstrap
 from tracker.config import load_settings
 from tracker.web.access_log import LineWriter
 from tracker.web.app import create_app
@@ -21,12 +21,18 @@ from tracker.web.front import Front
 def app_factory() -> Any:
     """The app of one server process (granian's or uvicorn's)."""
     _die_with_parent()
-    settings = load_settings()
-    tracker = bootstrap(settings)
-    return Front(create_app(tracker), concurrency_limit=settings.concurrency_limit,
+    return served(bootstrap(load_settings()))
+
+
+def served(tracker: Tracker) -> Front:
+    """The app as a server process runs it: tracker.web.front in front, answering the
+    reads it can from memory, and closing the tracker when the app shuts down."""
+    settings = tracker.settings
+    app = create_app(tracker)
+    return Front(app.past_the_front, concurrency_limit=settings.concurrency_limit,
                  body_timeout=settings.body_timeout, max_body_bytes=settings.max_body_bytes,
                  access_log=LineWriter(sys.stdout.buffer) if settings.access_log else None,
-                 on_shutdown=tracker.close)
+                 on_shutdown=tracker.close, early=app.answer_early)
 
 
 def _die_with_parent() -> None:

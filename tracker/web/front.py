@@ -12,6 +12,10 @@ request, whom to believe about the client's address, and the access log.
   proxies are believed is one rule, TRACKER_TRUSTED_PROXIES, applied where the client's
   key is worked out (tracker.web.citizens.client_key).
 
+A GET or HEAD the app can answer from memory (``early``: tracker.web.app, answer_early) is
+answered here, once the checks above are passed, with the app's two prebuilt messages;
+anything else goes on to ``app``.
+
 The header deadline is the HTTP server's own (tracker.web.server): no ASGI app runs
 before the headers are complete. Everything here is one layer, with one pass over the
 headers, because it runs on every request, the answers from memory included.
@@ -23,20 +27,23 @@ import asyncio
 import json
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from tracker.web.access_log import LineWriter, line
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
 
 
 class Front:
     def __init__(self, app: Any, *, concurrency_limit: int, body_timeout: float,
                  max_body_bytes: int, access_log: LineWriter | None,
-                 on_shutdown: Callable[[], None]) -> None:
+                 on_shutdown: Callable[[], None],
+                 early: Callable[[Scope], tuple[Message, Message] | None] | None = None
+                 ) -> None:
         self.app = app
+        self.early = early
         self.limit = concurrency_limit
         self.body_timeout = body_timeout
         self.max_body_bytes = max_body_bytes
@@ -84,6 +91,12 @@ class Front:
                                                f"{self.body_timeout:g} seconds.")
                     return
                 receive = read
+            elif self.early is not None:
+                found = self.early(scope)
+                if found is not None:
+                    await respond(found[0])
+                    await respond(found[1])
+                    return
             await self.app(scope, receive, respond)
         finally:
             self.in_flight -= 1

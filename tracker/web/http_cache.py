@@ -11,8 +11,9 @@ renderer, with which parameters) to ``HttpCache.answer``. An answer is the same 
 address, the query parameters its route reads and its validators are: it is kept (bounded by
 bytes) and sent again without being built again. While the position read from the database
 is fresh (FRESH_SECONDS), a 304 or a kept answer goes out on the event loop, without a hop
-to a worker thread; the ``front`` layer does the same before routing, for addresses already
-answered once.
+to a worker thread; ``early`` does the same before anything else runs (asked by the
+outermost layer), for addresses already answered once, with ASGI messages built once per
+kept answer.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import asyncio
 import functools
 import logging
 import threading
+import time as time_module
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, NamedTuple, TypeVar
 from urllib.parse import parse_qsl, urlencode
@@ -32,7 +34,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Depends, Request, Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from tracker.projections.as_of import AsOfBusy, AsOfStores
 from tracker.projections.lookups import newest_recorded_at
@@ -40,6 +42,7 @@ from tracker.projections.runner import Projector, Repeating
 from tracker.site import time_travel
 from tracker.site.addresses import Read, Site, resolve
 from tracker.site.answer import Answer, AsOf
+from tracker.web import security
 
 log = logging.getLogger(__name__)
 P = TypeVar("P")
@@ -78,6 +81,21 @@ class Validators:
                 (b"etag", self.etag.encode("latin-1")),
                 (b"last-modified", self.http_date.encode("latin-1")),
                 (b"cache-control", b"public, max-age=%d" % max_age)]
+        return found
+
+    @functools.cached_property
+    def _not_modified(self) -> dict[tuple[int, bool], Message]:
+        return {}
+
+    def not_modified(self, max_age: int, path: str) -> Message:
+        """The ``http.response.start`` of a 304, security headers included, built once per
+        max-age (shared: senders never change it)."""
+        key = (max_age, path in security.DOCS_PATHS)
+        found = self._not_modified.get(key)
+        if found is None:
+            found = self._not_modified[key] = {
+                "type": "http.response.start", "status": 304,
+                "headers": security.with_security_headers(path, self.headers(max_age))}
         return found
 
 
@@ -133,6 +151,18 @@ class Known(NamedTuple):
     max_age: int
 
 
+class Kept:
+    """An answer in the cache, and the ASGI messages that send it (built at most once)."""
+
+    __slots__ = ("answer", "cost", "messages")
+
+    def __init__(self, answer: Answer, cost: int) -> None:
+        self.answer = answer
+        self.cost = cost
+        # (max-age, http.response.start, http.response.body): see HttpCache.early
+        self.messages: tuple[int, Message, Message] | None = None
+
+
 class AnswerCache:
     """Rendered answers keyed by variant, address, query and ETag; bounded by bytes
     (bodies, keys and a fixed overhead per entry), not by a count: a count lets a few
@@ -141,19 +171,26 @@ class AnswerCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._items: OrderedDict[Key, tuple[Answer, int]] = OrderedDict()
+        self._items: OrderedDict[Key, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._items)
 
     def get(self, key: Key) -> Answer | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                return None
-            self._items.move_to_end(key)
-            return found[0]
+        found = self.kept(key)
+        return found.answer if found is not None else None
+
+    def kept(self, key: Key) -> Kept | None:
+        # Without the lock: each step is one operation on the dictionary; an entry
+        # evicted between them is simply not marked as recently used.
+        found = self._items.get(key)
+        if found is not None:
+            try:
+                self._items.move_to_end(key)
+            except KeyError:  # evicted meanwhile: sent this once more all the same
+                return found
+        return found
 
     def put(self, key: Key, item: Answer) -> None:
         cost = (len(item.body) + sum(len(part) for part in key) + ENTRY_OVERHEAD
@@ -163,12 +200,12 @@ class AnswerCache:
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self.bytes -= old[1]
-            self._items[key] = (item, cost)
+                self.bytes -= old.cost
+            self._items[key] = Kept(item, cost)
             self.bytes += cost
             while self.bytes > self.max_bytes:
-                _, (_, freed) = self._items.popitem(last=False)
-                self.bytes -= freed
+                _, freed = self._items.popitem(last=False)
+                self.bytes -= freed.cost
 
 
 class HttpCache:
@@ -180,6 +217,9 @@ class HttpCache:
         self.projector = projector
         self.as_of_stores = as_of_stores
         self.clock = site.context.clock
+        # Today's date while the wall clock stays within it (see today()).
+        self._day: tuple[float, float, date] = (0.0, 0.0, date.min)
+        self._real_clock = self.clock == date.today  # a bound method: equal, never the same
         self.answers = AnswerCache(max_bytes)
         self._recorded: tuple[int, datetime | None] = (-1, None)
         self._validators: dict[tuple[int, date, str], Validators] = {}
@@ -196,10 +236,25 @@ class HttpCache:
 
     # -- validators -------------------------------------------------------------------
 
+    def today(self) -> date:
+        """The clock's date. The real clock's is looked up again only when the wall clock
+        leaves the local day it was read in (asking for it costs more than the rest of an
+        answer from memory); any other clock (a test's) is asked every time."""
+        if not self._real_clock:
+            return self.clock()
+        now = time_module.time()
+        starts, ends, day = self._day
+        if starts <= now < ends:
+            return day
+        day = date.today()
+        midnight = datetime.combine(day, time())  # local, as date.today() is
+        self._day = (midnight.timestamp(), (midnight + timedelta(days=1)).timestamp(), day)
+        return day
+
     def validators(self, conn: Connection, variant: str = "") -> Validators:
         """The validators of any representation read now; ``variant`` tells formats apart."""
         position = self.projector.position(conn)
-        return make_validators(position, self.clock(), self._recorded_at(conn, position),
+        return make_validators(position, self.today(), self._recorded_at(conn, position),
                                variant)
 
     def _recorded_at(self, conn: Connection, position: int) -> datetime | None:
@@ -223,7 +278,7 @@ class HttpCache:
         known_position, recorded = self._recorded
         if known_position != position:
             return None
-        key = (position, self.clock(), variant)
+        key = (position, self.today(), variant)
         found = self._validators.get(key)
         if found is None:
             if len(self._validators) > MAX_VALIDATORS:
@@ -308,7 +363,7 @@ class HttpCache:
         text = dict(parse_qsl(raw_query)).get("as_of", "")
         with self.site.engine.connect() as conn:
             position = self.projector.position(conn)
-            day = time_travel.check_day(conn, text, self.clock())
+            day = time_travel.check_day(conn, text, self.today())
             if isinstance(day, str):
                 return response_of(time_travel.refusal(self.site.context, path, day))
             try:
@@ -417,39 +472,31 @@ class HttpCache:
 
     # -- the front: before routing ----------------------------------------------------
 
-    def front(self, app: ASGIApp) -> ASGIApp:
-        """A pure ASGI layer in front of ``app``: while the position is fresh in memory, a
-        conditional request for an address answered before gets its 304 and a plain one
-        its kept bytes from here, with the same validators and headers the route would
-        have sent, and without routing, dependency injection, a worker thread or the
-        database. Anything else (a write, a miss, a stale position) goes on to ``app``."""
+    def early(self, scope: Scope) -> tuple[Message, Message] | None:
+        """The answer to a GET or HEAD from memory, before anything else runs: while the
+        position is fresh in memory, a conditional request for an address answered before
+        gets its 304, and a plain one its kept answer, as two prebuilt ASGI messages (the
+        whole header list, security headers included, built once per kept answer): the
+        same validators and headers the route would have sent, without routing, any other
+        layer, a worker thread or the database. None: anything else (a miss, a stale
+        position, an ``?as_of=`` day not checked at this position) goes on to the app.
 
-        async def answer_early(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
-                await app(scope, receive, send)
-                return
-            early = self._early(scope)
-            if early is None:
-                await app(scope, receive, send)
-                return
-            status, headers, body = early
-            await send({"type": "http.response.start", "status": status,
-                        "headers": headers})
-            await send({"type": "http.response.body",
-                        "body": b"" if scope["method"] == "HEAD" else body})
-
-        return answer_early
-
-    def _early(self, scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        Which answers may be sent from here is decided where they are kept (``_remember``
+        and the cache key: variant, address, the query parameters the route reads, ETag);
+        a write moves the position, so the ETag, so the key."""
         path: str = scope["path"]
         reads = self._reads.get(path)
         if reads is None:
             return None
-        raw_query = scope.get("query_string", b"").decode("latin-1")
-        as_of = _as_of_text(raw_query)
-        # Only the parameters the route reads make an answer differ: ?junk=1 is the page
-        # without it.
-        query = canonical_query(raw_query, reads if as_of is None else reads | AS_OF)
+        raw_query: bytes = scope.get("query_string", b"")
+        as_of = None
+        query = ""
+        if raw_query:
+            text = raw_query.decode("latin-1")
+            as_of = _as_of_text(text)
+            # Only the parameters the route reads make an answer differ: ?junk=1 is the
+            # page without it.
+            query = canonical_query(text, reads if as_of is None else reads | AS_OF)
         known = self._known.get((path, query))
         if known is None:
             return None
@@ -460,24 +507,38 @@ class HttpCache:
             current = as_of_validators(*day, known.variant) if day is not None else None
         if current is None:
             return None
-        raw = dict(scope["headers"])
-        if_none_match = _header(raw, b"if-none-match")
-        if_modified_since = _header(raw, b"if-modified-since")
-        if client_is_current(if_none_match, if_modified_since, current):
-            return 304, current.headers(known.max_age), b""
-        hit = self.answers.get((known.variant, path, query, current.etag))
-        if hit is None:
+        if_none_match = if_modified_since = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                if_none_match = value.decode("latin-1")
+            elif name == b"if-modified-since":
+                if_modified_since = value.decode("latin-1")
+        conditional = if_none_match is not None or if_modified_since is not None
+        if conditional and client_is_current(if_none_match, if_modified_since, current):
+            return current.not_modified(known.max_age, path), _NO_BODY
+        kept = self.answers.kept((known.variant, path, query, current.etag))
+        if kept is None:
             return None
-        if hit.status == 200 and client_is_current(if_none_match, if_modified_since,
-                                                   current, exists=True):
-            return 304, current.headers(known.max_age), b""
-        headers = [(b"content-type", hit.media_type.encode("latin-1")),
-                   *((n.encode("latin-1"), v.encode("latin-1")) for n, v in hit.headers),
-                   *(current.headers(known.max_age) if hit.status == 200 else ()),
-                   (b"content-length", b"%d" % len(hit.body))]
-        return hit.status, headers, hit.body
+        hit = kept.answer
+        if conditional and hit.status == 200 and client_is_current(
+                if_none_match, if_modified_since, current, exists=True):
+            return current.not_modified(known.max_age, path), _NO_BODY
+        messages = kept.messages
+        if messages is None or messages[0] != known.max_age:
+            headers = [(b"content-type", hit.media_type.encode("latin-1")),
+                       *((n.encode("latin-1"), v.encode("latin-1")) for n, v in hit.headers),
+                       *(current.headers(known.max_age) if hit.status == 200 else ()),
+                       (b"content-length", b"%d" % len(hit.body))]
+            messages = kept.messages = (
+                known.max_age,
+                {"type": "http.response.start", "status": hit.status,
+                 "headers": security.with_security_headers(path, headers)},
+                {"type": "http.response.body", "body": hit.body})
+        return messages[1], (_NO_BODY if scope["method"] == "HEAD" else messages[2])
 
 
+# A 304's body, and a HEAD's (shared: senders never change it).
+_NO_BODY: Message = {"type": "http.response.body", "body": b""}
 AS_OF = frozenset({"as_of"})
 
 
@@ -504,11 +565,6 @@ def response_of(answer: Answer) -> Response:
     for name, value in answer.headers:
         response.headers[name] = value
     return response
-
-
-def _header(raw: dict[bytes, bytes], name: bytes) -> str | None:
-    value = raw.get(name)
-    return value.decode("latin-1") if value is not None else None
 
 
 def _not_modified(current: Validators, max_age: int) -> Response:

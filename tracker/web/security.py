@@ -37,6 +37,24 @@ HEADERS = {
 }
 
 
+# Encoded once: they go out with every response, the answers from memory included.
+_COMMON = tuple((k.lower().encode(), v.encode()) for k, v in HEADERS.items())
+_PAGES = ((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()), *_COMMON)
+_DOCS = ((b"content-security-policy", DOCS_POLICY.encode()), *_COMMON)
+DOCS_PATHS = frozenset({"/docs", "/redoc"})
+
+
+def with_security_headers(path: str,
+                          headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """A response's headers with the security headers added: the one rule, used per
+    response by SecurityHeaders and once per kept answer by the answers from memory
+    (tracker.web.http_cache). ASGI header names are lower-case; a route's own value of one
+    of these headers wins over the default."""
+    extra = _DOCS if path in DOCS_PATHS else _PAGES
+    present = {name for name, _ in headers}
+    return [*headers, *(h for h in extra if h[0] not in present)]
+
+
 class SecurityHeaders:
     """Pure ASGI middleware (no per-request task or stream, unlike BaseHTTPMiddleware):
     adds the headers to every response, and turns an error that escaped everything else
@@ -44,29 +62,19 @@ class SecurityHeaders:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        # Encoded once: this runs on every response, the answers from memory included.
-        common = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
-        self._pages = ((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-                       *common)
-        self._docs = ((b"content-security-policy", DOCS_POLICY.encode()), *common)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        extra = self._docs if path in ("/docs", "/redoc") else self._pages
         started = False
 
         async def with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = message.get("headers", [])
-                # ASGI header names are lower-case; a route's own value of one of these
-                # headers wins over the default.
-                present = {name for name, _ in headers}
-                message["headers"] = [*headers, *(h for h in extra if h[0] not in present)]
+                message["headers"] = with_security_headers(path, message.get("headers", []))
             await send(message)
 
         try:
