@@ -232,6 +232,8 @@ class Tracker:
         durable either way, so no failure here becomes an error for the writer. Returns
         whether the event is shown."""
         try:
+            if self.projector.seen() >= position:
+                return True  # projected already (by another request of its batch, say)
             behind = position - self.projector.position()
             if behind <= self.projector.batch_size:
                 self.refresh(position)
