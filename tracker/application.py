@@ -214,6 +214,11 @@ class TrackerApplication(Application[UUID]):
                                 self._support(supporter, actor, when))
         return self._supports.submit(number, _SupportCall(supporter, actor, when))
 
+    def waiting_supports(self, number: int) -> int:
+        """How many supports of the issue wait in this process for the next batch (a
+        gauge of contention; the tests use it to line a batch up)."""
+        return self._supports.queued(number)
+
     def _support(self, supporter: str, actor: Actor,
                  when: date) -> Callable[[Issue], list[Aggregate]]:
         def support(issue: Issue) -> list[Aggregate]:
