@@ -256,11 +256,16 @@ class TrackerApplication(Application[UUID]):
         save itself is raised: nothing of the batch was stored."""
         answers: dict[int, Outcome | BaseException] = {}
         for attempt in range(MAX_RETRIES):
-            # Always a fresh read (the cached copy plus the events since: one query per
-            # batch), so that a refusal given here is the store's word.
-            issue = self.load_issue(number)
+            # As in ``_change``: first on the issue as this process last saw it, with no
+            # query (a save from a copy that is behind fails whole); a refusal is only
+            # given after a fresh read agrees.
+            issue = self._issues.get(Issue.id_for(number)) if attempt == 0 else None
+            fresh = issue is None
+            if issue is None:
+                issue = self.load_issue(number)
             base = issue.version
             markers: list[tuple[int, Aggregate, int]] = []
+            refused: dict[int, errors.DomainError] = {}
             for index in indices:
                 if index in answers:
                     continue
@@ -273,9 +278,12 @@ class TrackerApplication(Application[UUID]):
                         # Refused after an event was triggered (never expected): the
                         # issue cannot be unwound here, so run these one at a time.
                         return self._one_at_a_time(number, calls, indices, answers)
-                    answers[index] = refusal
+                    refused[index] = refusal
                     continue
                 markers.append((index, also[0], issue.version))
+            if refused and not fresh:
+                continue  # judged on a copy that may be behind: judge again on the store
+            answers.update(refused)
             if not markers:
                 return answers
             try:
