@@ -33,6 +33,7 @@ from tracker.domain.reference import Assembly, Owner, ReferenceData, Topic
 from tracker.domain.response import a_grade
 from tracker.domain.support import Support
 from tracker.domain.values import Actor, Role
+from tracker.group_commit import GroupCommit
 from tracker.issue_cache import IssueCache
 
 R = TypeVar("R", bound=ReferenceData)
@@ -43,6 +44,9 @@ SYSTEM_ACTOR = Actor("tracker", Role.SYSTEM)
 # first; each retry means someone else's event was saved, so this bounds only contention.
 MAX_RETRIES = 200
 SNAPSHOT_EVERY = 50
+# The most supports of one issue saved in one transaction: bounds a batch's latency and
+# the size of its save (a batch of 256 writes 512 rows).
+SUPPORT_BATCH = 256
 
 
 def authorise(actor: Actor, command: str) -> None:
@@ -71,6 +75,15 @@ class Outcome:
 
 class KeyAlreadyUsed(Exception):
     """The write of this Idempotency-Key was carried out already, by another attempt."""
+
+
+@dataclass(frozen=True)
+class _SupportCall:
+    """One caller's support, waiting for its batch (checked and dated by its caller)."""
+
+    supporter: str
+    actor: Actor
+    when: date
 
 
 @dataclass
@@ -112,6 +125,9 @@ class TrackerApplication(Application[UUID]):
         self.clock = clock
         self._number_lock = threading.Lock()
         self._next_number: int | None = None
+        # Supports of one issue arriving together are saved together (a petition surge).
+        self._supports: GroupCommit[int, _SupportCall, Outcome] = GroupCommit(
+            self._support_batch, limit=SUPPORT_BATCH)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -186,15 +202,127 @@ class TrackerApplication(Application[UUID]):
 
     def support_issue(self, number: int, supporter: str, actor: Actor,
                       occurred_on: date | None = None) -> Outcome:
-        """Count a supporter once ("me too")."""
-        when = self._when(occurred_on)
+        """Count a supporter once ("me too").
 
+        Concurrent supports of one issue in this process are saved together (see
+        tracker.group_commit and ``_support_batch``); each is still judged on its own."""
+        authorise(actor, "support_issue")
+        when = self._when(occurred_on)
+        if _keyed.get() is not None:
+            # A keyed write's marker goes in the transaction of that one write: not batched.
+            return self._change(number, "support_issue", actor, None,
+                                self._support(supporter, actor, when))
+        return self._supports.submit(number, _SupportCall(supporter, actor, when))
+
+    def waiting_supports(self, number: int) -> int:
+        """How many supports of the issue wait in this process for the next batch (a
+        gauge of contention; the tests use it to line a batch up)."""
+        return self._supports.queued(number)
+
+    def _support(self, supporter: str, actor: Actor,
+                 when: date) -> Callable[[Issue], list[Aggregate]]:
         def support(issue: Issue) -> list[Aggregate]:
             marker = issue.support(supporter, actor, when)
             issue.owe_response_for_support(self.response_threshold, SYSTEM_ACTOR, when)
             return [marker]
+        return support
 
-        return self._change(number, "support_issue", actor, None, support)
+    def _support_batch(self, number: int,
+                       calls: Sequence[_SupportCall]) -> list[Outcome | BaseException]:
+        """Count a batch of supporters of one issue: each judged by the issue in turn, all
+        saved in one transaction. Returns each call's Outcome or its refusal.
+
+        A supporter twice in the batch is judged after the batch that holds its first
+        support, so its refusal is the store's word (the same as ever), never a guess
+        about a save that might still fail."""
+        answers: dict[int, Outcome | BaseException] = {}
+        left = list(range(len(calls)))
+        while left:
+            first: dict[str, int] = {}
+            repeats: list[int] = []
+            for index in left:
+                if calls[index].supporter in first:
+                    repeats.append(index)
+                else:
+                    first[calls[index].supporter] = index
+            answers.update(self._save_supports(number, calls, list(first.values())))
+            left = repeats
+        return [answers[index] for index in range(len(calls))]
+
+    def _save_supports(self, number: int, calls: Sequence[_SupportCall],
+                       indices: list[int]) -> dict[int, Outcome | BaseException]:
+        """Apply and save the supports ``indices`` of ``calls`` (distinct supporters),
+        retrying from a fresh read when another writer got in first. An error of the
+        save itself is raised: nothing of the batch was stored."""
+        answers: dict[int, Outcome | BaseException] = {}
+        for attempt in range(MAX_RETRIES):
+            # As in ``_change``: first on the issue as this process last saw it, with no
+            # query (a save from a copy that is behind fails whole); a refusal is only
+            # given after a fresh read agrees.
+            issue = self._issues.get(Issue.id_for(number)) if attempt == 0 else None
+            fresh = issue is None
+            if issue is None:
+                issue = self.load_issue(number)
+            base = issue.version
+            markers: list[tuple[int, Aggregate, int]] = []
+            refused: dict[int, errors.DomainError] = {}
+            for index in indices:
+                if index in answers:
+                    continue
+                before = issue.version
+                try:
+                    also = self._support(calls[index].supporter, calls[index].actor,
+                                         calls[index].when)(issue)
+                except errors.DomainError as refusal:
+                    if issue.version != before:
+                        # Refused after an event was triggered (never expected): the
+                        # issue cannot be unwound here, so run these one at a time.
+                        return self._one_at_a_time(number, calls, indices, answers)
+                    refused[index] = refusal
+                    continue
+                markers.append((index, also[0], issue.version))
+            if refused and not fresh:
+                continue  # judged on a copy that may be behind: judge again on the store
+            answers.update(refused)
+            if not markers:
+                return answers
+            try:
+                recordings = Application.save(self, issue, *(m for _, m, _ in markers))
+            except IntegrityError:
+                # Another writer took the issue's version, or a supporter was counted
+                # already (a marker's id exists). When the issue has not moved, it must
+                # be a marker: find which (a point read each), refuse those, try again.
+                moved = self.load_issue(number).version != base
+                if not moved or attempt >= 2:
+                    for index, marker, _ in markers:
+                        if self._exists(marker.id):
+                            answers[index] = errors.AlreadySupported(
+                                f"This supporter already supports issue {number}")
+                if moved:
+                    _back_off(attempt)
+                continue
+            self._issues.put(issue)
+            positions = {r.domain_event.originator_id: r.notification.id for r in recordings}
+            for index, marker, version in markers:
+                answers[index] = Outcome(number, version, positions[marker.id])
+            return answers
+        busy = errors.RuleViolation(f"Issue {number} is too busy; try again")
+        return {**{index: busy for index in indices}, **answers}
+
+    def _one_at_a_time(self, number: int, calls: Sequence[_SupportCall], indices: list[int],
+                       answers: dict[int, Outcome | BaseException]
+                       ) -> dict[int, Outcome | BaseException]:
+        for index in indices:
+            if index in answers:
+                continue
+            call = calls[index]
+            try:
+                answers[index] = self._change(number, "support_issue", call.actor, None,
+                                              self._support(call.supporter, call.actor,
+                                                            call.when))
+            except errors.DomainError as refusal:
+                answers[index] = refusal
+        return answers
 
     def hide_issue(self, number: int, reason: str, actor: Actor,
                    expected_version: int | None = None) -> Outcome:

@@ -232,7 +232,16 @@ class Tracker:
         durable either way, so no failure here becomes an error for the writer. Returns
         whether the event is shown."""
         try:
-            behind = position - self.projector.position()
+            seen = self.projector.seen()
+            if seen >= position:
+                return True  # projected already (by another request of its batch, say)
+            # What this process last saw is a lower bound of the read models' position
+            # (it never moves back): when even that is near, project without asking the
+            # database first. The requests of one batch all get here at once, and each
+            # query for the position costs as much as projecting the batch.
+            behind = position - seen
+            if behind > self.projector.batch_size:
+                behind = position - self.projector.position()
             if behind <= self.projector.batch_size:
                 self.refresh(position)
                 return True

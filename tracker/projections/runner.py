@@ -124,6 +124,12 @@ class Projector:
         self._seen = (reached, time.monotonic())
         return reached
 
+    def seen(self) -> int:
+        """The highest position this process has seen every projection reach. Positions
+        never move back (a rebuild switches only once it has caught up), so the read
+        models are at least there now."""
+        return self._seen[0]
+
     def recent_position(self, max_age: float) -> int | None:
         """The position read from the database at most ``max_age`` seconds ago (by any
         thread of this process), or None: lets a request skip the database altogether."""
@@ -135,6 +141,10 @@ class Projector:
         Raises ProjectionError at an event that cannot be projected (after projecting
         everything before it)."""
         with self._lock:
+            if until is not None and self._seen[0] >= until:
+                # Projected meanwhile by the thread this one queued behind (the supports
+                # of one batch all wait for the same position): nothing to do, no query.
+                return self._seen[0]
             while True:
                 try:
                     done, reached = self._run_batch_with_retry(self.batch_size)
