@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, NoReturn
 
 from fastapi import Depends, Header, HTTPException
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -45,23 +46,26 @@ IDEMPOTENCY_KEY_HELP = (
     "running gets 409 and Retry-After. Refusals are not kept: a repeat of one runs again.")
 
 
-def idempotency_key(key: Annotated[str | None, Header(
+async def idempotency_key(key: Annotated[str | None, Header(
         alias="Idempotency-Key", max_length=255, pattern=r"^[\x20-\x7e]+$",
         description=IDEMPOTENCY_KEY_HELP)] = None) -> None:
     """Documents the header on every write: tracker.web.idempotency acts on it before the
     route runs."""
 
 
-def get_caller(accounts: AccountsDep,
-               authorization: Annotated[str | None, Header()] = None) -> Account | None:
+async def get_caller(accounts: AccountsDep,
+                     authorization: Annotated[str | None, Header()] = None
+                     ) -> Account | None:
     """The staff account behind a bearer token; None for a citizen who sends none.
 
     A token that is sent must be valid (401 otherwise): silently treating a mistyped token
     as a citizen would hide the mistake and record the command under the wrong role.
     """
+    # Async, so that a citizen's request (no token: nothing to look up) costs no hop to a
+    # worker thread; only a token's lookup, which asks the database, goes to one.
     if authorization is None:
         return None
-    return get_account(accounts, authorization)
+    return await run_in_threadpool(get_account, accounts, authorization)
 
 
 CallerDep = Annotated[Account | None, Depends(get_caller)]

@@ -21,7 +21,7 @@ JSON (``{}`` for support): see tracker.web.edge.same_site_json.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -44,8 +44,10 @@ router = APIRouter(prefix="/api/v1", tags=["citizens"],
                    dependencies=[Depends(idempotency_key)])
 
 
-def rate_limited(kind: str) -> Callable[..., None]:
-    def check(request: Request, caller: CallerDep, limits: RateLimitsDep) -> None:
+def rate_limited(kind: str) -> Callable[..., Awaitable[None]]:
+    # Async: the limits are in this process's memory, so the check runs on the event loop
+    # instead of costing each public write a hop to a worker thread.
+    async def check(request: Request, caller: CallerDep, limits: RateLimitsDep) -> None:
         if caller is None:
             limits.check(kind, client_key(request))
     return check
