@@ -87,6 +87,35 @@ def names(conn: Connection) -> dict[str, str]:
     return result
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A topic, owner or assembly as a filter offers it: no figures to count."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Choices:
+    topics: list[Choice]
+    owners: list[Choice]
+    assemblies: list[Choice]
+
+
+def choices(conn: Connection) -> Choices:
+    """Every topic, owner and assembly to filter by, in the order their lists give them:
+    three queries, where the lists with their figures take two per item."""
+    return Choices(
+        topics=[Choice(r.slug, r.name) for r in conn.execute(
+            select(topics.c.slug, topics.c.name).order_by(topics.c.name))],
+        owners=[Choice(r.slug, r.name) for r in conn.execute(
+            select(owners.c.slug, owners.c.name).order_by(owners.c.name))],
+        assemblies=[Choice(r.slug, r.title) for r in conn.execute(
+            select(assemblies.c.slug, assemblies.c.title)
+            .order_by(assemblies.c.held_on.desc()))],
+    )
+
+
 def _figures(conn: Connection, today: date, issue_filter: Any,
              commitment_filter: Any) -> Figures:
     issue_count = conn.execute(select(func.count()).select_from(issues).where(

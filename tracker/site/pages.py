@@ -67,7 +67,7 @@ def home(conn: Connection, ctx: SiteContext, _: Nothing) -> Answer:
     today = ctx.clock()
     return page(ctx, "home.html", board=scoreboard(conn, today), today=today,
                 answers=assembly_answers(conn, today), on_time=on_time_everywhere(conn, today),
-                topics=reference.list_topics(conn, today), recent=recent_changes(conn, today))
+                recent=recent_changes(conn, today))
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,7 @@ def issues_page(conn: Connection, ctx: SiteContext, p: IssuesQuery) -> Answer:
     return page(
         ctx, "issues.html", section="issues", where=where, found=found, total=total,
         verdicts=verdicts(conn, [i.number for i in found], today, ctx.settings.silent_days),
-        stages=STAGES, topics=reference.list_topics(conn, today),
-        owners=reference.list_owners(conn, today),
-        assemblies=reference.list_assemblies(conn, today), outcomes=OUTCOMES,
+        stages=STAGES, choices=reference.choices(conn), outcomes=OUTCOMES,
         prev_url=page_url(p.page - 1) if p.page > 1 else None,
         next_url=page_url(p.page + 1) if p.page * PAGE < total else None)
 
@@ -168,14 +166,11 @@ def timeline_page(conn: Connection, ctx: SiteContext, p: TimelineQuery) -> Answe
                       for k, v in params.items())
     next_url = ("/timeline?" + urlencode({**params, "before": entries[-1].position})
                 if len(entries) == 50 else None)
-    today = ctx.clock()
     feed = (f"/issues/{p.issue}/feed" if p.issue else f"/topics/{p.topic}/feed" if p.topic
             else f"/owners/{p.owner}/feed" if p.owner else "/timeline")
     return page(ctx, "timeline.html", section="timeline", entries=entries,
                 filter_label=label, next_url=next_url, where=where,
-                topics=reference.list_topics(conn, today),
-                owners=reference.list_owners(conn, today),
-                assemblies=reference.list_assemblies(conn, today),
+                choices=reference.choices(conn),
                 feed_path=feed if len(params) <= 1 and not p.assembly else "/timeline")
 
 
