@@ -1,5 +1,6 @@
 """What the secretariat owes, read from the issue status read model: responses owed, open
-commitments due soon, overdue or silent, referrals unanswered. Queries only: no tables."""
+commitments due soon, overdue or silent, referrals unanswered. An owner's worklist has only
+that owner's commitments, due soon, overdue or silent. Queries only: no tables."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select, true
 
 from tracker.projections.issues import OPEN_STATUSES, commitments, issues, overdue_clause
 from tracker.projections.reference import assemblies, owners
@@ -23,6 +24,9 @@ KINDS = {
     "silent": "Commitments with no recent update",
     "referrals": "Referrals with no answer",
 }
+# The lists an owner's account may act on: its own commitments (an owner may record
+# progress, move a due date and record delivery; see STAFF_OR_OWNER in tracker.commands).
+OWNER_KINDS = {kind: KINDS[kind] for kind in ("due", "overdue", "silent")}
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class WorkItem:
     owner: str  # the commitment's owner or the response's lead, by name; "" if none
     since: date | None  # discussed, referred, or last updated
     due: date | None
+    by_owner: bool = False  # on an owner's worklist: only the forms an owner may use
 
     @property
     def actions(self) -> list[tuple[str, str]]:
@@ -48,7 +53,9 @@ class WorkItem:
             return [("Record the referral's answer", f"{base}/referral-answer")]
         on = f"{base}/commitments/{self.commitment}"
         forms = [("Record progress", f"{on}/progress"), ("Record delivery", f"{on}/delivery"),
-                 ("Move the due date", f"{on}/due-date"), ("Amend", f"{on}/amendments")]
+                 ("Move the due date", f"{on}/due-date")]
+        if not self.by_owner:
+            forms.append(("Amend", f"{on}/amendments"))
         return forms[1:2] + forms[:1] + forms[2:] if self.kind == "overdue" else forms
 
     @property
@@ -61,23 +68,51 @@ def _visible() -> Any:
     return issues.c.hidden_reason.is_(None)
 
 
-def _commitment_items(conn: Connection, kind: str, where: Any) -> list[WorkItem]:
+def _commitment_items(conn: Connection, kind: str, where: Any,
+                      owner: str | None = None) -> list[WorkItem]:
     last = func.coalesce(commitments.c.last_update_on, commitments.c.made_on)
     rows = conn.execute(
         select(commitments, issues.c.title, last.label("last"),
                func.coalesce(owners.c.name, commitments.c.owner).label("owner_name"))
         .select_from(commitments.join(issues, issues.c.number == commitments.c.issue_number)
                      .outerjoin(owners, owners.c.slug == commitments.c.owner))
-        .where(_visible(), where)
+        .where(_visible(), where,
+               true() if owner is None else commitments.c.owner == owner)
         .order_by(commitments.c.due, commitments.c.issue_number, commitments.c.commitment))
     return [WorkItem(kind, r.issue_number, r.title, r.commitment, r.text, r.owner_name,
-                     r.last, r.due) for r in rows]
+                     r.last, r.due, by_owner=owner is not None) for r in rows]
+
+
+def _commitment_lists(conn: Connection, today: date, silent_days: int,
+                       owner: str | None) -> dict[str, list[WorkItem]]:
+    """The commitments due soon, overdue and silent: all of them, or one owner's."""
+    is_open = commitments.c.status.in_(OPEN_STATUSES)
+    last = func.coalesce(commitments.c.last_update_on, commitments.c.made_on)
+    return {
+        "due": _commitment_items(conn, "due", and_(
+            is_open, commitments.c.due >= today,
+            commitments.c.due <= today + timedelta(days=DUE_SOON_DAYS)), owner),
+        "overdue": _commitment_items(conn, "overdue", overdue_clause(today), owner),
+        "silent": _commitment_items(conn, "silent", and_(
+            is_open, last <= today - timedelta(days=silent_days)), owner),
+    }
+
+
+def owner_worklist(conn: Connection, today: date, silent_days: int,
+                   owner: str) -> dict[str, list[WorkItem]]:
+    """One owner's worklist: its commitments due soon, overdue and silent, in the order of
+    ``OWNER_KINDS``; each item offers only the forms an owner may use."""
+    return _commitment_lists(conn, today, silent_days, owner)
+
+
+def owner_name(conn: Connection, owner: str) -> str:
+    """The owner's display name, or its slug if the owner is not (or no longer) known."""
+    name = conn.execute(select(owners.c.name).where(owners.c.slug == owner)).scalar()
+    return name or owner
 
 
 def worklist(conn: Connection, today: date, silent_days: int) -> dict[str, list[WorkItem]]:
     """Every list, in the order of ``KINDS``."""
-    is_open = commitments.c.status.in_(OPEN_STATUSES)
-    last = func.coalesce(commitments.c.last_update_on, commitments.c.made_on)
     owed = conn.execute(
         select(issues.c.number, issues.c.title, issues.c.discussed_on,
                issues.c.revision_requested_on,
@@ -93,12 +128,7 @@ def worklist(conn: Connection, today: date, silent_days: int) -> dict[str, list[
     return {
         "responses": [WorkItem("responses", r.number, r.title, 0, r.meeting, "",
                                r.revision_requested_on or r.discussed_on, None) for r in owed],
-        "due": _commitment_items(conn, "due", and_(
-            is_open, commitments.c.due >= today,
-            commitments.c.due <= today + timedelta(days=DUE_SOON_DAYS))),
-        "overdue": _commitment_items(conn, "overdue", overdue_clause(today)),
-        "silent": _commitment_items(conn, "silent", and_(
-            is_open, last <= today - timedelta(days=silent_days))),
+        **_commitment_lists(conn, today, silent_days, None),
         "referrals": [WorkItem("referrals", r.number, r.title, 0, r.referred_to, "",
                                r.responded_on, None) for r in referred],
     }
