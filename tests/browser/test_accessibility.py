@@ -73,6 +73,7 @@ PAGES: dict[str, PublicPage] = {
     "staff login": ("/admin/login", None, None),
     "staff login refused": ("/admin/login", None, _bad_login),
     "staff home": ("/admin", "admin", None),
+    "staff home of an owner": ("/admin", "owner", None),
     "staff issue": ("/admin/issues/2", "admin", None),
     "staff form": ("/admin/issues/5/response", "admin", None),
     "staff form with errors": ("/admin/issues/5/commitments", "admin", _bad_commitment),
@@ -136,7 +137,7 @@ def test_no_sideways_scrolling_at_320_px(browser: Any, server: Server, name: str
 
 
 # Pages made for the secretariat's sittings are audited at 320 px too.
-NARROW = ("staff home", "worklist, one kind", "meetings", "meeting page",
+NARROW = ("staff home", "staff home of an owner", "worklist, one kind", "meetings", "meeting page",
           "meeting page with errors", "amendment form", "delivery form with a file",
           "change of owner", "due date form with choices", "reconvened panel form",
           "evidence upload", "audit")

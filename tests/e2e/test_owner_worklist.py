@@ -89,6 +89,7 @@ class TestOwnerWorklist:
             assert hidden not in home, hidden
         assert f"/admin/issues/{owed[('board', 'responses')]}" not in home
         assert lead.client.get("/admin?show=responses").status_code == 404
+        assert lead.client.get("/admin/worklist.csv?show=referrals").status_code == 404
 
     @pytest.mark.parametrize("kind", KINDS)
     def test_each_link_opens_a_form_the_owner_may_use(

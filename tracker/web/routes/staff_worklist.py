@@ -32,9 +32,10 @@ CSV_COLUMNS = ("kind", "issue", "title", "commitment", "what", "owner", "since",
 
 
 def _owner_of(staff: StaffSession) -> str | None:
-    """The owner whose worklist the account sees, or None for the whole Board's."""
+    """The owner whose worklist the account sees, or None for the whole Board's (an owner
+    account is always tied to an owner; were it not, its worklist would be empty)."""
     account = staff.account
-    return account.owner if account.role == Role.OWNER and account.owner else None
+    return (account.owner or "") if account.role == Role.OWNER else None
 
 
 def _items(reads: ReadModels, owner: str | None) -> dict[str, list[WorkItem]]:
@@ -68,12 +69,16 @@ def staff_home(request: Request, reads: ReadModelsDep, staff: StaffDep,
 @router.get("/worklist.csv")
 def worklist_csv(reads: ReadModelsDep, settings: SettingsDep, staff: StaffDep,
                  show: Annotated[Kind, Query()] = "all") -> Response:
-    """The worklist's rows, one per line, for a spreadsheet."""
+    """The worklist's rows, one per line, for a spreadsheet: an owner's, its own."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    found = _items(reads, _owner_of(staff))
+    if show not in ("all", *found):
+        return Response("There is no such list on your worklist.\n", 404,
+                        media_type="text/plain; charset=utf-8", headers=NO_STORE)
     base = str(settings.base_url).rstrip("/")
-    for kind, rows in _items(reads, _owner_of(staff)).items():
+    for kind, rows in found.items():
         if show not in ("all", kind):
             continue
         for r in rows:
